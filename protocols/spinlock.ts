@@ -1,0 +1,158 @@
+/**
+ * Xen's ticket spinlock as a message protocol (xen/common/spinlock.c; DESIGN.md decision 5).
+ *
+ * The lock lives with the data it guards: the actor owning the data (a domain context, the
+ * SPMC RX buffer) includes {@link spinlockHandlers} for each lock class it owns. Messages carry
+ * the lock class, so checkers can observe every lock generically.
+ *
+ * | client sends            | owner answers                                                   |
+ * |-------------------------|-----------------------------------------------------------------|
+ * | `spin.acquire`          | `spin.granted` now if free, else when every earlier ticket is done (FIFO) |
+ * | `spin.trylock`          | `spin.trylock.result` with `ok` (never waits)                   |
+ * | `spin.release`          | nothing; the next waiter gets `spin.granted`                    |
+ * | `spin.is_locked`        | `spin.is_locked.result` with `locked`: true if ANY CPU holds it |
+ *
+ * A spinning CPU is an actor waiting for `spin.granted`: spinning costs no states, and a CPU
+ * that waits forever shows as a deadlock. `spin_is_locked`'s answer is a message, so it can be
+ * stale by the time the asker acts on it, exactly as in Xen. Releasing a lock one does not hold
+ * and re-acquiring a held lock (Xen's BUG() with lock debugging) are assertion violations.
+ */
+import { createMachine, enqueueActions } from 'xstate';
+import { assertThat, reply, send, type Message } from '../runtime/model.js';
+import type { ResourceView } from '../runtime/system.js';
+
+export const SPIN_ACQUIRE = 'spin.acquire';
+export const SPIN_GRANTED = 'spin.granted';
+export const SPIN_TRYLOCK = 'spin.trylock';
+export const SPIN_TRYLOCK_RESULT = 'spin.trylock.result';
+export const SPIN_RELEASE = 'spin.release';
+export const SPIN_IS_LOCKED = 'spin.is_locked';
+export const SPIN_IS_LOCKED_RESULT = 'spin.is_locked.result';
+
+/** The state of one ticket lock: who holds it and who waits, in ticket order. */
+export interface TicketLock {
+  owner: string | null;
+  queue: string[];
+}
+
+/** Context shape of an actor that owns locks: one {@link TicketLock} per lock class. */
+export interface LockOwnerContext {
+  locks: Record<string, TicketLock>;
+}
+
+/** Messages of the protocol, as a client builds them. */
+export const spin = {
+  acquire: (lock: string): Message => ({ type: SPIN_ACQUIRE, lock }),
+  trylock: (lock: string): Message => ({ type: SPIN_TRYLOCK, lock }),
+  release: (lock: string): Message => ({ type: SPIN_RELEASE, lock }),
+  isLocked: (lock: string): Message => ({ type: SPIN_IS_LOCKED, lock }),
+};
+
+type LockEvent = Message & { lock: string; from: string };
+
+function lockOf(context: LockOwnerContext, event: LockEvent): TicketLock {
+  const l = context.locks[event.lock];
+  if (!l) throw new Error(`no lock class '${event.lock}' here; this actor owns ${Object.keys(context.locks).join(', ')}`);
+  return l;
+}
+
+function withLock(context: LockOwnerContext, lock: string, next: TicketLock): Record<string, TicketLock> {
+  return { ...context.locks, [lock]: next };
+}
+
+/**
+ * The `on` handlers that make an actor the owner of the lock classes in its `context.locks`.
+ * Spread them into the actor's (always active) root state.
+ */
+// The handlers are spread into machines of many context shapes; xstate's generics cannot
+// express "any context that has `locks`", so the map is typed loosely here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function spinlockHandlers(): Record<string, any> {
+  return {
+    [SPIN_ACQUIRE]: {
+      actions: [
+        assertThat<LockOwnerContext, LockEvent>(
+          ({ context, event }) => lockOf(context, event).owner !== event.from && !lockOf(context, event).queue.includes(event.from),
+          'recursive spin_lock: the CPU already holds or waits for this lock (BUG() with lock debugging)',
+        ),
+        enqueueActions(({ context, event, enqueue }) => {
+          const e = event as unknown as LockEvent;
+          const l = lockOf(context as LockOwnerContext, e);
+          if (l.owner === null) {
+            enqueue.assign({ locks: withLock(context as LockOwnerContext, e.lock, { owner: e.from, queue: [] }) });
+            enqueue(send(e.from, { type: SPIN_GRANTED, lock: e.lock }));
+          } else {
+            enqueue.assign({ locks: withLock(context as LockOwnerContext, e.lock, { owner: l.owner, queue: [...l.queue, e.from] }) });
+          }
+        }),
+      ],
+    },
+    [SPIN_TRYLOCK]: {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        const e = event as unknown as LockEvent;
+        const l = lockOf(context as LockOwnerContext, e);
+        const ok = l.owner === null;
+        if (ok) enqueue.assign({ locks: withLock(context as LockOwnerContext, e.lock, { owner: e.from, queue: [] }) });
+        enqueue(send(e.from, { type: SPIN_TRYLOCK_RESULT, lock: e.lock, ok }));
+      }),
+    },
+    [SPIN_RELEASE]: {
+      actions: [
+        assertThat<LockOwnerContext, LockEvent>(
+          ({ context, event }) => lockOf(context, event).owner === event.from,
+          'spin_unlock of a lock this CPU does not hold',
+        ),
+        enqueueActions(({ context, event, enqueue }) => {
+          const e = event as unknown as LockEvent;
+          const l = lockOf(context as LockOwnerContext, e);
+          if (l.owner !== e.from) return;
+          const [next, ...rest] = l.queue;
+          enqueue.assign({ locks: withLock(context as LockOwnerContext, e.lock, { owner: next ?? null, queue: rest }) });
+          if (next !== undefined) enqueue(send(next, { type: SPIN_GRANTED, lock: e.lock }));
+        }),
+      ],
+    },
+    [SPIN_IS_LOCKED]: {
+      actions: reply<LockOwnerContext, LockEvent>(({ context, event }) => ({
+        type: SPIN_IS_LOCKED_RESULT,
+        lock: event.lock,
+        locked: lockOf(context, event).owner !== null,
+      })),
+    },
+  };
+}
+
+/** Initial `locks` for an owner of the given lock classes, all free. */
+export function freeLocks(...classes: string[]): Record<string, TicketLock> {
+  return Object.fromEntries(classes.map((c) => [c, { owner: null, queue: [] }]));
+}
+
+/** Deadlock-report view of an owner's locks (pass as the actor's `resources`). */
+export function lockResources(context: LockOwnerContext): ResourceView[] {
+  return Object.entries(context.locks).map(([name, l]) => ({ name, heldBy: l.owner ? [l.owner] : [], waiting: [...l.queue] }));
+}
+
+/**
+ * Trace label of an owner's locks (pass as the actor's `label`): `free`, or the holder and the
+ * waiters in ticket order, e.g. `phil1 [phil2 phil0]`; one entry per lock class.
+ */
+export function lockLabel(context: LockOwnerContext): string {
+  const entries = Object.entries(context.locks);
+  const one = (l: TicketLock): string => (l.owner === null ? 'free' : `${l.owner}${l.queue.length ? ` [${l.queue.join(' ')}]` : ''}`);
+  if (entries.length === 1) return one((entries[0] as [string, TicketLock])[1]);
+  return entries.map(([name, l]) => `${name}:${one(l)}`).join(' ');
+}
+
+/**
+ * A standalone lock-owning actor's machine: owns `classes` and nothing else (a fork in the
+ * dining philosophers). Data-owning actors use {@link spinlockHandlers} in their own machine.
+ */
+export function spinlockMachine(id: string, ...classes: string[]) {
+  return createMachine({
+    id,
+    types: {} as { context: LockOwnerContext },
+    context: { locks: freeLocks(...classes) },
+    on: spinlockHandlers(),
+  });
+}
+

@@ -1,0 +1,24 @@
+/**
+ * interleave's engine. Start with {@link loadSystem} and {@link explore}; replay a token with
+ * {@link replay}; print with {@link formatTrace}. Nothing here knows about Xen or FF-A.
+ */
+export { ModelError, InternalBug } from './errors.js';
+export { send, reply, assertThat, deferring, ignoring, type Message } from './model.js';
+export {
+  loadSystem,
+  ENVIRONMENT,
+  DEFAULT_MAILBOX_BOUND,
+  type ActorSpec,
+  type SystemSpec,
+  type LoadedSystem,
+  type Invariant,
+  type GlobalView,
+  type ResourceView,
+} from './system.js';
+export { explore, Exploration, type ExploreOptions, type ExploreResult, type ExploreStats, type Strategy } from './explorer.js';
+export { replay, runPath, type Trace, type TraceStep, type ReplayResult } from './replay.js';
+export { encodeSchedule, decodeSchedule, type Schedule } from './schedule.js';
+export { formatTrace, describeMessage, TRACE_LEGEND } from './trace.js';
+export { explore$, type ExploreEvent } from './observe.js';
+export { Kernel } from './Kernel.js';
+export type { Violation, ViolationKind, DeadlockDetails, BlockedActor } from './violations.js';

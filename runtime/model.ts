@@ -1,0 +1,118 @@
+/**
+ * The modelling vocabulary: what a machine may do besides `assign`.
+ *
+ * Machines are driven only through xstate's pure `transition()`, which returns the actions a
+ * step asked for instead of running them. The runtime interprets three of them:
+ *
+ * - {@link send}: put a message in another actor's mailbox (DESIGN.md decision 3). The runtime
+ *   stamps the event with `from`, the sender's name, so a receiver can {@link reply}.
+ * - {@link assertThat}: a property of this step; a false one is an `assertion` violation.
+ * - `xstate.log`: allowed and ignored.
+ *
+ * A state declares which messages wait in the mailbox (`defer`) or are dropped (`ignore`) with
+ * its `meta`; any other message the state does not handle is an `unhandled-message` violation:
+ *
+ * @example
+ * ```ts
+ * waiting: {
+ *   meta: deferring('start'),            // a second start waits until we are idle again
+ *   on: { granted: { target: 'critical', actions: send('spmc', { type: 'smc' }) } },
+ * }
+ * ```
+ */
+
+/** A message as it travels: an xstate event, stamped with its sender by the runtime. */
+export interface Message {
+  readonly type: string;
+  readonly from?: string;
+  readonly [field: string]: unknown;
+}
+
+/** The arguments xstate passes to a dynamic action parameter. */
+export interface ActionArgs<TContext = unknown, TEvent = Message> {
+  context: TContext;
+  event: TEvent;
+}
+
+type Dynamic<T, TContext, TEvent> = T | ((args: ActionArgs<TContext, TEvent>) => T);
+
+export const SEND_ACTION = 'interleave.send';
+export const ASSERT_ACTION = 'interleave.assert';
+
+/** What a resolved `interleave.send` action carries. */
+export interface SendParams {
+  to: string;
+  event: Message;
+}
+
+/** What a resolved `interleave.assert` action carries. */
+export interface AssertParams {
+  ok: boolean;
+  message: string;
+}
+
+function resolve<T, TContext, TEvent>(value: Dynamic<T, TContext, TEvent>, args: ActionArgs<TContext, TEvent>): T {
+  return typeof value === 'function' ? (value as (a: ActionArgs<TContext, TEvent>) => T)(args) : value;
+}
+
+/**
+ * An action that sends `event` to the actor named `to`. Either may be computed from the
+ * step's context and event.
+ *
+ * @example
+ * ```ts
+ * on: { start: { target: 'waiting', actions: send('rx_buf', { type: 'spin.acquire', lock: 'rx' }) } }
+ * ```
+ */
+// The return type is deliberately loose: xstate's setup() types only the actions it knows,
+// and these are interpreted by the runtime, not by xstate.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function send<TContext = any, TEvent = any>(
+  to: Dynamic<string, TContext, TEvent>,
+  event: Dynamic<Message, TContext, TEvent>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): any {
+  return {
+    type: SEND_ACTION,
+    params: (args: ActionArgs<TContext, TEvent>): SendParams => ({ to: resolve(to, args), event: resolve(event, args) }),
+  };
+}
+
+/** An action that sends `event` back to the sender of the message being handled. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function reply<TContext = any, TEvent extends { from?: string } = any>(
+  event: Dynamic<Message, TContext, TEvent>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): any {
+  return send<TContext, TEvent>(({ event: e }) => {
+    if (typeof e.from !== 'string') return '(no sender)';
+    return e.from;
+  }, event);
+}
+
+/**
+ * An action asserting `predicate` at this step, evaluated on the context as updated by the
+ * `assign`s before it in the same transition. A false predicate is an `assertion` violation
+ * carrying `message`, like Xen's `ASSERT()` firing.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function assertThat<TContext = any, TEvent = any>(
+  predicate: (args: ActionArgs<TContext, TEvent>) => boolean,
+  message: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): any {
+  return {
+    type: ASSERT_ACTION,
+    params: (args: ActionArgs<TContext, TEvent>): AssertParams => ({ ok: predicate(args), message }),
+  };
+}
+
+/** State `meta` saying which message types wait in the mailbox while in this state. */
+export function deferring(...types: string[]): { defer: string[] } {
+  return { defer: types };
+}
+
+/** State `meta` saying which message types are consumed and dropped while in this state. */
+export function ignoring(...types: string[]): { ignore: string[] } {
+  return { ignore: types };
+}

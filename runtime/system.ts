@@ -1,0 +1,217 @@
+/**
+ * Loading a system: named actors, each an xstate v5 machine, plus the messages their mailboxes
+ * hold at the start. Loading checks everything that can be checked before exploring and names
+ * the actor, state and path at fault (DESIGN.md decisions 2 and 3):
+ *
+ * - actor names are unique and non-empty; the mailbox bound is a positive integer;
+ * - no machine uses what the runtime owns: delayed transitions (`after`), `invoke`, spawning
+ *   children, `sendTo` or delayed `raise` (time and actor creation belong to the runtime);
+ * - initial messages go to known actors and are plain data; initial contexts are plain data.
+ */
+import type { AnyStateMachine, AnyMachineSnapshot } from 'xstate';
+import { ModelError } from './errors.js';
+import type { Message } from './model.js';
+import { assertPlainData } from './plainData.js';
+
+/** A resource an actor guards (a lock), as deadlock reports show it. */
+export interface ResourceView {
+  /** The resource, e.g. the lock class `ffa_spmc_rx_lock`. */
+  name: string;
+  /** Actors holding it. */
+  heldBy: string[];
+  /** Actors waiting for it, in the order they will get it. */
+  waiting: string[];
+}
+
+/** One actor of a system. */
+export interface ActorSpec {
+  /** Unique name; also the address other actors send to. */
+  name: string;
+  /** An xstate v5 machine, driven only through the pure `transition()`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  machine: AnyStateMachine | any;
+  /** Input for the machine's initial context. */
+  input?: unknown;
+  /**
+   * A server (a lock, firmware) that may wait for messages forever: it being idle when nothing
+   * else can move is not a deadlock. Other actors must reach a final state.
+   */
+  daemon?: boolean;
+  /**
+   * How traces show this actor, from its context, instead of its state name; for actors whose
+   * interesting state is data (a lock owner: `fork0=phil1 [phil2]`).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  label?: (context: any) => string;
+  /** What this actor guards, from its context: who holds it, who waits (for deadlock reports). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  resources?: (context: any) => ResourceView[];
+}
+
+/** A read-only view of one global state, for invariants. */
+export interface GlobalView {
+  /** The named actor's current snapshot. */
+  actor(name: string): AnyMachineSnapshot;
+  /** The named actor's pending messages, oldest first. */
+  mailbox(name: string): readonly Message[];
+  /** Actor names in their fixed order. */
+  readonly actorNames: readonly string[];
+}
+
+/** A property of every reachable global state. */
+export interface Invariant {
+  name: string;
+  /** Returns true when the state is fine; or a string describing what is wrong. */
+  check: (view: GlobalView) => boolean | string;
+}
+
+export interface SystemSpec {
+  /** Shown in reports. */
+  name: string;
+  actors: ActorSpec[];
+  /** Messages in the mailboxes at the start, from the environment (`from: '(env)'`). */
+  initialMessages?: ReadonlyArray<{ to: string; event: Message }>;
+  /** Capacity of every mailbox, in messages; one more is a `mailbox-overflow` violation. Default 8. */
+  mailboxBound?: number;
+  invariants?: Invariant[];
+}
+
+/** The sender stamped on initial messages. */
+export const ENVIRONMENT = '(env)';
+export const DEFAULT_MAILBOX_BOUND = 8;
+
+/** A validated system: actors in their fixed order (the actor id is the index). */
+export interface LoadedSystem {
+  readonly spec: SystemSpec;
+  readonly name: string;
+  readonly actorNames: readonly string[];
+  readonly actorIndex: ReadonlyMap<string, number>;
+  readonly machines: readonly AnyStateMachine[];
+  readonly daemon: readonly boolean[];
+  readonly mailboxBound: number;
+  readonly invariants: readonly Invariant[];
+  /** A hash of the actor names and machine ids, recorded in schedule tokens. */
+  readonly fingerprint: number;
+}
+
+/** Validates `spec`; throws {@link ModelError} naming what is wrong. */
+export function loadSystem(spec: SystemSpec): LoadedSystem {
+  const where = `system '${spec.name}'`;
+  if (!Array.isArray(spec.actors) || spec.actors.length === 0) {
+    throw new ModelError(`${where}: has no actors; give at least one in 'actors'`);
+  }
+  const bound = spec.mailboxBound ?? DEFAULT_MAILBOX_BOUND;
+  if (!Number.isInteger(bound) || bound <= 0) {
+    throw new ModelError(`${where}: mailboxBound must be a positive integer, got ${String(bound)}`);
+  }
+  const actorIndex = new Map<string, number>();
+  spec.actors.forEach((actor, i) => {
+    if (typeof actor.name !== 'string' || actor.name === '') {
+      throw new ModelError(`${where}: actor #${i} has no name`);
+    }
+    if (actorIndex.has(actor.name)) {
+      throw new ModelError(`${where}: duplicate actor name '${actor.name}' (actors #${actorIndex.get(actor.name)} and #${i})`);
+    }
+    actorIndex.set(actor.name, i);
+    checkMachineFeatures(actor);
+  });
+  for (const [i, m] of (spec.initialMessages ?? []).entries()) {
+    if (!actorIndex.has(m.to)) {
+      throw new ModelError(
+        `${where}: initial message #${i} (${describeType(m.event)}) is addressed to unknown actor '${m.to}'; actors are ${[...actorIndex.keys()].join(', ')}`,
+      );
+    }
+    assertPlainData(m.event, `${where}: initial message #${i} to '${m.to}'`, 'message');
+    if (typeof m.event.type !== 'string') {
+      throw new ModelError(`${where}: initial message #${i} to '${m.to}' has no string 'type'`);
+    }
+  }
+  for (const inv of spec.invariants ?? []) {
+    if (typeof inv.check !== 'function') throw new ModelError(`${where}: invariant '${inv.name}' has no check function`);
+  }
+  const names = spec.actors.map((a) => a.name);
+  return {
+    spec,
+    name: spec.name,
+    actorNames: names,
+    actorIndex,
+    machines: spec.actors.map((a) => a.machine as AnyStateMachine),
+    daemon: spec.actors.map((a) => a.daemon === true),
+    mailboxBound: bound,
+    invariants: spec.invariants ?? [],
+    fingerprint: fnv1a(names.map((n, i) => `${n}=${(spec.actors[i]?.machine as AnyStateMachine).id}`).join('\u0000')),
+  };
+}
+
+function describeType(event: unknown): string {
+  const t = (event as { type?: unknown } | null)?.type;
+  return typeof t === 'string' ? `'${t}'` : 'without a type';
+}
+
+interface StateNodeLike {
+  path: string[];
+  states: Record<string, StateNodeLike>;
+  after: unknown[];
+  invoke: unknown[];
+  entry: unknown[];
+  exit: unknown[];
+  transitions: Map<string, Array<{ actions: unknown[] }>>;
+  always?: Array<{ actions: unknown[] }>;
+}
+
+/** Built-in xstate actions that need a live actor system, a clock or child actors. */
+const RUNTIME_OWNED_ACTIONS: Record<string, string> = {
+  'xstate.spawnChild': 'spawns a child actor (actor creation belongs to the runtime)',
+  'xstate.sendTo': "uses sendTo (use interleave's send(to, event) action)",
+  'xstate.sendParent': "uses sendParent (use interleave's send(to, event) action)",
+  'xstate.cancel': 'cancels a delayed event (time belongs to the runtime)',
+  'xstate.stopChild': 'stops a child actor (actor creation belongs to the runtime)',
+};
+
+function checkMachineFeatures(actor: ActorSpec): void {
+  const machine = actor.machine as { root?: StateNodeLike } | undefined;
+  if (!machine || typeof machine !== 'object' || !machine.root) {
+    throw new ModelError(`actor '${actor.name}': 'machine' is not an xstate v5 machine (use createMachine or setup().createMachine)`);
+  }
+  const visit = (node: StateNodeLike): void => {
+    const state = node.path.length ? node.path.join('.') : '(root)';
+    const at = `actor '${actor.name}', state '${state}'`;
+    if (node.after.length > 0) {
+      throw new ModelError(`${at}: uses a delayed transition ('after'); time belongs to the runtime, model it as a message`);
+    }
+    if (node.invoke.length > 0) {
+      throw new ModelError(`${at}: uses 'invoke'; actor creation belongs to the runtime, declare the actor in the system instead`);
+    }
+    const actionLists: unknown[][] = [node.entry, node.exit];
+    for (const ts of node.transitions.values()) for (const t of ts) actionLists.push(t.actions);
+    for (const t of node.always ?? []) actionLists.push(t.actions);
+    for (const list of actionLists) {
+      for (const action of list) {
+        const type = (action as { type?: unknown } | null)?.type;
+        if (typeof type === 'string' && type in RUNTIME_OWNED_ACTIONS) {
+          throw new ModelError(`${at}: ${RUNTIME_OWNED_ACTIONS[type]}`);
+        }
+        if (type === 'xstate.raise' && (action as { delay?: unknown }).delay !== undefined) {
+          throw new ModelError(`${at}: raises a delayed event; time belongs to the runtime`);
+        }
+      }
+    }
+    for (const child of Object.values(node.states)) visit(child);
+  };
+  visit(machine.root);
+}
+
+/** 32-bit FNV-1a hash of a string. */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Names the runtime-owned action types, for the step interpreter's run-time check. */
+export function runtimeOwnedActionReason(type: string): string | undefined {
+  return RUNTIME_OWNED_ACTIONS[type];
+}

@@ -1,0 +1,52 @@
+/**
+ * Violations are data (DESIGN.md decision 7): what went wrong, in a sentence, plus the
+ * shortest known schedule that leads there, its replay token, and structured details that
+ * reports render (the who-waits-for-what table of a deadlock).
+ */
+import type { ResourceView } from './system.js';
+
+export type ViolationKind =
+  | 'assertion'
+  | 'invariant'
+  | 'deadlock'
+  | 'unhandled-message'
+  | 'mailbox-overflow'
+  | 'actor-error';
+
+/** One actor that cannot move in a deadlocked state. */
+export interface BlockedActor {
+  actor: string;
+  state: string;
+  /** Message types its state has transitions for. */
+  awaits: string[];
+  /** Message types waiting in its mailbox that its state defers. */
+  deferred: string[];
+  /** The resource it waits for, if a daemon's `resources` names it as a waiter. */
+  waitsFor?: { resource: string; guardedBy: string; heldBy: string[] };
+}
+
+export interface DeadlockDetails {
+  blocked: BlockedActor[];
+  /** Every resource the daemons report, with the actor guarding it. */
+  resources: Array<ResourceView & { guardedBy: string }>;
+  /** A cycle in the wait-for graph, as actor names, first repeated at the end; if any. */
+  cycle?: string[];
+}
+
+export interface Violation {
+  kind: ViolationKind;
+  /** One sentence, naming the actor, state and message at fault. */
+  message: string;
+  /** The actor whose step failed (not set for invariant and deadlock). */
+  actor?: string;
+  /** Actor indices stepped from the initial state; the violation happens at the end. */
+  path: number[];
+  /** The replay token of `path` (see schedule.ts). */
+  token: string;
+  deadlock?: DeadlockDetails;
+}
+
+/** How a violation is told apart from another when several are collected. */
+export function violationKey(v: Pick<Violation, 'kind' | 'message'>): string {
+  return `${v.kind}\u0000${v.message}`;
+}
