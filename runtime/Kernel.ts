@@ -13,6 +13,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Message } from './model.js';
 import { Disposition, StepTable, awaitedEvents, stateName, type Outcome, type StepFailure } from './StepTable.js';
+import type { Checker, TransitionEvent } from './checkers/Checker.js';
 import type { GlobalView, LoadedSystem, ResourceView } from './system.js';
 import type { BlockedActor, DeadlockDetails, ViolationKind } from './violations.js';
 
@@ -22,6 +23,14 @@ export interface Finding {
   message: string;
   actor?: string;
   deadlock?: DeadlockDetails;
+  /** A multi-line report that goes with the sentence (a lockdep chain and scenario table). */
+  report?: string;
+  /**
+   * True when the finding rests on what a checker accumulated over several executions (a
+   * lockdep cycle whose edges come from different runs): replaying the one schedule attached
+   * shows where it was completed, not the whole evidence.
+   */
+  acrossExecutions?: boolean;
 }
 
 export class Kernel {
@@ -169,6 +178,29 @@ export class Kernel {
       message: `mailbox of actor '${name}' overflowed ${when}: ${length} messages, bound ${this.system.mailboxBound} (raise mailboxBound, or find who sends without waiting)`,
       actor: name,
     };
+  }
+
+  /**
+   * Runs `checkers` on the transition just computed by `successor(v, actor)` (its result is in
+   * {@link out} up to `length`). Copies what it needs, so callers may reuse `out` afterwards.
+   */
+  checkTransition(checkers: readonly Checker[], v: Int32Array, actor: number, length: number, depth: number): Finding[] {
+    if (checkers.length === 0) return [];
+    const names = this.system.actorNames;
+    const s = this.lastOutcome?.sends ?? new Int32Array(0);
+    const sends: Array<{ to: string; message: Message }> = [];
+    for (let j = 0; j < s.length; j += 2) sends.push({ to: names[s[j] as number] as string, message: this.table.message(s[j + 1] as number) });
+    const event: TransitionEvent = {
+      actor: names[actor] as string,
+      message: this.table.message(this.lastMessage),
+      sends,
+      before: this.view(v),
+      after: this.view(this.out.slice(0, length)),
+      depth,
+    };
+    const out: Finding[] = [];
+    for (const c of checkers) for (const f of c.onTransition?.(event) ?? []) out.push(f);
+    return out;
   }
 
   /** A read-only view of state `v` for invariants and reports. */

@@ -18,6 +18,7 @@ import { Kernel, type Finding } from './Kernel.js';
 import { runPath } from './replay.js';
 import { StateStore } from './StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from './system.js';
+import type { Checker, CheckerFactory } from './checkers/Checker.js';
 import { violationKey, type Violation } from './violations.js';
 
 export type Strategy = 'bfs' | 'dfs';
@@ -33,6 +34,8 @@ export interface ExploreOptions {
   timeLimitMs?: number;
   /** A millisecond clock supplied by the caller; the engine itself never reads time. */
   clock?: () => number;
+  /** Checkers in addition to the system's own. */
+  checkers?: CheckerFactory[];
   /** Stop once this many distinct violations are found. Default 1. */
   maxViolations?: number;
   /** Call `onProgress` every this many new states. Default 100,000. */
@@ -114,6 +117,7 @@ export class Exploration {
   private nextProgress: number;
   private readonly startedAt: number | undefined;
   private cur = new Int32Array(256);
+  private readonly checkers: Checker[];
   // BFS frontier, or DFS stack of (state id, next actor to try, any actor enabled so far).
   private queue = new Int32Array(1024);
   private head = 0;
@@ -137,6 +141,7 @@ export class Exploration {
     this.nextProgress = this.opts.progressEveryStates;
     this.startedAt = options.clock?.();
     this.kernel = new Kernel(this.system);
+    this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
 
     const init = this.kernel.initial();
     const id = this.store.add(init, init.length, -1, -1, 0);
@@ -194,6 +199,16 @@ export class Exploration {
     const nextLen = k.successor(this.cur.subarray(0, len), a);
     if (nextLen < 0) return false;
     this.transitions++;
+    if (this.checkers.length) {
+      // A checker's finding does not stop the search past this step: lockdep reports an
+      // inversion in runs that go on fine, and the search goes on to find more.
+      const judged = k.checkTransition(this.checkers, this.cur.subarray(0, len), a, nextLen, depth);
+      if (judged.length) {
+        const path = [...this.store.pathTo(s), a];
+        for (const f of judged) this.record(f, path);
+        if (this.done) return true;
+      }
+    }
     const failures = k.stepFindings(a);
     if (failures.length) {
       const path = [...this.store.pathTo(s), a];
@@ -270,8 +285,8 @@ export class Exploration {
     const key = violationKey(f);
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    const replayed = runPath(new Kernel(this.system), path);
-    const reproduced = replayed.trace.findings.some((g) => violationKey(g) === key);
+    const replayed = runPath(new Kernel(this.system), path, undefined, this.opts.checkers);
+    const reproduced = f.acrossExecutions === true || replayed.trace.findings.some((g) => violationKey(g) === key);
     if (!reproduced) {
       throw new ModelError(
         `the model is not deterministic: a fresh replay of the schedule ${replayed.token} did not reproduce "${f.message}". ` +
@@ -281,6 +296,8 @@ export class Exploration {
     const violation: Violation = { kind: f.kind, message: f.message, path, token: replayed.token };
     if (f.actor !== undefined) violation.actor = f.actor;
     if (f.deadlock) violation.deadlock = f.deadlock;
+    if (f.report !== undefined) violation.report = f.report;
+    if (f.acrossExecutions) violation.acrossExecutions = true;
     this.violations.push(violation);
     this.opts.onViolation?.(violation);
     if (this.violations.length >= this.opts.maxViolations) this.done = true;

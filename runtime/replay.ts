@@ -12,6 +12,7 @@ import type { Message } from './model.js';
 import { decodeSchedule, encodeSchedule, type Schedule } from './schedule.js';
 import { Disposition, stateName } from './StepTable.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from './system.js';
+import type { CheckerFactory } from './checkers/Checker.js';
 
 export interface TraceStep {
   /** 1-based step number. */
@@ -55,8 +56,9 @@ const DISPOSITION_NAMES = ['handled', 'ignored', 'deferred', 'unhandled', 'error
  * Runs `path` (actor indices) from the initial state. With `recorded`, checks each step's
  * enabled set against it and stops at the first difference.
  */
-export function runPath(kernel: Kernel, path: readonly number[], recorded?: Schedule): ReplayResult {
+export function runPath(kernel: Kernel, path: readonly number[], recorded?: Schedule, extraCheckers: readonly CheckerFactory[] = []): ReplayResult {
   const sys = kernel.system;
+  const checkers = [...sys.checkers, ...extraCheckers].map((make) => make());
   const names = sys.actorNames;
   let v = kernel.initial();
   const statesOf = (vec: Int32Array): string[] =>
@@ -91,6 +93,7 @@ export function runPath(kernel: Kernel, path: readonly number[], recorded?: Sche
     const outcome = kernel.lastOutcome;
     const message = kernel.table.message(kernel.lastMessage);
     lastFindings = kernel.stepFindings(actor);
+    lastFindings.push(...kernel.checkTransition(checkers, v, actor, len, i));
     const next = kernel.out.slice(0, len);
     const sends: TraceStep['sends'] = [];
     const s = outcome?.sends ?? new Int32Array(0);

@@ -10,6 +10,7 @@
  */
 import type { AnyStateMachine, AnyMachineSnapshot } from 'xstate';
 import { ModelError } from './errors.js';
+import type { CheckerFactory } from './checkers/Checker.js';
 import type { Message } from './model.js';
 import { assertPlainData } from './plainData.js';
 
@@ -74,6 +75,8 @@ export interface SystemSpec {
   /** Capacity of every mailbox, in messages; one more is a `mailbox-overflow` violation. Default 8. */
   mailboxBound?: number;
   invariants?: Invariant[];
+  /** Checkers that judge every transition (lockdep, lock leak, ...); see checkers/Checker.ts. */
+  checkers?: CheckerFactory[];
 }
 
 /** The sender stamped on initial messages. */
@@ -90,6 +93,7 @@ export interface LoadedSystem {
   readonly daemon: readonly boolean[];
   readonly mailboxBound: number;
   readonly invariants: readonly Invariant[];
+  readonly checkers: readonly CheckerFactory[];
   /** A hash of the actor names and machine ids, recorded in schedule tokens. */
   readonly fingerprint: number;
 }
@@ -126,6 +130,9 @@ export function loadSystem(spec: SystemSpec): LoadedSystem {
       throw new ModelError(`${where}: initial message #${i} to '${m.to}' has no string 'type'`);
     }
   }
+  for (const [i, c] of (spec.checkers ?? []).entries()) {
+    if (typeof c !== 'function') throw new ModelError(`${where}: checker #${i} is not a factory function (() => Checker)`);
+  }
   for (const inv of spec.invariants ?? []) {
     if (typeof inv.check !== 'function') throw new ModelError(`${where}: invariant '${inv.name}' has no check function`);
   }
@@ -139,6 +146,7 @@ export function loadSystem(spec: SystemSpec): LoadedSystem {
     daemon: spec.actors.map((a) => a.daemon === true),
     mailboxBound: bound,
     invariants: spec.invariants ?? [],
+    checkers: spec.checkers ?? [],
     fingerprint: fnv1a(names.map((n, i) => `${n}=${(spec.actors[i]?.machine as AnyStateMachine).id}`).join('\u0000')),
   };
 }

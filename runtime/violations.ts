@@ -11,7 +11,15 @@ export type ViolationKind =
   | 'deadlock'
   | 'unhandled-message'
   | 'mailbox-overflow'
-  | 'actor-error';
+  | 'actor-error'
+  // Reported by checkers (runtime/checkers/):
+  | 'lock-order'
+  | 'irq-safety'
+  | 'lock-recursion'
+  | 'lock-leak'
+  | 'use-after-free'
+  | 'data-race'
+  | 'liveness';
 
 /** One actor that cannot move in a deadlocked state. */
 export interface BlockedActor {
@@ -44,6 +52,10 @@ export interface Violation {
   /** The replay token of `path` (see schedule.ts). */
   token: string;
   deadlock?: DeadlockDetails;
+  /** A multi-line report that goes with the sentence (a lockdep chain and scenario table). */
+  report?: string;
+  /** The checker's evidence spans several executions; the schedule shows where it completed. */
+  acrossExecutions?: boolean;
 }
 
 /** How a violation is told apart from another when several are collected. */
