@@ -252,7 +252,7 @@ export function stateName(snapshot: AnyMachineSnapshot): string {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       for (const child of flatten(v)) parts.push(`${k}.${child}`);
     }
-    return parts.length ? parts : ['(empty)'];
+    return parts.length ? parts : ['(root)'];
   };
   const parts = flatten(snapshot.value);
   return parts.length === 1 ? (parts[0] as string) : `{${parts.join(', ')}}`;
