@@ -1,6 +1,7 @@
 import { assign, createMachine } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { assertThat, explore, send, type GlobalView, type SystemSpec } from '../../runtime/index.js';
+import type { CheckerFactory } from '../../runtime/checkers/Checker.js';
 import { SPIN_GRANTED, SPIN_IS_LOCKED_RESULT, SPIN_TRYLOCK_RESULT, lockLabel, lockResources, spin, spinlockMachine } from '../../protocols/spinlock.js';
 
 /** A CPU that asks for lock L, records the order in which grants arrive, and releases. */
@@ -39,18 +40,26 @@ function lockSystem(cpus: string[]): SystemSpec {
 describe('ticket spinlock', () => {
   it('should grant in ticket order: whoever queued first enters first, in every interleaving', () => {
     const spec = lockSystem(['cpu0', 'cpu1', 'cpu2']);
-    spec.invariants = [
-      {
-        name: 'mutual exclusion',
-        check: (view) => {
-          const { owner, queue } = view.actor('L').context.locks.L as { owner: string | null; queue: string[] };
-          return owner === null || !queue.includes(owner);
-        },
+    type Lock = { owner: string | null; queue: string[] };
+    const lockOf = (v: GlobalView): Lock => v.actor('L').context.locks.L as Lock;
+    // FIFO, judged on every transition: a release hands the lock to the head of the queue, and
+    // an acquire of a held lock joins the tail.
+    const fifo: CheckerFactory = () => ({
+      name: 'fifo',
+      onTransition: (e) => {
+        if (e.actor !== 'L') return [];
+        const before = lockOf(e.before);
+        const after = lockOf(e.after);
+        if (e.message.type === 'spin.release' && after.owner !== (before.queue[0] ?? null)) {
+          return [{ kind: 'assertion', message: `granted to ${after.owner} ahead of ${before.queue[0]}` }];
+        }
+        if (e.message.type === 'spin.acquire' && before.owner !== null && after.queue.at(-1) !== e.message.from) {
+          return [{ kind: 'assertion', message: `${e.message.from} did not join the tail` }];
+        }
+        return [];
       },
-    ];
-    // Tickets are taken when the lock actor processes spin.acquire; the 'entered' messages to the
-    // recorder can race each other, so check FIFO at the lock: a CPU granted while others wait
-    // must have queued before them. The lock's own queue is that record.
+    });
+    spec.checkers = [fifo];
     const result = explore(spec);
     expect(result.verdict).toBe('verified');
     expect(result.complete).toBe(true);
