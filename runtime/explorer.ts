@@ -69,7 +69,19 @@ export type BoundName = 'maxStates' | 'maxDepth' | 'timeLimitMs';
 
 export interface ExploreResult {
   system: string;
-  strategy: Strategy;
+  /** The strategy that ran: `bfs`, `dfs`, or a name from runtime/strategies (`pct`, `random`, ...). */
+  strategy: string;
+  /** The seed of a randomised strategy: pass it again to get the same runs and the same result. */
+  seed?: number;
+  /** What the verdict means for a strategy that is not exhaustive, in a sentence. */
+  note?: string;
+  /** Schedules (runs, walks) a sampling strategy executed, and the 1-based run that found the first violation. */
+  runs?: { executed: number; firstViolationAt?: number };
+  /**
+   * Preemption bounding: the bound searched up to, the bound at which the first violation was
+   * found, and the largest bound within which every schedule was explored without a violation.
+   */
+  preemptions?: { bound: number; foundAt?: number; verifiedUpTo?: number };
   /**
    * `verified`: every reachable state was explored and nothing is wrong. `violation`: at least
    * one violation was found. `incomplete`: a bound tripped before the search ended, with no
