@@ -1,0 +1,137 @@
+/**
+ * A small, strict argument parser. Every mistake is a {@link UsageError} that names the option
+ * (or argument) and what is wrong in one line; help texts are generated from the same
+ * definitions, so an option cannot be parsed without being documented.
+ */
+import { UsageError } from './errors.js';
+
+export interface OptionDef {
+  /** Long name without dashes: `max-states`. */
+  name: string;
+  /** One-letter alias without the dash: `o`. */
+  short?: string;
+  /** Name of the value in help (`<n>`); omitted for flags. */
+  value?: string;
+  help: string;
+}
+
+export interface CommandDef {
+  name: string;
+  /** One line for `interleave --help`. */
+  summary: string;
+  /** Positional arguments, in order, as help shows them: `<scenario-key|model file>`. */
+  positionals: Array<{ name: string; required: boolean; help: string }>;
+  options: OptionDef[];
+  /** Paragraphs after the options (exit codes, examples). */
+  epilogue?: string;
+}
+
+export interface ParsedArgs {
+  /** Flags map to `true`, valued options to their text. `help` is set by `-h`/`--help`. */
+  options: Record<string, string | true>;
+  positionals: string[];
+}
+
+const HELP: OptionDef = { name: 'help', short: 'h', help: 'show this help' };
+
+/** Parses `argv` (after the command name) against `def`. */
+export function parseArgs(def: CommandDef, argv: readonly string[]): ParsedArgs {
+  const defs = [...def.options, HELP];
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const byShort = new Map(defs.filter((d) => d.short).map((d) => [d.short as string, d]));
+  const options: Record<string, string | true> = {};
+  const positionals: string[] = [];
+  const known = (): string => defs.map((d) => `--${d.name}`).join(', ');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const spelled = eq >= 0 ? arg.slice(0, eq) : arg;
+    const d = spelled.startsWith('--') ? byName.get(spelled.slice(2)) : byShort.get(spelled.slice(1));
+    if (!d) throw new UsageError(`unknown option '${spelled}'; the options of '${def.name}' are ${known()}`);
+    const shown = `--${d.name}`;
+    if (options[d.name] !== undefined && d.name !== 'help') throw new UsageError(`option ${shown} is given twice`);
+    if (!d.value) {
+      if (eq >= 0) throw new UsageError(`option ${shown} takes no value, got '${arg.slice(eq + 1)}'`);
+      options[d.name] = true;
+      continue;
+    }
+    let value: string | undefined;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      value = argv[i + 1];
+      if (value !== undefined && value.startsWith('--')) value = undefined;
+      else i++;
+    }
+    if (value === undefined || value === '') throw new UsageError(`option ${shown} needs a value: ${shown} ${d.value}`);
+    options[d.name] = value;
+  }
+  if (options.help) return { options, positionals };
+  const max = def.positionals.length;
+  if (positionals.length > max) {
+    const extra = positionals[max] as string;
+    throw new UsageError(max === 0 ? `'${def.name}' takes no arguments, got '${extra}'` : `unexpected argument '${extra}' (after ${def.positionals.map((p) => p.name).join(' ')})`);
+  }
+  const missing = def.positionals.find((p, i) => p.required && positionals[i] === undefined);
+  if (missing) throw new UsageError(`missing ${missing.name}: ${missing.help}`);
+  return { options, positionals };
+}
+
+/** The help text of a command, from its definition. */
+export function helpText(def: CommandDef): string {
+  const usage = [`usage: interleave ${def.name}`, ...def.positionals.map((p) => (p.required ? p.name : `[${p.name}]`)), '[options]'].join(' ');
+  const lines = [usage, '', def.summary];
+  if (def.positionals.length) {
+    lines.push('', 'arguments:');
+    for (const p of def.positionals) lines.push(`  ${p.name.padEnd(28)} ${p.help}`);
+  }
+  lines.push('', 'options:');
+  for (const d of [...def.options, HELP]) {
+    const spelled = `${d.short ? `-${d.short}, ` : ''}--${d.name}${d.value ? ` ${d.value}` : ''}`;
+    lines.push(`  ${spelled.padEnd(28)} ${d.help}`);
+  }
+  if (def.epilogue) lines.push('', def.epilogue);
+  return lines.join('\n');
+}
+
+/** A positive integer option (`1000000`, `1_000_000`); `unit` names what it counts. */
+export function positiveInt(name: string, raw: string | true | undefined, unit: string): number | undefined {
+  if (raw === undefined || raw === true) return undefined;
+  const n = /^[0-9][0-9_]*$/.test(raw) ? Number(raw.replace(/_/g, '')) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`option --${name} must be a positive integer (${unit}), got '${raw}'`);
+  return n;
+}
+
+/** A seed: an integer from 0 to 2^32 - 1. */
+export function seedValue(raw: string | true | undefined): number | undefined {
+  if (raw === undefined || raw === true) return undefined;
+  const n = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n > 0xffffffff) throw new UsageError(`option --seed must be an integer from 0 to 4294967295, got '${raw}'`);
+  return n;
+}
+
+/** A duration in milliseconds from `30` (seconds), `30s`, `500ms` or `2m`. */
+export function durationMs(name: string, raw: string | true | undefined): number | undefined {
+  if (raw === undefined || raw === true) return undefined;
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)?$/.exec(raw);
+  const scale = { ms: 1, s: 1000, m: 60_000 }[(m?.[2] ?? 's') as 'ms' | 's' | 'm'];
+  const ms = m ? Number(m[1]) * scale : NaN;
+  if (!(ms > 0) || !Number.isFinite(ms)) {
+    throw new UsageError(`option --${name} must be a positive duration in seconds (30), or with a unit (500ms, 30s, 2m), got '${raw}'`);
+  }
+  return ms;
+}
+
+/** One of `choices`, or a usage error listing them. */
+export function choice(name: string, raw: string | true | undefined, choices: readonly string[]): string | undefined {
+  if (raw === undefined || raw === true) return undefined;
+  if (!choices.includes(raw)) throw new UsageError(`option --${name} must be one of ${choices.join(', ')}, got '${raw}'`);
+  return raw;
+}

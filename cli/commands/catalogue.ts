@@ -1,0 +1,110 @@
+/**
+ * `interleave list` and `interleave run` (the main job, also `npm start`): run the catalogue,
+ * print a table (one row per entry), then every violation's report; exit 0 only if every
+ * verdict matches its expectation.
+ */
+import type { CatalogueEntry, Expectation } from '../../scenarios/types.js';
+import type { CommandDef, ParsedArgs } from '../args.js';
+import { EXIT } from '../errors.js';
+import { runExploration } from '../explore.js';
+import type { Io } from '../io.js';
+import { buildEntry, loadCatalogue, selectEntries } from '../load.js';
+import { makeReport, runReport, type Report, type RunReport } from '../reports/report.js';
+import { count, table } from '../reports/table.js';
+import { violationText } from '../reports/text.js';
+import { checkReportFile, writeReport } from '../reports/write.js';
+
+const CATALOGUE_OPTION = { name: 'catalogue', value: '<file>', help: 'use this module (exporting `catalogue`) instead of the built-in scenarios/index.ts' };
+
+export const listDef: CommandDef = {
+  name: 'list',
+  summary: 'List the catalogue: every scenario key with its variant, configuration and expected verdict.',
+  positionals: [],
+  options: [{ name: 'json', help: 'print the entries as JSON' }, CATALOGUE_OPTION],
+};
+
+export function expectationText(e: Expectation): string {
+  return e.verdict === 'verified' ? 'verified' : e.kind;
+}
+
+export async function listCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const catalogue = await loadCatalogue(typeof args.options.catalogue === 'string' ? args.options.catalogue : undefined);
+  if (args.options.json) {
+    const entries = catalogue.map((e) => ({ key: e.key, scenario: e.id, variant: e.variant, config: e.config, title: e.title, source: e.source, expected: e.expected }));
+    io.out(`${JSON.stringify({ schemaVersion: 1, entries }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  io.out(`${table(['key', 'scenario', 'variant', 'config', 'expected', 'title'], catalogue.map((e) => [e.key, e.id, e.variant, e.config, expectationText(e.expected), e.title]))}\n`);
+  return EXIT.ok;
+}
+
+export const runDef: CommandDef = {
+  name: 'run',
+  summary: 'Run the scenario catalogue (this is `npm start`): a table of verdicts against expectations, then each violation.',
+  positionals: [],
+  options: [
+    { name: 'scenario', value: '<id|key>', help: 'run only the entries of this scenario id (C1) or this one key (C1/buggy/2g)' },
+    { name: 'json', help: 'print the JSON report (schema: cli/SCHEMA.md) instead of text' },
+    { name: 'report', value: '<file>', help: 'also write the report; format by extension: .json .txt .md (Mermaid) .xml (JUnit) .html (viewer)' },
+    CATALOGUE_OPTION,
+  ],
+  epilogue: 'exit codes: 0 every verdict as expected, 1 some verdict not as expected, 2 usage or model error',
+};
+
+export async function runCommand(args: ParsedArgs, io: Io, command: string): Promise<number> {
+  const o = args.options;
+  const reportFile = typeof o.report === 'string' ? o.report : undefined;
+  if (reportFile) checkReportFile(reportFile);
+  const catalogue = await loadCatalogue(typeof o.catalogue === 'string' ? o.catalogue : undefined);
+  const entries = typeof o.scenario === 'string' ? selectEntries(catalogue, o.scenario) : catalogue;
+  const runs: RunReport[] = [];
+  for (const entry of entries) runs.push(await runEntry(entry, io));
+  const code = runs.every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
+  const report = makeReport(command, runs, code);
+  if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else io.out(`${catalogueText(report)}\n`);
+  if (reportFile) {
+    writeReport(reportFile, report);
+    io.err(`wrote ${reportFile}\n`);
+  }
+  return code;
+}
+
+async function runEntry(entry: CatalogueEntry, io: Io): Promise<RunReport> {
+  const system = buildEntry(entry);
+  const strategy = entry.explore?.strategy ?? 'bfs';
+  const { result, timeMs, interrupted } = await runExploration(system, { ...entry.explore, strategy, ...(io.signal ? { signal: io.signal } : {}) });
+  return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy, result, timeMs, interrupted });
+}
+
+/** The table, then every violation's report, then a closing line. */
+export function catalogueText(report: Report): string {
+  const rows = report.runs.map((r) => {
+    const first = r.violations[0];
+    return [
+      r.scenario ?? r.key,
+      r.variant ?? '-',
+      r.config ?? '-',
+      r.expected ? expectationText(r.expected) : '-',
+      r.verdict === 'violation' ? [...new Set(r.violations.map((v) => v.kind))].join(', ') : r.interrupted ? 'interrupted' : r.verdict,
+      r.asExpected ? 'yes' : 'NO',
+      count(r.stats.states),
+      count(r.stats.transitions),
+      r.timeMs.toFixed(1),
+      first ? String(first.length) : '-',
+      first ? first.token : '-',
+    ];
+  });
+  const out = [
+    table(['scenario', 'variant', 'config', 'expected', 'verdict', 'as expected', 'states', 'transitions', 'time (ms)', 'cex length', 'replay token'], rows, {
+      right: [6, 7, 8, 9],
+    }),
+  ];
+  for (const r of report.runs) {
+    for (const v of r.violations) out.push('', `== ${r.key} (${r.title ?? r.system}) ==`, violationText(v, r.system));
+    if (r.bound) out.push('', `== ${r.key} ==`, `bound ${r.bound.name} (${count(r.bound.limit)}) tripped: ${r.bound.hint}`);
+  }
+  const { asExpected, runs } = report.summary;
+  out.push('', `${asExpected} of ${runs} entries as expected${asExpected === runs ? '' : `; not as expected: ${report.runs.filter((r) => !r.asExpected).map((r) => r.key).join(', ')}`}`);
+  return out.join('\n');
+}

@@ -1,0 +1,139 @@
+/**
+ * `interleave explore <scenario-key|model file>` and `interleave replay <target@token>`.
+ */
+import { loadSystem } from '../../runtime/system.js';
+import { replay } from '../../runtime/replay.js';
+import { formatTrace } from '../../runtime/trace.js';
+import { choice, durationMs, positiveInt, seedValue, type CommandDef, type ParsedArgs } from '../args.js';
+import { EXIT, UsageError } from '../errors.js';
+import { isSliced, runExploration, strategyNames } from '../explore.js';
+import type { Io } from '../io.js';
+import { resolveTarget, type Target } from '../load.js';
+import { progressSink } from '../progress.js';
+import { makeReport, runReport, traceReport, type RunOrigin } from '../reports/report.js';
+import { checkReportFile, reportText, writeReport } from '../reports/write.js';
+
+const CATALOGUE_OPTION = { name: 'catalogue', value: '<file>', help: 'take scenario keys from this module (exporting `catalogue`) instead of the built-in one' };
+
+export const exploreDef: CommandDef = {
+  name: 'explore',
+  summary: 'Explore every interleaving of a catalogue scenario or of your own model, and report what is wrong.',
+  positionals: [{ name: '<scenario-key|model file>', required: true, help: "a catalogue key (see 'interleave list') or a .ts/.js file exporting a system" }],
+  options: [
+    { name: 'strategy', value: '<name>', help: `search strategy: ${strategyNames().join(', ')} (default: the entry's, else bfs: shortest counterexamples)` },
+    { name: 'seed', value: '<n>', help: 'seed of randomised strategies (0 to 4294967295)' },
+    { name: 'max-states', value: '<n>', help: 'stop after storing this many distinct states (default 5,000,000)' },
+    { name: 'max-depth', value: '<n>', help: 'do not go deeper than this many steps (default 1,000,000)' },
+    { name: 'max-violations', value: '<n>', help: 'stop after this many distinct violations (default 1)' },
+    { name: 'time-limit', value: '<duration>', help: 'stop after this long: seconds (30), or with a unit (500ms, 30s, 2m)' },
+    { name: 'json', help: 'print the JSON report (schema: cli/SCHEMA.md) instead of text' },
+    { name: 'report', value: '<file>', help: 'also write the report; format by extension: .json .txt .md (Mermaid) .xml (JUnit) .html (viewer)' },
+    CATALOGUE_OPTION,
+  ],
+  epilogue: [
+    'Ctrl-C stops the search and prints the partial result.',
+    'exit codes: 0 verified, 1 violation found, 2 usage or model error, 3 incomplete (a bound tripped or Ctrl-C)',
+    'examples:',
+    '  interleave explore C1/buggy/2g',
+    '  interleave explore ./examples/twoCpuLock.ts --strategy dfs --report out/twoCpuLock.json',
+  ].join('\n'),
+};
+
+export async function exploreCommand(args: ParsedArgs, io: Io, command: string): Promise<number> {
+  const o = args.options;
+  const strategyOption = choice('strategy', o.strategy, strategyNames());
+  const seed = seedValue(o.seed);
+  const maxStates = positiveInt('max-states', o['max-states'], 'states');
+  const maxDepth = positiveInt('max-depth', o['max-depth'], 'steps');
+  const maxViolations = positiveInt('max-violations', o['max-violations'], 'violations');
+  const timeLimitMs = durationMs('time-limit', o['time-limit']);
+  const reportFile = typeof o.report === 'string' ? o.report : undefined;
+  if (reportFile) checkReportFile(reportFile);
+  const target = await resolveTarget(args.positionals[0] as string, typeof o.catalogue === 'string' ? o.catalogue : undefined);
+  const entryOptions = target.kind === 'entry' ? (target.entry.explore ?? {}) : {};
+  const strategy = strategyOption ?? entryOptions.strategy ?? 'bfs';
+  if (seed !== undefined && isSliced(strategy)) io.err(`note: --seed has no effect with --strategy ${strategy}; it seeds randomised strategies\n`);
+  if (!o.json) io.err(`exploring ${target.key} (system '${target.system.name}') with ${strategy}${isSliced(strategy) ? '; Ctrl-C stops and prints the partial result' : ''}\n`);
+
+  const { result, timeMs, interrupted } = await runExploration(target.system, {
+    ...entryOptions,
+    strategy,
+    ...(seed === undefined ? {} : { seed }),
+    ...(maxStates === undefined ? {} : { maxStates }),
+    ...(maxDepth === undefined ? {} : { maxDepth }),
+    ...(maxViolations === undefined ? {} : { maxViolations }),
+    ...(timeLimitMs === undefined ? {} : { timeLimitMs }),
+    progress: progressSink((t) => io.err(t), io.isTTY, () => performance.now()),
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  const run = runReport({ origin: originOf(target), system: target.system, strategy, ...(seed === undefined ? {} : { seed }), result, timeMs, interrupted });
+  const code = run.verdict === 'verified' ? EXIT.ok : run.verdict === 'violation' ? EXIT.violation : EXIT.incomplete;
+  const report = makeReport(command, [run], code);
+  if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else io.out(`${reportText(report)}\n`);
+  if (reportFile) {
+    writeReport(reportFile, report);
+    io.err(`wrote ${reportFile}\n`);
+  }
+  return code;
+}
+
+export function originOf(target: Target): RunOrigin {
+  return target.kind === 'entry' ? { kind: 'entry', key: target.key, entry: target.entry } : { kind: 'file', key: target.key, file: target.file };
+}
+
+export const replayDef: CommandDef = {
+  name: 'replay',
+  summary: 'Replay a schedule token on a catalogue scenario or a model file, printing the trace step by step.',
+  positionals: [
+    { name: '<target@token>', required: true, help: 'e.g. C1/buggy/2g@il1_AQ... or ./my-model.ts@il1_AQ... (as reports print it)' },
+    { name: '<token>', required: false, help: 'the token, if not joined to the target with @' },
+  ],
+  options: [{ name: 'json', help: 'print the replayed trace as JSON (the trace part of the report schema)' }, CATALOGUE_OPTION],
+  epilogue: [
+    'Replay checks at every step that the model enables the same actors as when the token was made, and names',
+    'the first step where it does not (the model changed).',
+    'exit codes: 0 replayed, no violation at the end; 1 a violation shows (or the replay diverged); 2 usage or model error',
+  ].join('\n'),
+};
+
+export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const [first, second] = args.positionals as [string, string | undefined];
+  let targetArg = first;
+  let token = second;
+  if (token === undefined) {
+    const at = first.lastIndexOf('@');
+    if (at < 0) throw new UsageError(`missing token: write <target>@<token> (e.g. C1/buggy/2g@il1_...) or give the token as a second argument`);
+    targetArg = first.slice(0, at);
+    token = first.slice(at + 1);
+  }
+  if (targetArg === '') throw new UsageError(`missing target before '@${token}': name a catalogue key or a model file`);
+  if (token === '') throw new UsageError(`missing token after '${targetArg}@'`);
+  const target = await resolveTarget(targetArg, typeof args.options.catalogue === 'string' ? args.options.catalogue : undefined);
+  const loaded = loadSystem(target.system);
+  const replayed = replay(loaded, token);
+  const { trace, divergence } = replayed;
+  const violated = trace.findings.length > 0;
+  const code = divergence || violated ? EXIT.violation : EXIT.ok;
+  if (args.options.json) {
+    const data = {
+      schemaVersion: 1,
+      kind: 'replay',
+      key: target.key,
+      system: loaded.name,
+      token,
+      fingerprintMatches: replayed.fingerprintMatches,
+      divergence: divergence ?? null,
+      trace: traceReport(loaded, replayed.schedule.steps),
+      findings: trace.findings.map((f) => ({ kind: f.kind, message: f.message })),
+    };
+    io.out(`${JSON.stringify(data, null, 2)}\n`);
+    return code;
+  }
+  if (!replayed.fingerprintMatches) io.err(`note: the token was made on a system with other actor names or machine ids than '${loaded.name}' has now\n`);
+  io.out(`replaying ${token} on ${target.key} (system '${loaded.name}', ${trace.steps.length} steps)\n`);
+  io.out(`${formatTrace(trace)}\n`);
+  if (divergence) io.out(`${divergence.message}\n`);
+  else if (!violated) io.out('the replay ends without a violation\n');
+  return code;
+}

@@ -1,0 +1,36 @@
+/** `interleave view <report.json> [-o out.html]`: the standalone HTML trace viewer. */
+import { existsSync, readFileSync } from 'node:fs';
+import type { CommandDef, ParsedArgs } from '../args.js';
+import { EXIT, InputError, UsageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { reportProblem, type Report } from '../reports/report.js';
+import { writeText } from '../reports/write.js';
+import { viewerHtml } from '../viewer/html.js';
+
+export const viewDef: CommandDef = {
+  name: 'view',
+  summary: 'Write a standalone HTML page (no server, no network) that steps through the counterexamples of a JSON report.',
+  positionals: [{ name: '<report.json>', required: true, help: 'a report written by explore/run with --report <file>.json or --json' }],
+  options: [{ name: 'output', short: 'o', value: '<file.html>', help: 'where to write the page (default: the report path with .html)' }],
+  epilogue: 'Open the page in any browser; step with the buttons or the Left/Right, Home and End keys.',
+};
+
+export function viewCommand(args: ParsedArgs, io: Io): number {
+  const file = args.positionals[0] as string;
+  const output = typeof args.options.output === 'string' ? args.options.output : file.replace(/(\.json)?$/i, '.html');
+  if (!/\.html?$/i.test(output)) throw new UsageError(`option --output must name an .html file, got '${output}'`);
+  if (!existsSync(file)) throw new InputError(`report ${file} does not exist`);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(`report ${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const problem = reportProblem(data);
+  if (problem) throw new InputError(`report ${file} cannot be viewed: ${problem}`);
+  const report = data as Report;
+  writeText(output, viewerHtml(report));
+  const cases = report.runs.reduce((n, r) => n + r.violations.length, 0);
+  io.out(`wrote ${output}: ${cases} counterexample${cases === 1 ? '' : 's'} from ${report.runs.length} run${report.runs.length === 1 ? '' : 's'}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,99 @@
+/**
+ * The `interleave` command: `list`, `explore`, `replay`, `view`, `run` (the catalogue, as
+ * `npm start` runs it), and `--help` on each. See cli/errors.ts for the exit codes.
+ *
+ * @example
+ * ```sh
+ * npx interleave explore C1/buggy/2g --report out/c1.json
+ * npx interleave replay C1/buggy/2g@il1_AQUA...
+ * npx interleave view out/c1.json -o out/c1.html
+ * ```
+ */
+import { helpText, parseArgs, type CommandDef } from './args.js';
+import { listCommand, listDef, runCommand, runDef } from './commands/catalogue.js';
+import { exploreCommand, exploreDef, replayCommand, replayDef } from './commands/explore.js';
+import { viewCommand, viewDef } from './commands/view.js';
+import { EXIT, UsageError, describeFailure } from './errors.js';
+import { processIo, type Io } from './io.js';
+import { toolVersion } from './reports/report.js';
+
+interface Command {
+  def: CommandDef;
+  run: (args: ReturnType<typeof parseArgs>, io: Io, command: string) => Promise<number> | number;
+}
+
+const COMMANDS: Command[] = [
+  { def: listDef, run: listCommand },
+  { def: exploreDef, run: exploreCommand },
+  { def: replayDef, run: replayCommand },
+  { def: viewDef, run: viewCommand },
+  { def: runDef, run: runCommand },
+];
+
+export function usage(): string {
+  return [
+    'usage: interleave <command> [arguments] [options]',
+    '',
+    'A deterministic concurrency explorer: every interleaving of actor steps, with replayable counterexamples.',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.def.name.padEnd(10)} ${c.def.summary}`),
+    '',
+    "Run 'interleave <command> --help' for a command's arguments and options.",
+    'exit codes: 0 verified / as expected, 1 violation found, 2 usage or model error, 3 incomplete (bound or Ctrl-C)',
+  ].join('\n');
+}
+
+/** Runs one command line; returns the exit code. Never throws for a user mistake. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io[name === undefined ? 'err' : 'out'](`${usage()}\n`);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version') {
+    io.out(`${toolVersion()}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.def.name === name);
+  try {
+    if (!command) {
+      throw new UsageError(
+        name.startsWith('-')
+          ? `unknown option '${name}' before the command; commands are ${COMMANDS.map((c) => c.def.name).join(', ')}`
+          : `unknown command '${name}'; commands are ${COMMANDS.map((c) => c.def.name).join(', ')}`,
+      );
+    }
+    const args = parseArgs(command.def, rest);
+    if (args.options.help) {
+      io.out(`${helpText(command.def)}\n`);
+      return EXIT.ok;
+    }
+    return await command.run(args, io, argv.join(' '));
+  } catch (err) {
+    const { text, code } = describeFailure(err, command?.def.name);
+    io.err(`${text}\n`);
+    return code;
+  }
+}
+
+/**
+ * Runs `argv` in this process: Ctrl-C once stops the search and prints the partial result;
+ * twice exits at once.
+ */
+export async function start(argv: readonly string[]): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\ninterrupted: stopping the search (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    process.exitCode = await main(argv, processIo(controller.signal));
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,20 @@
+/** Where a command writes, and how it is stopped; the real process's by default. */
+export interface Io {
+  /** Results: the table, the report, the JSON. */
+  out(text: string): void;
+  /** Progress, notes and errors. */
+  err(text: string): void;
+  /** Whether stderr is a terminal (progress is drawn in place there). */
+  isTTY: boolean;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+export function processIo(signal?: AbortSignal): Io {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    isTTY: process.stderr.isTTY === true,
+    ...(signal ? { signal } : {}),
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * Loading what the user names on the command line: the scenario catalogue (the built-in one, or
+ * a module given with `--catalogue`), a catalogue entry by key or id, and user model files
+ * (`explore ./my-model.ts`). Every failure is an {@link InputError} naming the file and what is
+ * wrong with it; the command line prints it in one line and exits 2.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ModelError } from '../runtime/errors.js';
+import { loadSystem, type SystemSpec } from '../runtime/system.js';
+import type { CatalogueEntry } from '../scenarios/types.js';
+import { InputError, UsageError } from './errors.js';
+
+/** The built-in catalogue module, relative to this file. */
+const BUILT_IN_CATALOGUE = new URL('../scenarios/index.ts', import.meta.url);
+
+/** What `explore` and `replay` run: a catalogue entry or a model file. */
+export type Target =
+  | { kind: 'entry'; key: string; entry: CatalogueEntry; system: SystemSpec }
+  | { kind: 'file'; key: string; file: string; system: SystemSpec };
+
+/** File names that mean "a model file", not a catalogue key. */
+const MODEL_FILE = /\.(?:[cm]?[jt]s|tsx|jsx)$/;
+
+/** Loads the catalogue: `file` if given (a module exporting `catalogue`), else the built-in one. */
+export async function loadCatalogue(file?: string): Promise<CatalogueEntry[]> {
+  const url = file ? pathToFileURL(resolve(file)) : BUILT_IN_CATALOGUE;
+  const shown = file ?? 'scenarios/index.ts';
+  if (file) checkFile(file, 'catalogue');
+  const mod = await importModule(url, shown, 'catalogue');
+  const catalogue = mod.catalogue;
+  if (!Array.isArray(catalogue)) throw new InputError(`catalogue ${shown} has no 'catalogue' export that is an array of entries`);
+  catalogue.forEach((e: Partial<CatalogueEntry>, i) => {
+    if (!e || typeof e.key !== 'string' || typeof e.id !== 'string' || typeof e.build !== 'function' || !e.expected) {
+      throw new InputError(`catalogue ${shown}: entry #${i} is not a catalogue entry (it needs id, key, build() and expected)`);
+    }
+  });
+  return catalogue as CatalogueEntry[];
+}
+
+/**
+ * Entries selected by `selector`: an exact key (`C1/buggy/2g`), or a scenario id (`C1`,
+ * case-insensitive) selecting all its variants and configurations.
+ */
+export function selectEntries(catalogue: readonly CatalogueEntry[], selector: string, option = '--scenario'): CatalogueEntry[] {
+  const byKey = catalogue.filter((e) => e.key === selector);
+  if (byKey.length) return byKey;
+  const byId = catalogue.filter((e) => e.id.toLowerCase() === selector.toLowerCase());
+  if (byId.length) return byId;
+  const ids = [...new Set(catalogue.map((e) => e.id))];
+  throw new UsageError(`${option}: no scenario '${selector}' in the catalogue; ids are ${ids.join(', ') || '(none)'} (run 'interleave list' for the keys)`);
+}
+
+/** Resolves `explore`'s and `replay`'s argument: a model file, else a catalogue key. */
+export async function resolveTarget(arg: string, catalogueFile?: string): Promise<Target> {
+  if (MODEL_FILE.test(arg) || arg.startsWith('.') || arg.startsWith('/')) {
+    return { kind: 'file', key: arg, file: arg, system: await loadModelFile(arg) };
+  }
+  const catalogue = await loadCatalogue(catalogueFile);
+  const entries = selectEntries(catalogue, arg, 'scenario');
+  if (entries.length > 1) {
+    throw new UsageError(`scenario '${arg}' names ${entries.length} catalogue entries; pick one key: ${entries.map((e) => e.key).join(', ')}`);
+  }
+  const entry = entries[0] as CatalogueEntry;
+  return { kind: 'entry', key: entry.key, entry, system: buildEntry(entry) };
+}
+
+/** Builds an entry's system, turning a builder's mistake into a one-line error. */
+export function buildEntry(entry: CatalogueEntry): SystemSpec {
+  try {
+    return entry.build();
+  } catch (err) {
+    throw new InputError(`catalogue entry ${entry.key}: build() threw: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * Loads a model file exporting a system: the default export or an export named `system`,
+ * either a {@link SystemSpec} or a function of no arguments returning one. The system is
+ * validated with `loadSystem`, so a model mistake is reported now, naming the file.
+ */
+export async function loadModelFile(file: string): Promise<SystemSpec> {
+  checkFile(file, 'model file');
+  const mod = await importModule(pathToFileURL(resolve(file)), file, 'model file');
+  const name = mod.default !== undefined ? 'default' : mod.system !== undefined ? 'system' : undefined;
+  if (!name) {
+    const exports = Object.keys(mod);
+    throw new InputError(
+      `model file ${file} exports no system: export it as the default export or as 'system' (it exports ${exports.length ? exports.join(', ') : 'nothing'})`,
+    );
+  }
+  let value = mod[name];
+  if (typeof value === 'function') {
+    try {
+      value = (value as () => unknown)();
+    } catch (err) {
+      throw new InputError(`model file ${file}: export '${name}' threw when called: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (!isSystemLike(value)) {
+    throw new InputError(`model file ${file}: export '${name}' is not a system: expected { name, actors: [...] } (a SystemSpec), got ${describeValue(value)}`);
+  }
+  try {
+    loadSystem(value);
+  } catch (err) {
+    if (err instanceof ModelError) throw new ModelError(`model file ${file}: ${err.message}`);
+    throw err;
+  }
+  return value;
+}
+
+function checkFile(file: string, what: string): void {
+  if (!existsSync(file)) throw new InputError(`${what} ${file} does not exist`);
+  if (!statSync(file).isFile()) throw new InputError(`${what} ${file} is not a file`);
+}
+
+async function importModule(url: URL, shown: string, what: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url.href)) as Record<string, unknown>;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (what === 'catalogue' && code === 'ERR_MODULE_NOT_FOUND' && !existsSync(url)) {
+      throw new InputError(`the catalogue ${shown} does not exist`);
+    }
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const why = err instanceof SyntaxError || /Transform failed|Expected|Unexpected/.test(message ?? '') ? 'does not compile' : 'failed to load';
+    throw new InputError(`${what} ${shown} ${why}: ${message}`);
+  }
+}
+
+function isSystemLike(value: unknown): value is SystemSpec {
+  return typeof value === 'object' && value !== null && typeof (value as SystemSpec).name === 'string' && Array.isArray((value as SystemSpec).actors);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `an object with keys ${Object.keys(value).join(', ') || '(none)'}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

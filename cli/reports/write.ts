@@ -1,0 +1,65 @@
+/**
+ * `--report <file>`: the format follows the file's extension, checked before any search runs.
+ *
+ * | extension     | format                                             |
+ * |---------------|----------------------------------------------------|
+ * | .json         | the JSON report (schema: cli/SCHEMA.md)            |
+ * | .txt          | the text report, as the command prints it          |
+ * | .md, .mmd     | Mermaid sequence diagrams of the counterexamples    |
+ * | .xml          | JUnit XML, one testcase per run                    |
+ * | .html         | the standalone trace viewer                        |
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { InputError, UsageError } from '../errors.js';
+import { viewerHtml } from '../viewer/html.js';
+import { junitXml } from './junit.js';
+import { mermaidMarkdown } from './mermaid.js';
+import type { Report } from './report.js';
+import { boundHint, verdictLine, violationText } from './text.js';
+
+const FORMATS: Record<string, (r: Report) => string> = {
+  '.json': (r) => `${JSON.stringify(r, null, 2)}\n`,
+  '.txt': (r) => `${reportText(r)}\n`,
+  '.md': (r) => mermaidMarkdown(r.runs),
+  '.mmd': (r) => mermaidMarkdown(r.runs),
+  '.xml': junitXml,
+  '.html': viewerHtml,
+};
+
+/** Throws a usage error unless `file`'s extension names a report format. */
+export function checkReportFile(file: string, option = '--report'): void {
+  if (!(extname(file).toLowerCase() in FORMATS)) {
+    throw new UsageError(
+      `option ${option}: cannot tell the format of '${file}' from its extension; use .json, .txt, .md (Mermaid), .xml (JUnit) or .html (viewer)`,
+    );
+  }
+}
+
+/** Writes `report` to `file` in the format its extension names. */
+export function writeReport(file: string, report: Report): void {
+  checkReportFile(file);
+  const render = FORMATS[extname(file).toLowerCase()] as (r: Report) => string;
+  writeText(file, render(report));
+}
+
+export function writeText(file: string, text: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } catch (err) {
+    throw new InputError(`cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** The text report: each run's verdict line, then each violation's report. */
+export function reportText(report: Report): string {
+  const out: string[] = [];
+  for (const run of report.runs) {
+    out.push(verdictLine(run));
+    const hint = boundHint(run);
+    if (hint) out.push(hint);
+    for (const v of run.violations) out.push('', violationText(v, run.system));
+  }
+  return out.join('\n');
+}
