@@ -9,7 +9,7 @@
  *   RX/TX buffer management"), with its helpers `ffa_rxtx_spmc_rx_acquire` /
  *   `ffa_rxtx_spmc_rx_release` from ffa_rxtx.c:
  *
- *       acquire.assert  ASSERT(!spin_is_locked(&ffa_spmc_rx_lock))   seed 004 v1 only (line 322)
+ *       acquire.assert  ASSERT(!spin_is_locked(&ffa_spmc_rx_lock))   seed 004 v1 only (line 324)
  *       acquire.spin    spin_lock(&ffa_spmc_rx_lock)
  *       partInfoSmc     ffa_partition_info_get(): the PARTITION_INFO_GET SMC
  *       readRx          copy the entries out of the SPMC RX buffer (skipped if the SMC failed)

@@ -7,7 +7,7 @@
  * lock. Contention for a spinlock is normal, so the ASSERT is invalid: the fix deletes it and
  * the acquire is a plain blocking `spin_lock`.
  *
- * Sources: BUGGY is seed 004 (`004_9632a7d86806f604.txt`, around line 322, the v1 patch
+ * Sources: BUGGY is seed 004 (`004_9632a7d86806f604.txt`, line 324, the v1 patch
  * "xen/arm: ffa: rework SPMC RX/TX buffer management"); FIXED is seed 002's changelog ("Remove
  * invalid ASSERT in patch 5", v2) as committed upstream in 9e9504ef.
  *
@@ -112,7 +112,7 @@ export function c1System({ variant, guests }: C1Options): SystemSpec {
 
 const TITLE = 'ASSERT(!spin_is_locked) in the SPMC RX acquire helper vs two guests in PARTITION_INFO_GET';
 const SOURCE = {
-  buggy: 'seed 004_9632a7d86806f604.txt ~line 322 (ffa_rxtx_spmc_rx_acquire, rework v1)',
+  buggy: 'seed 004_9632a7d86806f604.txt line 324 (ffa_rxtx_spmc_rx_acquire, rework v1)',
   fixed: 'seed 002_a316b9fb460d0742.txt changelog "Remove invalid ASSERT"; upstream 9e9504ef ffa_rxtx.c',
 } as const;
 
