@@ -39,10 +39,15 @@ export function formatTrace(trace: Trace, options: { maxColumnWidth?: number } =
   return out.join('\n');
 }
 
-/** `type` plus the message's scalar fields other than `from`, e.g. `spin.granted(lock=rx)`. */
+/**
+ * `type` plus the message's scalar fields other than `from`, e.g. `spin.granted(lock=rx)`.
+ * Integers of 0x10000 and above print in hex, so FF-A function ids and versions read like the
+ * registers a reviewer would see: `smc(fid=0x84000068)`.
+ */
 export function describeMessage(m: Message): string {
+  const show = (v: unknown): string => (typeof v === 'number' && Number.isInteger(v) && v >= 0x10000 ? `0x${v.toString(16)}` : String(v));
   const fields = Object.entries(m)
     .filter(([k, v]) => k !== 'type' && k !== 'from' && (v === null || typeof v !== 'object'))
-    .map(([k, v]) => `${k}=${String(v)}`);
+    .map(([k, v]) => `${k}=${show(v)}`);
   return fields.length ? `${m.type}(${fields.join(',')})` : m.type;
 }
