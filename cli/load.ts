@@ -123,9 +123,12 @@ async function importModule(url: URL, shown: string, what: string): Promise<Reco
     if (what === 'catalogue' && code === 'ERR_MODULE_NOT_FOUND' && !existsSync(url)) {
       throw new InputError(`the catalogue ${shown} does not exist`);
     }
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    const why = err instanceof SyntaxError || /Transform failed|Expected|Unexpected/.test(message ?? '') ? 'does not compile' : 'failed to load';
-    throw new InputError(`${what} ${shown} ${why}: ${message}`);
+    const text = err instanceof Error ? err.message : String(err);
+    const compile = err instanceof SyntaxError || (err as { name?: string }).name === 'TransformError';
+    // esbuild's first line is "Transform failed with 1 error:"; the next names file:line:col.
+    const lines = text.split('\n').filter((l) => l.trim() !== '');
+    const message = compile && /^Transform failed/.test(lines[0] ?? '') ? lines.slice(1, 3).join('; ') : (lines[0] ?? text);
+    throw new InputError(`${what} ${shown} ${compile ? 'does not compile' : 'failed to load'}: ${message}`);
   }
 }
 

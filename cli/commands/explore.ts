@@ -11,6 +11,7 @@ import type { Io } from '../io.js';
 import { resolveTarget, type Target } from '../load.js';
 import { progressSink } from '../progress.js';
 import { makeReport, runReport, traceReport, type RunOrigin } from '../reports/report.js';
+import { TRACE_COLUMN_WIDTH } from '../reports/text.js';
 import { checkReportFile, reportText, writeReport } from '../reports/write.js';
 
 const CATALOGUE_OPTION = { name: 'catalogue', value: '<file>', help: 'take scenario keys from this module (exporting `catalogue`) instead of the built-in one' };
@@ -132,7 +133,7 @@ export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
   }
   if (!replayed.fingerprintMatches) io.err(`note: the token was made on a system with other actor names or machine ids than '${loaded.name}' has now\n`);
   io.out(`replaying ${token} on ${target.key} (system '${loaded.name}', ${trace.steps.length} steps)\n`);
-  io.out(`${formatTrace(trace)}\n`);
+  io.out(`${formatTrace(trace, { maxColumnWidth: TRACE_COLUMN_WIDTH })}\n`);
   if (divergence) io.out(`${divergence.message}\n`);
   else if (!violated) io.out('the replay ends without a violation\n');
   return code;

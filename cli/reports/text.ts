@@ -11,6 +11,9 @@ import type { DeadlockDetails } from '../../runtime/violations.js';
 import type { RunReport, TraceReport, ViolationReport } from './report.js';
 import { count, table } from './table.js';
 
+/** Trace columns are clipped at this many characters: wide enough for a two-lock owner's label. */
+export const TRACE_COLUMN_WIDTH = 48;
+
 /** The who-waits-for-what table of a deadlock, and its locks. */
 export function deadlockTable(d: DeadlockDetails): string {
   const rows = d.blocked.map((b) => [
@@ -35,7 +38,7 @@ export function violationText(v: ViolationReport, system: string): string {
   if (v.deadlock) out.push('', deadlockTable(v.deadlock));
   if (v.report) out.push('', v.report);
   if (v.acrossExecutions) out.push('', 'note: the evidence spans several explored executions; the trace shows the one where it completed.');
-  out.push('', `counterexample: ${v.length} steps`, formatTrace(runtimeTrace(v.trace, system)));
+  out.push('', `counterexample: ${v.length} steps`, formatTrace(runtimeTrace(v.trace, system), { maxColumnWidth: TRACE_COLUMN_WIDTH }));
   out.push('', `replay: ${v.replay}`);
   return out.join('\n');
 }
