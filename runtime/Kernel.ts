@@ -13,7 +13,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Message } from './model.js';
 import { Disposition, StepTable, awaitedEvents, stateName, type Outcome, type StepFailure } from './StepTable.js';
-import type { Checker, TransitionEvent } from './checkers/Checker.js';
+import type { Checker, CheckerView, TransitionEvent } from './checkers/Checker.js';
 import type { GlobalView, LoadedSystem, ResourceView } from './system.js';
 import type { BlockedActor, DeadlockDetails, ViolationKind } from './violations.js';
 
@@ -194,8 +194,8 @@ export class Kernel {
       actor: names[actor] as string,
       message: this.table.message(this.lastMessage),
       sends,
-      before: this.view(v),
-      after: this.view(this.out.slice(0, length)),
+      before: this.checkerView(v),
+      after: this.checkerView(this.out.slice(0, length)),
       depth,
     };
     const out: Finding[] = [];
@@ -223,6 +223,21 @@ export class Kernel {
         const out: Message[] = [];
         for (let i = 0; i < (v[n + a] as number); i++) out.push(this.table.message(v[off + i] as number));
         return out;
+      },
+    };
+  }
+
+  /** {@link view} plus each actor's `resources` (who holds and waits for its locks), for checkers. */
+  checkerView(v: Int32Array): CheckerView {
+    const base = this.view(v);
+    const index = this.system.actorIndex;
+    return {
+      ...base,
+      resources: (name) => {
+        const a = index.get(name);
+        const describe = a === undefined ? undefined : this.system.spec.actors[a]?.resources;
+        if (a === undefined || !describe) return [];
+        return describe(this.table.snapshot(a, v[a] as number).context) as ResourceView[];
       },
     };
   }

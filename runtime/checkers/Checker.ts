@@ -14,7 +14,13 @@
  */
 import type { Finding } from '../Kernel.js';
 import type { Message } from '../model.js';
-import type { GlobalView } from '../system.js';
+import type { GlobalView, ResourceView } from '../system.js';
+
+/** A global state as checkers see it: a {@link GlobalView} plus the actors' `resources`. */
+export interface CheckerView extends GlobalView {
+  /** What the named actor guards (from its `resources`), or [] if it declares none. */
+  resources(name: string): ResourceView[];
+}
 
 export interface TransitionEvent {
   /** The actor that took a message. */
@@ -24,9 +30,9 @@ export interface TransitionEvent {
   /** What it sent, in order. */
   sends: ReadonlyArray<{ to: string; message: Message }>;
   /** The global state before the step (valid only during the call: the buffers behind it are reused). */
-  before: GlobalView;
+  before: CheckerView;
   /** The global state after the step. */
-  after: GlobalView;
+  after: CheckerView;
   /** Steps from the initial state to `before`. */
   depth: number;
 }
