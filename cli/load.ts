@@ -54,7 +54,7 @@ export function selectEntries(catalogue: readonly CatalogueEntry[], selector: st
 
 /** Resolves `explore`'s and `replay`'s argument: a model file, else a catalogue key. */
 export async function resolveTarget(arg: string, catalogueFile?: string): Promise<Target> {
-  if (MODEL_FILE.test(arg) || arg.startsWith('.') || arg.startsWith('/')) {
+  if (MODEL_FILE.test(arg) || arg.startsWith('.') || arg.startsWith('/') || existsSync(arg)) {
     return { kind: 'file', key: arg, file: arg, system: await loadModelFile(arg) };
   }
   const catalogue = await loadCatalogue(catalogueFile);

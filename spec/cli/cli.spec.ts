@@ -17,28 +17,28 @@ beforeAll(() => {
 });
 
 describe.concurrent('interleave help and usage', () => {
-  it('should print the commands with --help and exit 0', () => {
-    const r = cli('--help');
+  it('should print the commands with --help and exit 0', async () => {
+    const r = await cli('--help');
     expect(r.code).toBe(0);
     for (const c of ['list', 'explore', 'replay', 'view', 'run']) expect(r.out).toContain(`  ${c} `);
   });
 
-  it('should print every option of explore with explore --help, including the strategies from the registry', () => {
-    const r = cli('explore', '--help');
+  it('should print every option of explore with explore --help, including the strategies from the registry', async () => {
+    const r = await cli('explore', '--help');
     expect(r.code).toBe(0);
     for (const o of ['--strategy', '--seed', '--max-states', '--max-depth', '--time-limit', '--json', '--report']) expect(r.out).toContain(o);
     expect(r.out).toMatch(/--strategy <name> +search strategy: bfs, dfs/);
     expect(r.out).toContain('seconds (30), or with a unit (500ms, 30s, 2m)');
   });
 
-  it('should exit 2 with the usage on stderr when no command is given', () => {
-    const r = cli();
+  it('should exit 2 with the usage on stderr when no command is given', async () => {
+    const r = await cli();
     expect(r.code).toBe(2);
     expect(r.err).toContain('usage: interleave <command>');
   });
 
-  it('should exit 2 with one line naming a bad option, and no stack trace', () => {
-    const r = cli('explore', `${FIXTURES}/hostile.ts`, '--max-states', 'many');
+  it('should exit 2 with one line naming a bad option, and no stack trace', async () => {
+    const r = await cli('explore', `${FIXTURES}/hostile.ts`, '--max-states', 'many');
     expect(r.code).toBe(2);
     expect(r.err).toBe("interleave explore: option --max-states must be a positive integer (states), got 'many'\nrun 'interleave explore --help' for usage\n");
     expect(r.out).toBe('');
@@ -46,15 +46,15 @@ describe.concurrent('interleave help and usage', () => {
 });
 
 describe.concurrent('interleave list and run (the catalogue)', () => {
-  it('should list the entries of a catalogue', () => {
-    const r = cli('list', '--catalogue', CATALOGUE);
+  it('should list the entries of a catalogue', async () => {
+    const r = await cli('list', '--catalogue', CATALOGUE);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toMatch(/^key +scenario +variant +config +expected +title$/);
     expect(r.out).toMatch(/DP\/buggy\/3 +DP +buggy +3 philosophers +deadlock/);
   });
 
-  it('should run the catalogue, print the table and each violation, and exit 0 when every verdict is as expected', () => {
-    const r = cli('run', '--catalogue', CATALOGUE);
+  it('should run the catalogue, print the table and each violation, and exit 0 when every verdict is as expected', async () => {
+    const r = await cli('run', '--catalogue', CATALOGUE);
     expect(r.code).toBe(0);
     const [header] = r.out.split('\n');
     expect(header).toMatch(/^scenario +variant +config +expected +verdict +as expected +states +transitions +time \(ms\) +cex length +replay token$/);
@@ -66,8 +66,8 @@ describe.concurrent('interleave list and run (the catalogue)', () => {
     expect(r.out).toContain('2 of 2 entries as expected');
   });
 
-  it('should exit 1 and name the entry when a verdict is not as expected', () => {
-    const r = cli('run', '--catalogue', `${FIXTURES}/catalogueMismatch.ts`, '--report', 'spec/out/cli/junit.xml');
+  it('should exit 1 and name the entry when a verdict is not as expected', async () => {
+    const r = await cli('run', '--catalogue', `${FIXTURES}/catalogueMismatch.ts`, '--report', 'spec/out/cli/junit.xml');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/WRONG +fixed +2 philosophers +verified +deadlock +NO/);
     expect(r.out).toContain('2 of 3 entries as expected; not as expected: WRONG/fixed/2');
@@ -77,8 +77,8 @@ describe.concurrent('interleave list and run (the catalogue)', () => {
     expect(xml).toMatch(/<testcase classname="interleave.WRONG" name="WRONG\/fixed\/2: expect verified" time="[0-9.]+">\n +<failure type="violation" message="deadlock: /);
   });
 
-  it('should select entries with --scenario, by id or key', () => {
-    const r = cli('run', '--catalogue', CATALOGUE, '--scenario', 'DP/fixed/3', '--json');
+  it('should select entries with --scenario, by id or key', async () => {
+    const r = await cli('run', '--catalogue', CATALOGUE, '--scenario', 'DP/fixed/3', '--json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out);
     expect(report.schemaVersion).toBe(1);
@@ -86,14 +86,14 @@ describe.concurrent('interleave list and run (the catalogue)', () => {
     expect(report.summary).toEqual({ runs: 1, violations: 0, asExpected: 1, notAsExpected: 0, exitCode: 0 });
   });
 
-  it('should exit 2 for an unknown --scenario, listing the ids', () => {
-    const r = cli('run', '--catalogue', CATALOGUE, '--scenario', 'C99');
+  it('should exit 2 for an unknown --scenario, listing the ids', async () => {
+    const r = await cli('run', '--catalogue', CATALOGUE, '--scenario', 'C99');
     expect(r.code).toBe(2);
     expect(r.err).toContain("interleave run: --scenario: no scenario 'C99' in the catalogue; ids are DP");
   });
 
-  it('should run the built-in catalogue as npm start, with C1 buggy = assertion and C1 fixed = verified', () => {
-    const r = npmStart('--scenario', 'C1', '--json');
+  it('should run the built-in catalogue as npm start, with C1 buggy = assertion and C1 fixed = verified', async () => {
+    const r = await npmStart('--scenario', 'C1', '--json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out);
     const byKey = Object.fromEntries(report.runs.map((x: { key: string }) => [x.key, x]));
@@ -104,35 +104,35 @@ describe.concurrent('interleave list and run (the catalogue)', () => {
 });
 
 describe.concurrent('interleave explore', () => {
-  it('should find the deadlock of a catalogue entry and exit 1', () => {
-    const r = cli('explore', 'DP/buggy/3', '--catalogue', CATALOGUE);
+  it('should find the deadlock of a catalogue entry and exit 1', async () => {
+    const r = await cli('explore', 'DP/buggy/3', '--catalogue', CATALOGUE);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^DP\/buggy\/3: violation: deadlock \(464 states, 987 transitions, max depth 12, \d+ ms, strategy bfs\); expected deadlock violation: as expected$/m);
     expect(r.out).toContain('counterexample: 12 steps');
   });
 
-  it('should verify a fixed model file with dfs and exit 0', () => {
-    const r = cli('explore', 'examples/twoCpuLockFixed.ts', '--strategy', 'dfs');
+  it('should verify a fixed model file with dfs and exit 0', async () => {
+    const r = await cli('explore', 'examples/twoCpuLockFixed.ts', '--strategy', 'dfs');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^examples\/twoCpuLockFixed.ts: verified: every reachable state explored, no violation \(54 states, 70 transitions, max depth 14, \d+ ms, strategy dfs\)$/m);
   });
 
-  it('should write a JSON report that view turns into one HTML file', () => {
+  it('should write a JSON report that view turns into one HTML file', async () => {
     const json = 'spec/out/cli/twoCpuLock.json';
-    const r = cli('explore', 'examples/twoCpuLock.ts', '--report', json);
+    const r = await cli('explore', 'examples/twoCpuLock.ts', '--report', json);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`wrote ${json}`);
     const report = JSON.parse(readFileSync(join(ROOT, json), 'utf8'));
     expect(report.runs[0].violations[0].trace.steps).toHaveLength(9);
-    const v = cli('view', json, '-o', 'spec/out/cli/twoCpuLock.html');
+    const v = await cli('view', json, '-o', 'spec/out/cli/twoCpuLock.html');
     expect(v.code).toBe(0);
     expect(v.out).toBe('wrote spec/out/cli/twoCpuLock.html: 1 counterexample from 1 run\n');
     const html = readFileSync(join(OUT, 'twoCpuLock.html'), 'utf8');
     expect(html).not.toMatch(/<(link|img|iframe)\b|src=|https?:\/\//);
   });
 
-  it('should say which bound tripped and exit 3 when the search is incomplete', () => {
-    const r = cli('explore', `${FIXTURES}/big.ts`, '--max-states', '2000');
+  it('should say which bound tripped and exit 3 when the search is incomplete', async () => {
+    const r = await cli('explore', `${FIXTURES}/big.ts`, '--max-states', '2000');
     expect(r.code).toBe(3);
     expect(r.out).toContain('incomplete: bound maxStates = 2,000 tripped; nothing is proven');
     expect(r.out).toContain('bound maxStates (2,000) tripped: the state space is larger than the bound');
@@ -153,22 +153,22 @@ describe.concurrent('interleave explore', () => {
 });
 
 describe.concurrent('interleave replay', () => {
-  it('should replay a token from a report to the same deadlock (exit 1)', () => {
+  it('should replay a token from a report to the same deadlock (exit 1)', async () => {
     const token = 'il1_AQNygl4xCAADAQYCBAAFAgQBBgIEAgQ';
-    const r = cli('replay', `examples/twoCpuLock.ts@${token}`);
+    const r = await cli('replay', `examples/twoCpuLock.ts@${token}`);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`replaying ${token} on examples/twoCpuLock.ts (system 'two-cpu-lock', 8 steps)`);
     expect(r.out).toContain("! deadlock: no actor can take a step, and 'cpu0' waits for vgic.lock (held by cpu1)");
   });
 
-  it('should name the step where a fixed model diverges from an old token', () => {
-    const r = cli('replay', 'examples/twoCpuLockFixed.ts', 'il1_AQNygl4xCAADAQYCBAAFAgQBBgIEAgQ');
+  it('should name the step where a fixed model diverges from an old token', async () => {
+    const r = await cli('replay', 'examples/twoCpuLockFixed.ts', 'il1_AQNygl4xCAADAQYCBAAFAgQBBgIEAgQ');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/replay diverged at step \d+: /);
   });
 
-  it('should exit 2 for a malformed token', () => {
-    const r = cli('replay', 'examples/twoCpuLock.ts@il1_!!');
+  it('should exit 2 for a malformed token', async () => {
+    const r = await cli('replay', 'examples/twoCpuLock.ts@il1_!!');
     expect(r.code).toBe(2);
     expect(r.err).toBe("interleave replay: replay token 'il1_!!' is malformed: it is not base64url after the prefix\n");
   });
@@ -184,8 +184,8 @@ describe.concurrent('user model files that cannot be loaded', () => {
     ['throws.ts', /^interleave explore: model file spec\/cli\/fixtures\/throws.ts failed to load: the model file blew up on purpose$/],
   ];
   for (const [file, expected] of cases) {
-    it(`should exit 2 with one line for ${file}`, () => {
-      const r = cli('explore', `${FIXTURES}/${file}`);
+    it(`should exit 2 with one line for ${file}`, async () => {
+      const r = await cli('explore', `${FIXTURES}/${file}`);
       expect(r.code).toBe(2);
       expect(r.err.trimEnd()).toMatch(expected);
       expect(r.err).not.toMatch(/\n\s+at /);
@@ -194,8 +194,8 @@ describe.concurrent('user model files that cannot be loaded', () => {
 });
 
 describe.concurrent('interleave view with bad input', () => {
-  it('should exit 2 when the report is not an interleave report', () => {
-    const r = cli('view', 'package.json');
+  it('should exit 2 when the report is not an interleave report', async () => {
+    const r = await cli('view', 'package.json');
     expect(r.code).toBe(2);
     expect(r.err).toBe("interleave view: report package.json cannot be viewed: it has no 'schemaVersion': it is not an interleave report (write one with --report out.json or --json)\n");
     expect(existsSync(join(ROOT, 'package.html'))).toBe(false);

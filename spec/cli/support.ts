@@ -3,7 +3,7 @@
  * exit codes, signals and what a user sees) or in-process through `main()` (same code path,
  * no process start-up: for the long table of bad arguments).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../cli/interleave.js';
 
@@ -20,16 +20,24 @@ export interface Ran {
 
 const env = { ...process.env, NO_COLOR: '1' };
 
-/** Runs `interleave <args>` as a child process. */
-export function cli(...args: string[]): Ran {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+/** Runs `interleave <args>` as a child process (asynchronously, so specs can run side by side). */
+export function cli(...args: string[]): Promise<Ran> {
+  return run([BIN, ...args]);
 }
 
 /** Runs `npm start`'s entry point (tsx cli/main.ts) with `args`. */
-export function npmStart(...args: string[]): Ran {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+export function npmStart(...args: string[]): Promise<Ran> {
+  return run(['--import', 'tsx', 'cli/main.ts', ...args]);
+}
+
+function run(nodeArgs: string[]): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, nodeArgs, { cwd: ROOT, env, timeout: 60_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      if (error && code === null) reject(error);
+      else resolve({ code, out: stdout, err: stderr });
+    });
+  });
 }
 
 /** Starts `interleave <args>`; resolves when it exits. `onErr` sees stderr as it comes. */
