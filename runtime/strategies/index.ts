@@ -9,11 +9,22 @@
 import { ModelError } from '../errors.js';
 import { explore, type ExploreOptions, type ExploreResult } from '../explorer.js';
 import type { LoadedSystem, SystemSpec } from '../system.js';
+import { boundedPreemption } from './bounded.js';
+import { pct } from './pct.js';
+import { randomWalks } from './random.js';
 
 /** Options every strategy accepts; a strategy documents which ones it uses. */
 export interface StrategyOptions extends ExploreOptions {
   /** Seed of randomised strategies; every run prints it, and the same seed gives the same runs. */
   seed?: number;
+  /** Sampling strategies (pct, random): how many runs. */
+  runs?: number;
+  /** pct: the bug depth d (d-1 priority change points per run). */
+  depth?: number;
+  /** Sampling strategies (pct, random): at most this many steps per run. */
+  maxSteps?: number;
+  /** bounded: search schedules with 0, 1, ... up to this many preemptions. */
+  maxPreemptions?: number;
 }
 
 export type StrategyRunner = (system: SystemSpec | LoadedSystem, options: StrategyOptions) => ExploreResult;
@@ -21,6 +32,9 @@ export type StrategyRunner = (system: SystemSpec | LoadedSystem, options: Strate
 const registry: Record<string, StrategyRunner> = {
   bfs: (system, options) => explore(system, { ...options, strategy: 'bfs' }),
   dfs: (system, options) => explore(system, { ...options, strategy: 'dfs' }),
+  pct,
+  random: randomWalks,
+  bounded: boundedPreemption,
 };
 
 /** Names of the available strategies, in the order help texts list them. */
