@@ -102,8 +102,7 @@ export function ctxName(guest: string): string {
   return `${guest}.ctx`;
 }
 
-type CtxEvent = Message & { from: string };
-type Args = { context: FfaCtxContext; event: CtxEvent };
+type Args = { context: FfaCtxContext; event: Message };
 
 const FIELDS: readonly CtxField[] = ['rx', 'tx', 'page_count', 'rx_is_free', 'is_dying'];
 
@@ -113,10 +112,9 @@ function fieldsOf(event: Message): CtxField[] {
 }
 
 const replyValue = enqueueActions(({ context, event, enqueue }) => {
-  const e = event as CtxEvent;
   const value: Message = { type: CTX_VALUE };
-  for (const f of fieldsOf(e)) (value as Record<string, unknown>)[f] = context[f];
-  enqueue(send(e.from, value));
+  for (const f of fieldsOf(event)) (value as Record<string, unknown>)[f] = context[f];
+  enqueue(send(String((event as Message).from), value));
 });
 
 const storeFields = assign(({ context, event }: Args) => {
@@ -144,7 +142,7 @@ const unmapPages = assign(({ context }: Args) => ({
 
 /** The write-after-unmap and bounds assertions of `rx.write`, with the offending mapping named. */
 const judgeRxWrite = enqueueActions(({ context, event, enqueue }) => {
-  const e = event as CtxEvent & { map: number | null; end: number };
+  const e = event as Message & { from: string; map: number | null; end: number };
   if (e.map === null) {
     enqueue(assertThat(() => false, `${e.from} writes ${context.guest}'s RX buffer through a NULL ctx->rx (unmapped before it was read)`));
   } else if (!context.live.includes(e.map)) {
@@ -155,11 +153,22 @@ const judgeRxWrite = enqueueActions(({ context, event, enqueue }) => {
   }
 });
 
+// Typed loosely, as spinlockHandlers() is: enqueueActions' generics cannot name this context.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const dataHandlers: Record<string, any> = {
+  ...spinlockHandlers(),
+  [CTX_READ]: { actions: replyValue },
+  [CTX_WRITE]: { actions: storeFields },
+  [CTX_MAP]: { actions: mapPages },
+  [CTX_UNMAP]: { actions: unmapPages },
+  [RX_WRITE]: { actions: judgeRxWrite },
+};
+
 /** The ffa_ctx machine: a daemon owning `ctx.rx_lock` and `ctx.tx_lock` and the fields above. */
 export function ffaCtxMachine() {
   return createMachine({
     id: 'ffa_ctx',
-    types: {} as { context: FfaCtxContext; input: FfaCtxInput; events: CtxEvent },
+    types: {} as { context: FfaCtxContext; input: FfaCtxInput; events: Message },
     context: ({ input }) => ({
       locks: freeLocks(RX_LOCK, TX_LOCK),
       guest: input.guest,
@@ -171,14 +180,7 @@ export function ffaCtxMachine() {
       live: input.mapped ? [1] : [],
       next_map: input.mapped ? 2 : 1,
     }),
-    on: {
-      ...spinlockHandlers(),
-      [CTX_READ]: { actions: replyValue },
-      [CTX_WRITE]: { actions: storeFields },
-      [CTX_MAP]: { actions: mapPages },
-      [CTX_UNMAP]: { actions: unmapPages },
-      [RX_WRITE]: { actions: judgeRxWrite },
-    },
+    on: dataHandlers,
   });
 }
 
@@ -189,14 +191,19 @@ function shortOwner(guest: string, name: string): string {
 /**
  * Trace label: the RX mapping (`m1`, `m1+m2` when mapped twice, `-` when unmapped), `free` or
  * `own` (rx_is_free), the holders of rx_lock (`R:`) and tx_lock (`T:`) with waiters in
- * brackets, and `dying`. Holders of this guest are shown without the guest prefix.
+ * brackets (`RT:` when one CPU holds both and nobody waits), and `dying`. Holders of this guest are shown without the guest prefix.
  */
 export function ffaCtxLabel(c: FfaCtxContext): string {
   const lock = (tag: string, l: TicketLock | undefined): string =>
     l && l.owner !== null ? ` ${tag}:${shortOwner(c.guest, l.owner)}${l.queue.length ? `[${l.queue.map((q) => shortOwner(c.guest, q)).join(' ')}]` : ''}` : '';
   const map = c.live.length ? c.live.map((m) => `m${m}`).join('+') : '-';
   const own = c.page_count ? (c.rx_is_free ? ' free' : ' own') : '';
-  return `${map}${own}${lock('R', c.locks[RX_LOCK])}${lock('T', c.locks[TX_LOCK])}${c.is_dying ? ' dying' : ''}`;
+  const rx = c.locks[RX_LOCK];
+  const tx = c.locks[TX_LOCK];
+  // Both held by one CPU with nobody waiting (map, unmap): one entry, to keep the column narrow.
+  const both = rx && tx && rx.owner !== null && rx.owner === tx.owner && !rx.queue.length && !tx.queue.length;
+  const locks = both ? lock('RT', rx) : `${lock('R', rx)}${lock('T', tx)}`;
+  return `${map}${own}${locks}${c.is_dying ? ' dying' : ''}`;
 }
 
 /** The ctx actor of `guest`, ready to put in a system. */
