@@ -64,7 +64,7 @@ function search(received: unknown, options: MatcherOptions, extra: Partial<Explo
 export function describeViolation(loaded: LoadedSystem, v: Violation): string {
   const { trace } = runPath(new Kernel(loaded), v.path);
   return [
-    `${v.kind}: ${v.message}`,
+    v.message.startsWith(`${v.kind}:`) ? v.message : `${v.kind}: ${v.message}`,
     ...(v.report ? [v.report] : []),
     formatTrace(trace),
     `replay token: ${v.token}`,
@@ -104,13 +104,13 @@ export const interleaveMatchers = {
     // Collect several violations, so a different one found first does not hide the one asked for.
     const { loaded, result } = search(received, options, { maxViolations: 20 });
     const found = result.violations.find((v) => matches(v, pattern));
-    const wanted = `a ${pattern.kind} violation${pattern.message === undefined ? '' : ` with message ${String(pattern.message)}`}${pattern.actor === undefined ? '' : ` in actor '${pattern.actor}'`}`;
+    const wanted = `violation of kind '${pattern.kind}'${pattern.message === undefined ? '' : ` with message ${String(pattern.message)}`}${pattern.actor === undefined ? '' : ` in actor '${pattern.actor}'`}`;
     return {
       pass: found !== undefined,
       message: () =>
         found
           ? `expected system '${loaded.name}' to have no ${wanted}, but found one:\n\n${describeViolation(loaded, found)}`
-          : [`expected system '${loaded.name}' to have ${wanted}, but ${describeResult(result)}`, ...result.violations.map((v) => describeViolation(loaded, v))].join('\n\n'),
+          : [`expected system '${loaded.name}' to have a ${wanted}, but ${describeResult(result)}`, ...result.violations.map((v) => describeViolation(loaded, v))].join('\n\n'),
     };
   },
 };

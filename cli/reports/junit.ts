@@ -4,7 +4,7 @@
  * not verified. The failure body is the text report, with the replay command.
  */
 import { escapeXml } from './escape.js';
-import type { Report } from './report.js';
+import { kindAndMessage, type Report } from './report.js';
 import { verdictLine, violationText } from './text.js';
 
 export function junitXml(report: Report): string {
@@ -23,7 +23,7 @@ export function junitXml(report: Report): string {
     lines.push(`    <testcase classname="${escapeXml(`interleave.${r.scenario ?? r.system}`)}" name="${escapeXml(name)}" time="${seconds(r.timeMs)}">`);
     const body = [verdictLine(r), ...r.violations.map((v) => violationText(v, r.system))].join('\n\n');
     if (failed(r)) {
-      const why = r.verdict === 'violation' ? r.violations.map((v) => `${v.kind}: ${v.message}`).join('; ') : verdictLine(r);
+      const why = r.verdict === 'violation' ? r.violations.map((v) => kindAndMessage(v.kind, v.message)).join('; ') : verdictLine(r);
       lines.push(`      <failure type="${escapeXml(r.verdict)}" message="${escapeXml(why)}">${escapeXml(body)}</failure>`);
     } else {
       lines.push(`      <system-out>${escapeXml(body)}</system-out>`);

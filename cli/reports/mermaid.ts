@@ -6,18 +6,15 @@
  * Model text is written with Mermaid's entity codes for the characters its grammar reads
  * (`;`, `#`, `<`, `>`, `&`, newlines), so a message field cannot end a line or open markup.
  */
-import type { TraceReport, ViolationReport } from './report.js';
+import { kindAndMessage, type TraceReport, type ViolationReport } from './report.js';
 
 /** Text safe after `:` in a Mermaid sequence diagram line, or as a participant alias. */
 export function escapeMermaid(text: string): string {
-  return text
-    .replace(/#/g, '#35;')
-    .replace(/;/g, '#59;')
-    .replace(/&/g, '#amp;')
-    .replace(/</g, '#lt;')
-    .replace(/>/g, '#gt;')
-    .replace(/[\r\n]+/g, ' ');
+  // One pass: the entity codes themselves contain '#' and ';'.
+  return text.replace(/[#;&<>]|[\r\n]+/g, (c) => MERMAID_ENTITIES[c] ?? ' ');
 }
+
+const MERMAID_ENTITIES: Record<string, string> = { '#': '#35;', ';': '#59;', '&': '#amp;', '<': '#lt;', '>': '#gt;' };
 
 /** The diagram of one violation's counterexample. */
 export function mermaidDiagram(v: ViolationReport): string {
@@ -37,13 +34,13 @@ export function mermaidDiagram(v: ViolationReport): string {
     for (const send of s.sends) lines.push(`  ${actor}->>${id(send.to)}: ${s.index}. ${escapeMermaid(send.message.text)}`);
     const state = s.states[t.actors.findIndex((a) => a.name === s.actor)] ?? '';
     if (s.sends.length === 0) lines.push(`  Note over ${actor}: ${s.index}. took ${escapeMermaid(s.message?.text ?? '?')}, now ${escapeMermaid(state)}`);
-    for (const f of s.findings) lines.push(`  Note over ${actor}: ${escapeMermaid(`${f.kind}: ${f.message}`)}`);
+    for (const f of s.findings) lines.push(`  Note over ${actor}: ${escapeMermaid(kindAndMessage(f.kind, f.message))}`);
   }
   const last = t.steps.at(-1);
   const already = new Set(last?.findings.map((f) => f.message) ?? []);
   const culprit = v.actor !== null && ids.has(v.actor) ? id(v.actor) : `a0,a${Math.max(0, t.actors.length - 1)}`;
-  for (const f of t.findings) if (!already.has(f.message)) lines.push(`  Note over ${culprit}: ${escapeMermaid(`${f.kind}: ${f.message}`)}`);
-  if (!t.findings.length) lines.push(`  Note over ${culprit}: ${escapeMermaid(`${v.kind}: ${v.message}`)}`);
+  for (const f of t.findings) if (!already.has(f.message)) lines.push(`  Note over ${culprit}: ${escapeMermaid(kindAndMessage(f.kind, f.message))}`);
+  if (!t.findings.length) lines.push(`  Note over ${culprit}: ${escapeMermaid(kindAndMessage(v.kind, v.message))}`);
   return lines.join('\n');
 }
 

@@ -139,6 +139,11 @@ export function toolVersion(): string {
   return cachedVersion;
 }
 
+/** `kind: message`, without repeating the kind when the sentence already starts with it. */
+export function kindAndMessage(kind: string, message: string): string {
+  return message.startsWith(`${kind}:`) ? message : `${kind}: ${message}`;
+}
+
 /** True when `result` is what `expected` says. */
 export function matchesExpectation(expected: Expectation, result: ExploreResult): boolean {
   if (expected.verdict === 'verified') return result.verdict === 'verified';

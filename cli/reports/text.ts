@@ -8,7 +8,7 @@ import { formatTrace } from '../../runtime/trace.js';
 import type { Message } from '../../runtime/model.js';
 import type { Trace } from '../../runtime/replay.js';
 import type { DeadlockDetails } from '../../runtime/violations.js';
-import type { RunReport, TraceReport, ViolationReport } from './report.js';
+import { kindAndMessage, type RunReport, type TraceReport, type ViolationReport } from './report.js';
 import { count, table } from './table.js';
 
 /** Trace columns are clipped at this many characters: wide enough for a two-lock owner's label. */
@@ -34,7 +34,7 @@ export function deadlockTable(d: DeadlockDetails): string {
 
 /** The full text report of one violation; the trace prints exactly as `replay` prints it. */
 export function violationText(v: ViolationReport, system: string): string {
-  const out = [`${v.kind}: ${v.message.replace(/^deadlock: /, '')}`];
+  const out = [kindAndMessage(v.kind, v.message)];
   if (v.deadlock) out.push('', deadlockTable(v.deadlock));
   if (v.report) out.push('', v.report);
   if (v.acrossExecutions) out.push('', 'note: the evidence spans several explored executions; the trace shows the one where it completed.');

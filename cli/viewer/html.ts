@@ -33,11 +33,11 @@ export function viewerHtml(report: Report): string {
 </header>
 <nav id="controls">
   <label>counterexample <select id="pick" aria-label="counterexample"></select></label>
-  <button id="first" title="first step (Home)">&#x23EE; first</button>
+  <button id="first" title="first step (Home)">|&lt; first</button>
   <button id="prev" title="previous step (Left, k)">&#x25C0; prev</button>
   <span id="pos" aria-live="polite"></span>
   <button id="next" title="next step (Right, j)">next &#x25B6;</button>
-  <button id="last" title="last step (End)">last &#x23ED;</button>
+  <button id="last" title="last step (End)">last &gt;|</button>
   <span class="keys">keys: &larr; &rarr; Home End</span>
 </nav>
 <section id="violation" class="violation" hidden></section>
@@ -64,6 +64,7 @@ const LEGEND =
   "'*' and bold mark the actor that took a message; red rows show a violation; rows after the current step are dimmed.";
 
 const CSS = `
+[hidden] { display: none !important; }
 body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d1d1f; background: #fafafa; }
 header { padding: 10px 16px; background: #24292f; color: #fff; }
 header h1 { font-size: 18px; margin: 0 0 4px; }
@@ -122,6 +123,7 @@ const SCRIPT = `
   cases.forEach(function (c, i) { var o = make('option', c.label); o.value = String(i); pick.appendChild(o); });
   var current = null;
   var at = 0;
+  function km(kind, message) { return message.indexOf(kind + ':') === 0 ? message : kind + ': ' + message; }
   function msgText(m) { return m.text + (m.from ? ' from ' + m.from : ''); }
   function renderViolation(c) {
     var box = el('violation');
@@ -177,8 +179,8 @@ const SCRIPT = `
       });
       var what = s.actor === null ? '(initial)' : s.actor + ' <- ' + msgText(s.message) + (s.disposition !== 'handled' ? ' (' + s.disposition + ')' : '');
       if (s.sends.length) what += '; sends ' + s.sends.map(function (x) { return x.message.text + ' to ' + x.to; }).join(', ');
-      s.findings.forEach(function (f) { what += '\\n! ' + f.kind + ': ' + f.message; });
-      if (i === t.steps.length - 1) t.findings.forEach(function (f) { if (!s.findings.some(function (g) { return g.message === f.message; })) what += '\\n! ' + f.kind + ': ' + f.message; });
+      s.findings.forEach(function (f) { what += '\\n! ' + km(f.kind, f.message); });
+      if (i === t.steps.length - 1) t.findings.forEach(function (f) { if (!s.findings.some(function (g) { return g.message === f.message; })) what += '\\n! ' + km(f.kind, f.message); });
       tr.appendChild(make('td', what, 'message'));
       tr.addEventListener('click', function () { go(i); });
       tbody.appendChild(tr);
