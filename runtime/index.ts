@@ -22,3 +22,6 @@ export { formatTrace, describeMessage, TRACE_LEGEND } from './trace.js';
 export { explore$, type ExploreEvent } from './observe.js';
 export { Kernel } from './Kernel.js';
 export type { Violation, ViolationKind, DeadlockDetails, BlockedActor } from './violations.js';
+export { runStrategy, STRATEGY_NAMES, type StrategyOptions } from './strategies/index.js';
+export { shrink, type ShrinkOptions, type ShrinkResult } from './shrink.js';
+export type { Checker, CheckerFactory, TransitionEvent } from './checkers/Checker.js';
