@@ -91,6 +91,11 @@ export async function start(argv: readonly string[]): Promise<void> {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
+  // `interleave ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   try {
     process.exitCode = await main(argv, processIo(controller.signal));
   } finally {

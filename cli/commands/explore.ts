@@ -3,6 +3,7 @@
  */
 import { loadSystem } from '../../runtime/system.js';
 import { replay } from '../../runtime/replay.js';
+import { decodeSchedule } from '../../runtime/schedule.js';
 import { formatTrace } from '../../runtime/trace.js';
 import { choice, durationMs, positiveInt, seedValue, type CommandDef, type ParsedArgs } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -132,7 +133,7 @@ export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
     return code;
   }
   if (!replayed.fingerprintMatches) io.err(`note: the token was made on a system with other actor names or machine ids than '${loaded.name}' has now\n`);
-  io.out(`replaying ${token} on ${target.key} (system '${loaded.name}', ${trace.steps.length} steps)\n`);
+  io.out(`replaying ${token} (${decodeSchedule(token).steps.length} steps) on ${target.key} (system '${loaded.name}')\n`);
   io.out(`${formatTrace(trace, { maxColumnWidth: TRACE_COLUMN_WIDTH })}\n`);
   if (divergence) io.out(`${divergence.message}\n`);
   else if (!violated) io.out('the replay ends without a violation\n');

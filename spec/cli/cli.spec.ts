@@ -162,7 +162,7 @@ describe.concurrent('interleave replay', () => {
     const token = 'il1_AQNygl4xCAADAQYCBAAFAgQBBgIEAgQ';
     const r = await cli('replay', `examples/twoCpuLock.ts@${token}`);
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`replaying ${token} on examples/twoCpuLock.ts (system 'two-cpu-lock', 8 steps)`);
+    expect(r.out).toContain(`replaying ${token} (8 steps) on examples/twoCpuLock.ts (system 'two-cpu-lock')`);
     expect(r.out).toContain("! deadlock: no actor can take a step, and 'cpu0' waits for vgic.lock (held by cpu1)");
   });
 
