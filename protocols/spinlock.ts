@@ -16,6 +16,14 @@
  * that waits forever shows as a deadlock. `spin_is_locked`'s answer is a message, so it can be
  * stale by the time the asker acts on it, exactly as in Xen. Releasing a lock one does not hold
  * and re-acquiring a held lock (Xen's BUG() with lock debugging) are assertion violations.
+ *
+ * Additions for the checkers (runtime/checkers/):
+ * - `spin_lock_nested`: an acquire may carry `subclass` (> 0), lockdep's annotation for taking
+ *   a second lock of the same class in a known order; the lock itself ignores it.
+ * - irqsave/irqrestore are CPU-side (they mask the CPU's IRQs around the same messages): see
+ *   `lockIrqsave`/`unlockIrqrestore` in protocols/cpu.ts.
+ * - `debugLocks: false` models a release build (no CONFIG_DEBUG_LOCKS): a recursive acquire is
+ *   not a BUG() but what the hardware does, a CPU spinning forever on its own ticket.
  */
 import { createMachine, enqueueActions } from 'xstate';
 import { assertThat, reply, send, type Message } from '../runtime/model.js';
@@ -46,7 +54,14 @@ export const spin = {
   trylock: (lock: string): Message => ({ type: SPIN_TRYLOCK, lock }),
   release: (lock: string): Message => ({ type: SPIN_RELEASE, lock }),
   isLocked: (lock: string): Message => ({ type: SPIN_IS_LOCKED, lock }),
+  /** spin_lock_nested(lock, subclass). */
+  acquireNested: (lock: string, subclass: number): Message => ({ type: SPIN_ACQUIRE, lock, subclass }),
 };
+
+export interface SpinlockOptions {
+  /** CONFIG_DEBUG_LOCKS: a recursive acquire is an assertion (Xen's BUG()); default true. */
+  debugLocks?: boolean;
+}
 
 type LockEvent = Message & { lock: string; from: string };
 
@@ -67,12 +82,13 @@ function withLock(context: LockOwnerContext, lock: string, next: TicketLock): Re
 // The handlers are spread into machines of many context shapes; xstate's generics cannot
 // express "any context that has `locks`", so the map is typed loosely here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function spinlockHandlers(): Record<string, any> {
+export function spinlockHandlers(options: SpinlockOptions = {}): Record<string, any> {
+  const debug = options.debugLocks ?? true;
   return {
     [SPIN_ACQUIRE]: {
       actions: [
         assertThat<LockOwnerContext, LockEvent>(
-          ({ context, event }) => lockOf(context, event).owner !== event.from && !lockOf(context, event).queue.includes(event.from),
+          ({ context, event }) => !debug || (lockOf(context, event).owner !== event.from && !lockOf(context, event).queue.includes(event.from)),
           'recursive spin_lock: the CPU already holds or waits for this lock (BUG() with lock debugging)',
         ),
         enqueueActions(({ context, event, enqueue }) => {
@@ -148,11 +164,16 @@ export function lockLabel(context: LockOwnerContext): string {
  * dining philosophers). Data-owning actors use {@link spinlockHandlers} in their own machine.
  */
 export function spinlockMachine(id: string, ...classes: string[]) {
+  return spinlockMachineWith(id, classes);
+}
+
+/** {@link spinlockMachine} with options (a release build's locks: `{ debugLocks: false }`). */
+export function spinlockMachineWith(id: string, classes: string[], options: SpinlockOptions = {}) {
   return createMachine({
     id,
     types: {} as { context: LockOwnerContext },
     context: { locks: freeLocks(...classes) },
-    on: spinlockHandlers(),
+    on: spinlockHandlers(options),
   });
 }
 

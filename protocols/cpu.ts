@@ -1,0 +1,357 @@
+/**
+ * A physical CPU as an actor: its program, the IRQ handlers and softirq work that preempt it,
+ * and its execution context (`context.exec`, see runtime/checkers/conventions.ts) that the
+ * checkers read. DESIGN.md decision 6.
+ *
+ * Follows Xen's arm IRQ and softirq paths: xen/arch/arm/irq.c `do_IRQ` (a handler runs on the
+ * CPU the IRQ was routed to, with IRQs masked, and an IRQ with no action is dropped with
+ * "Unknown IRQ" after EOI), xen/common/softirq.c `__do_softirq` (softirq work runs only at
+ * softirq points: the idle loop, the return to guest, `process_pending_softirqs`) and
+ * xen/common/tasklet.c `do_tasklet_work` (a tasklet body runs on one CPU, then tells the tasklet
+ * it is done).
+ *
+ * Structure of the machine {@link cpuMachine} builds:
+ *
+ *     root ── task ─┬─ <program states>         the CPU's own code
+ *           │       ├─ tasklet:<name>, timer:<name>  softirq bodies (entered from softirq points)
+ *           │       └─ hist (deep history)
+ *           ├─ irq:<n>   one per IRQ handler     entered from anywhere in `task`
+ *           ├─ offlining, done                   the program ended: the CPU goes offline
+ *
+ * Preemption is messages: the IRQ controller sends `irq.raise {irq}`. Every state in `task`
+ * takes it while `exec.irqsEnabled` (and defers it otherwise), pushes an `irq` frame, masks IRQs
+ * and runs the handler's states; when the handler reaches its final state the CPU sends
+ * `irq.eoi` to the controller, pops the frame, restores the IRQ flag and resumes exactly where
+ * it was (deep history). So an IRQ may come between any two steps of the program while IRQs
+ * are enabled. Program states must therefore not use entry/exit actions (resuming re-enters).
+ *
+ * Softirq work (`tasklet.run`, `timer.fire`, `rcu.qs_request`) waits in the mailbox until the
+ * program is in a state marked {@link softirqPoint}, where the CPU runs it: a tasklet or timer
+ * body, or an RCU quiescent-state report (only from softirq processing, as in Xen).
+ *
+ * Lock bookkeeping: {@link lock}/{@link unlock} and friends send the protocol messages and keep
+ * `exec.held` (the locks this CPU holds) and `exec.saved` (irqsave flags); the machine records
+ * grants itself on every `spin.granted`, `rw.granted` and successful `spin.trylock.result`.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- xstate state configs are spliced generically here */
+import { assign, createMachine } from 'xstate';
+import { assertThat, send, type Message } from '../runtime/model.js';
+import type { ExecContext, ExecFrame } from '../runtime/checkers/conventions.js';
+
+export const IRQ_RAISE = 'irq.raise';
+export const IRQ_EOI = 'irq.eoi';
+export const IRQ_REGISTER = 'irq.register';
+export const IRQ_UNREGISTER = 'irq.unregister';
+export const CPU_OFFLINE = 'cpu.offline';
+export const CPU_OFFLINE_ACK = 'cpu.offline_ack';
+export const TASKLET_RUN = 'tasklet.run';
+export const TASKLET_BEGIN = 'tasklet.begin';
+export const TASKLET_GO = 'tasklet.go';
+export const TASKLET_STALE = 'tasklet.stale';
+export const TASKLET_DONE = 'tasklet.done';
+export const TIMER_FIRE = 'timer.fire';
+export const RCU_QS_REQUEST = 'rcu.qs_request';
+export const RCU_QUIESCENT = 'rcu.quiescent';
+
+const SOFTIRQ_WORK = [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE, RCU_QS_REQUEST];
+
+/** A body of code: states with an initial one; reaching a `final` state returns. */
+export interface BodyConfig {
+  initial: string;
+  states: Record<string, any>;
+}
+
+export interface CpuConfig {
+  /** Machine id (usually the actor name). */
+  id: string;
+  /** The CPU's own code. A final state ends it (the CPU then goes offline). */
+  program: BodyConfig;
+  /** Extra context fields for the program's own use. */
+  context?: Record<string, unknown>;
+  /** IRQ handlers by IRQ number; registered on this CPU if listed in `registered`. */
+  irqHandlers?: Record<number, BodyConfig>;
+  /** IRQs whose handler is registered at the start (others by `irq.register`). */
+  registered?: number[];
+  /** Tasklet bodies, keyed by the tasklet actor's name. */
+  tasklets?: Record<string, BodyConfig>;
+  /** Timer callbacks, keyed by the timer actor's name. */
+  timers?: Record<string, BodyConfig>;
+  /** The IRQ controller's actor name, for EOI. */
+  irqController?: string;
+  /** Actors told `cpu.offline` when the program ends (IRQ controller, RCU); the CPU waits for each ack. */
+  services?: string[];
+  /** IRQs enabled at the start; default true. */
+  irqsEnabled?: boolean;
+}
+
+/** State `meta` marking a program state as a softirq point (idle loop, return to guest). */
+export function softirqPoint(): { softirq: true } {
+  return { softirq: true };
+}
+
+type Ctx = { exec: ExecContext } & Record<string, unknown>;
+type Args = { context: Ctx; event: Message };
+
+const execOf = (c: Ctx): ExecContext => c.exec;
+const setExec = (f: (e: ExecContext, ev: Message) => ExecContext) => assign(({ context, event }: Args) => ({ exec: f(execOf(context), event) }));
+
+/** An action pushing a frame (a hypercall, ...); its pop is the body's end that lock-leak judges. */
+export function enterBody(kind: ExecFrame['kind'], name: string): any {
+  return setExec((e) => ({ ...e, frames: [...e.frames, { kind, name, held: [...e.held], irqsEnabled: e.irqsEnabled }] }));
+}
+
+/** An action popping the innermost frame: the body returns. */
+export function leaveBody(): any {
+  return [
+    assertThat(({ context }: Args) => execOf(context).frames.length > 0, 'leaveBody() with no body running'),
+    setExec((e) => ({ ...e, frames: e.frames.slice(0, -1) })),
+  ];
+}
+
+/** spin_lock: ask the guard for the lock; the grant is recorded when it arrives. */
+export function lock(guard: string, cls: string, options: { subclass?: number } = {}): any {
+  return send(guard, { type: 'spin.acquire', lock: cls, ...(options.subclass ? { subclass: options.subclass } : {}) });
+}
+
+/** spin_lock_nested(lock, subclass): lockdep's annotation for taking a second lock of a class. */
+export function lockNested(guard: string, cls: string, subclass: number): any {
+  return lock(guard, cls, { subclass });
+}
+
+/** spin_trylock. */
+export function trylock(guard: string, cls: string): any {
+  return send(guard, { type: 'spin.trylock', lock: cls });
+}
+
+/** spin_unlock. */
+export function unlock(guard: string, cls: string): any {
+  const inst = `${guard}:${cls}`;
+  return [send(guard, { type: 'spin.release', lock: cls }), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+}
+
+/** spin_lock_irqsave: save the IRQ flag, mask IRQs, then take the lock. */
+export function lockIrqsave(guard: string, cls: string): any {
+  const inst = `${guard}:${cls}`;
+  return [setExec((e) => ({ ...e, saved: { ...e.saved, [inst]: e.irqsEnabled }, irqsEnabled: false })), lock(guard, cls)];
+}
+
+/** spin_unlock_irqrestore: release, then restore the IRQ flag saved by lockIrqsave. */
+export function unlockIrqrestore(guard: string, cls: string): any {
+  const inst = `${guard}:${cls}`;
+  return [
+    ...unlock(guard, cls),
+    setExec((e) => {
+      const { [inst]: flag, ...rest } = e.saved;
+      return { ...e, saved: rest, irqsEnabled: flag ?? e.irqsEnabled };
+    }),
+  ];
+}
+
+/** read_lock / write_lock on a rwlock guarded by `guard`. */
+export function readLock(guard: string, cls: string): any {
+  return send(guard, { type: 'rw.read_lock', lock: cls });
+}
+export function writeLock(guard: string, cls: string): any {
+  return send(guard, { type: 'rw.write_lock', lock: cls });
+}
+export function readUnlock(guard: string, cls: string): any {
+  const inst = `${guard}:${cls}`;
+  return [send(guard, { type: 'rw.read_unlock', lock: cls }), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+}
+export function writeUnlock(guard: string, cls: string): any {
+  const inst = `${guard}:${cls}`;
+  return [send(guard, { type: 'rw.write_unlock', lock: cls }), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+}
+
+/** local_irq_disable / local_irq_enable. */
+export function irqDisable(): any {
+  return setExec((e) => ({ ...e, irqsEnabled: false }));
+}
+export function irqEnable(): any {
+  return setExec((e) => ({ ...e, irqsEnabled: true }));
+}
+
+/** rcu_read_lock / rcu_read_unlock: a read-side section on this CPU. */
+export function rcuReadLock(): any {
+  return setExec((e) => ({ ...e, rcu: e.rcu + 1 }));
+}
+export function rcuReadUnlock(): any {
+  return [assertThat(({ context }: Args) => execOf(context).rcu > 0, 'rcu_read_unlock without rcu_read_lock'), setExec((e) => ({ ...e, rcu: e.rcu - 1 }))];
+}
+
+/** A guard: the grant is for lock class `cls` (a handler must not take the program's grants). */
+export function isLock(cls: string): (args: Args) => boolean {
+  return ({ event }) => event.lock === cls;
+}
+
+const recordGrant = setExec((e, ev) => {
+  if (ev.type === 'spin.trylock.result' && ev.ok !== true) return e;
+  const inst = `${String(ev.from)}:${String(ev.lock)}`;
+  return e.held.includes(inst) ? e : { ...e, held: [...e.held, inst] };
+});
+
+const GRANTS = ['spin.granted', 'rw.granted', 'spin.trylock.result'];
+
+function asList(t: any): any[] {
+  if (t === undefined) return [];
+  if (Array.isArray(t)) return t.map((x) => (typeof x === 'string' ? { target: x } : x));
+  return [typeof t === 'string' ? { target: t } : t];
+}
+
+function actionList(a: any): any[] {
+  return a === undefined ? [] : Array.isArray(a) ? a : [a];
+}
+
+/** Copies a state config tree, recording lock grants in `exec.held` on every grant transition. */
+function instrument(states: Record<string, any>, types: Set<string>): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [name, state] of Object.entries(states)) {
+    const s = { ...state };
+    if (s.on) {
+      const on: Record<string, any> = {};
+      for (const [type, t] of Object.entries(s.on)) {
+        types.add(type);
+        on[type] = GRANTS.includes(type) ? asList(t).map((x) => ({ ...x, actions: [recordGrant, ...actionList(x.actions)] })) : t;
+      }
+      s.on = on;
+    }
+    if (s.states) s.states = instrument(s.states, types);
+    out[name] = s;
+  }
+  return out;
+}
+
+/**
+ * Builds a CPU machine. Its context is `{ exec, ...config.context }`.
+ *
+ * @example
+ * ```ts
+ * const cpu0 = cpuMachine({
+ *   id: 'cpu0',
+ *   irqController: 'gic',
+ *   program: {
+ *     initial: 'idle',
+ *     states: {
+ *       idle: { on: { start: { target: 'locking', actions: lockIrqsave('dev', 'L') } } },
+ *       locking: { on: { 'spin.granted': { target: 'done', actions: unlockIrqrestore('dev', 'L') } } },
+ *       done: { type: 'final' },
+ *     },
+ *   },
+ *   irqHandlers: { 27: { initial: 'take', states: { ... } } },
+ *   registered: [27],
+ * });
+ * ```
+ */
+export function cpuMachine(config: CpuConfig) {
+  const types = new Set<string>();
+  const program = instrument(config.program.states, types);
+  const handlers = Object.entries(config.irqHandlers ?? {}).map(([n, b]) => ({ irq: Number(n), states: instrument(b.states, types), initial: b.initial }));
+  const tasklets = Object.entries(config.tasklets ?? {}).map(([name, b]) => ({ name, states: instrument(b.states, types), initial: b.initial }));
+  const timers = Object.entries(config.timers ?? {}).map(([name, b]) => ({ name, states: instrument(b.states, types), initial: b.initial }));
+  const softirqPoints = Object.entries(program)
+    .filter(([, s]) => (s.meta as { softirq?: boolean } | undefined)?.softirq === true)
+    .map(([n]) => n);
+  for (const [name, s] of Object.entries(program)) {
+    if (s.entry || s.exit) throw new Error(`cpu '${config.id}', program state '${name}': entry/exit actions would run again when an IRQ returns; use transition actions`);
+  }
+  const deferAll = [...new Set([...types, ...SOFTIRQ_WORK, IRQ_RAISE])].filter((t) => t !== IRQ_REGISTER && t !== IRQ_UNREGISTER).sort();
+  const controller = config.irqController;
+  const services = config.services ?? (controller ? [controller] : []);
+
+  // Softirq work, spliced into every softirq point.
+  const softirqOn = (point: string): Record<string, any> => ({
+    [TASKLET_RUN]: { actions: send(({ event }: Args) => String(event.from), { type: TASKLET_BEGIN }) },
+    [TASKLET_GO]: tasklets.map((t) => ({
+      guard: ({ event }: Args) => event.from === t.name,
+      target: `tasklet:${t.name}`,
+      actions: setExec((e) => ({ ...e, resume: point, frames: [...e.frames, { kind: 'tasklet', name: t.name, held: [...e.held], irqsEnabled: e.irqsEnabled }] })),
+    })),
+    [TASKLET_STALE]: {},
+    [TIMER_FIRE]: timers.map((t) => ({
+      guard: ({ event }: Args) => event.from === t.name,
+      target: `timer:${t.name}`,
+      actions: setExec((e) => ({ ...e, resume: point, frames: [...e.frames, { kind: 'timer', name: t.name, held: [...e.held], irqsEnabled: e.irqsEnabled }] })),
+    })),
+    [RCU_QS_REQUEST]: {
+      actions: [
+        assertThat(({ context }: Args) => execOf(context).rcu === 0, 'softirq processing inside an RCU read-side section'),
+        send(({ event }: Args) => String(event.from), ({ event }: Args) => ({ type: RCU_QUIESCENT, gp: event.gp })),
+      ],
+    },
+  });
+  const taskStates: Record<string, any> = {};
+  for (const [name, s] of Object.entries(program)) {
+    taskStates[name] = softirqPoints.includes(name) ? { ...s, on: { ...softirqOn(name), ...(s.on ?? {}) } } : s;
+  }
+  const returnTo = (kind: 'tasklet' | 'timer', name: string) =>
+    softirqPoints.map((p) => ({
+      guard: ({ context }: Args) => execOf(context).resume === p,
+      target: p,
+      actions: [
+        setExec((e) => ({ ...e, resume: null, frames: e.frames.slice(0, -1) })),
+        ...(kind === 'tasklet' ? [send(name, { type: TASKLET_DONE })] : []),
+      ],
+    }));
+  for (const t of tasklets) taskStates[`tasklet:${t.name}`] = { initial: t.initial, states: t.states, meta: { defer: deferAll }, onDone: returnTo('tasklet', t.name) };
+  for (const t of timers) taskStates[`timer:${t.name}`] = { initial: t.initial, states: t.states, meta: { defer: deferAll }, onDone: returnTo('timer', t.name) };
+  taskStates.hist = { type: 'history', history: 'deep' };
+
+  const eoi = (irq: (a: Args) => unknown) => (controller ? [send(controller, ({ event, context }: Args) => ({ type: IRQ_EOI, irq: irq({ event, context }) }))] : []);
+  const root: Record<string, any> = {
+    task: {
+      initial: config.program.initial,
+      states: taskStates,
+      meta: { defer: [IRQ_RAISE, ...SOFTIRQ_WORK] },
+      on: {
+        [IRQ_RAISE]: [
+          ...handlers.map((h) => ({
+            guard: ({ context, event }: Args) => execOf(context).irqsEnabled && event.irq === h.irq && execOf(context).registered.includes(h.irq),
+            target: `irq:${h.irq}`,
+            actions: setExec((e) => ({ ...e, irqsEnabled: false, frames: [...e.frames, { kind: 'irq', name: `irq ${h.irq}`, held: [...e.held], irqsEnabled: e.irqsEnabled }] })),
+          })),
+          // No handler on this CPU: Xen's do_IRQ prints "Unknown IRQ" and drops it.
+          { guard: ({ context }: Args) => execOf(context).irqsEnabled, actions: eoi(({ event }) => event.irq) },
+        ],
+      },
+      onDone: services.length ? { target: 'offlining', actions: services.map((s) => send(s, { type: CPU_OFFLINE })) } : { target: 'done' },
+    },
+    offlining: {
+      on: {
+        [CPU_OFFLINE_ACK]: [
+          { guard: ({ context }: Args) => (context.offlineAcks as number) + 1 >= services.length, target: 'done' },
+          { actions: assign({ offlineAcks: ({ context }: Args) => (context.offlineAcks as number) + 1 }) },
+        ],
+        // Going offline: IRQs are masked and dropped, the CPU is quiescent for RCU.
+        [IRQ_RAISE]: { actions: eoi(({ event }) => event.irq) },
+        [RCU_QS_REQUEST]: { actions: send(({ event }: Args) => String(event.from), ({ event }: Args) => ({ type: RCU_QUIESCENT, gp: event.gp })) },
+      },
+      meta: { ignore: [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE] },
+    },
+    done: { type: 'final' },
+  };
+  for (const h of handlers) {
+    root[`irq:${h.irq}`] = {
+      initial: h.initial,
+      states: h.states,
+      meta: { defer: deferAll },
+      onDone: {
+        target: 'task.hist',
+        actions: [
+          ...eoi(() => h.irq),
+          setExec((e) => ({ ...e, irqsEnabled: e.frames.at(-1)?.irqsEnabled ?? true, frames: e.frames.slice(0, -1) })),
+        ],
+      },
+    };
+  }
+  const exec: ExecContext = { irqsEnabled: config.irqsEnabled ?? true, frames: [], held: [], saved: {}, registered: [...(config.registered ?? [])].sort((a, b) => a - b), rcu: 0, resume: null };
+  return createMachine({
+    id: config.id,
+    context: { ...(config.context ?? {}), exec, ...(services.length ? { offlineAcks: 0 } : {}) } as any,
+    initial: 'task',
+    states: root,
+    on: {
+      [IRQ_REGISTER]: { actions: setExec((e, ev) => ({ ...e, registered: [...new Set([...e.registered, Number(ev.irq)])].sort((a, b) => a - b) })) },
+      [IRQ_UNREGISTER]: { actions: setExec((e, ev) => ({ ...e, registered: e.registered.filter((n) => n !== Number(ev.irq)) })) },
+    },
+  } as any);
+}

@@ -1,0 +1,144 @@
+/**
+ * Xen's queued rwlock as a message protocol (xen/common/rwlock.c `queue_read_lock_slowpath`,
+ * `queue_write_lock_slowpath`; xen/include/xen/rwlock.h `_read_lock`, `_write_lock`).
+ *
+ * Fairness as Xen gives it: a reader gets the lock at once only if no writer holds it and no
+ * writer waits (`_QW_WMASK` clear); otherwise it joins the FIFO behind the internal spinlock.
+ * A writer gets it at once only if the lock is entirely free; otherwise it queues, and at the
+ * head of the queue waits for the readers to drain. So a waiting writer blocks new readers,
+ * and consecutive readers at the head of the queue enter together. A reader in IRQ context
+ * (`inIrq: true` on the request) skips the queue and waits only for a writer that holds the
+ * lock (Xen: "readers in interrupt context will get the lock immediately if there is no writer
+ * actively holding the lock"); the model puts it at the head of the queue.
+ *
+ * | client sends                 | guard answers                                        |
+ * |------------------------------|------------------------------------------------------|
+ * | `rw.read_lock {lock}`        | `rw.granted {lock, mode: 'read'}` now or when its turn comes |
+ * | `rw.write_lock {lock}`       | `rw.granted {lock, mode: 'write'}`                   |
+ * | `rw.read_unlock`, `rw.write_unlock` | nothing; waiters are granted in FIFO order     |
+ *
+ * The lock lives with the data (DESIGN.md decision 5): a guard includes {@link rwlockHandlers}
+ * and keeps `context.rwlocks`. Unlocking a lock one does not hold is an assertion violation.
+ */
+import { createMachine, enqueueActions } from 'xstate';
+import { assertThat, send, type Message } from '../runtime/model.js';
+import type { ResourceView } from '../runtime/system.js';
+
+export const RW_READ_LOCK = 'rw.read_lock';
+export const RW_WRITE_LOCK = 'rw.write_lock';
+export const RW_READ_UNLOCK = 'rw.read_unlock';
+export const RW_WRITE_UNLOCK = 'rw.write_unlock';
+export const RW_GRANTED = 'rw.granted';
+
+export interface RwWaiter {
+  who: string;
+  mode: 'read' | 'write';
+}
+
+export interface RwLock {
+  writer: string | null;
+  readers: string[];
+  queue: RwWaiter[];
+}
+
+export interface RwOwnerContext {
+  rwlocks: Record<string, RwLock>;
+}
+
+export const rw = {
+  readLock: (lock: string, inIrq = false): Message => ({ type: RW_READ_LOCK, lock, ...(inIrq ? { inIrq } : {}) }),
+  writeLock: (lock: string): Message => ({ type: RW_WRITE_LOCK, lock }),
+  readUnlock: (lock: string): Message => ({ type: RW_READ_UNLOCK, lock }),
+  writeUnlock: (lock: string): Message => ({ type: RW_WRITE_UNLOCK, lock }),
+};
+
+type RwEvent = Message & { lock: string; from: string; inIrq?: boolean };
+
+function lockOf(context: RwOwnerContext, lock: string): RwLock {
+  const l = context.rwlocks[lock];
+  if (!l) throw new Error(`no rwlock class '${lock}' here; this actor owns ${Object.keys(context.rwlocks).join(', ')}`);
+  return l;
+}
+
+/** Grants from the head of the queue while the rules allow; returns the new lock and who was granted. */
+function admit(l: RwLock): { next: RwLock; granted: RwWaiter[] } {
+  const granted: RwWaiter[] = [];
+  let { writer, readers, queue } = l;
+  while (queue.length > 0 && writer === null) {
+    const head = queue[0] as RwWaiter;
+    if (head.mode === 'read') readers = [...readers, head.who];
+    else if (readers.length === 0) writer = head.who;
+    else break;
+    granted.push(head);
+    queue = queue.slice(1);
+    if (head.mode === 'write') break;
+  }
+  return { next: { writer, readers, queue }, granted };
+}
+
+// Spread into machines of many context shapes; see spinlockHandlers for why this is loose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function rwlockHandlers(): Record<string, any> {
+  const update = (mode: 'read' | 'write' | 'unlock') =>
+    enqueueActions(({ context, event, enqueue }) => {
+      const e = event as unknown as RwEvent;
+      const c = context as unknown as RwOwnerContext;
+      const l = lockOf(c, e.lock);
+      let next: RwLock;
+      if (mode === 'unlock') {
+        if (l.writer === e.from) next = { ...l, writer: null };
+        else if (l.readers.includes(e.from)) {
+          const i = l.readers.indexOf(e.from);
+          next = { ...l, readers: [...l.readers.slice(0, i), ...l.readers.slice(i + 1)] };
+        } else return;
+      } else if (mode === 'read') {
+        const writerWaits = l.queue.some((w) => w.mode === 'write');
+        if (l.writer === null && (!writerWaits || e.inIrq)) next = { ...l, readers: [...l.readers, e.from] };
+        else next = { ...l, queue: e.inIrq ? [{ who: e.from, mode }, ...l.queue] : [...l.queue, { who: e.from, mode }] };
+        if (next.readers.length > l.readers.length) enqueue(send(e.from, { type: RW_GRANTED, lock: e.lock, mode: 'read' }));
+      } else {
+        if (l.writer === null && l.readers.length === 0 && l.queue.length === 0) {
+          next = { ...l, writer: e.from };
+          enqueue(send(e.from, { type: RW_GRANTED, lock: e.lock, mode: 'write' }));
+        } else next = { ...l, queue: [...l.queue, { who: e.from, mode }] };
+      }
+      const { next: admitted, granted } = admit(next);
+      for (const g of granted) enqueue(send(g.who, { type: RW_GRANTED, lock: e.lock, mode: g.mode }));
+      enqueue.assign({ rwlocks: { ...c.rwlocks, [e.lock]: admitted } } as never);
+    });
+  return {
+    [RW_READ_LOCK]: { actions: update('read') },
+    [RW_WRITE_LOCK]: { actions: update('write') },
+    [RW_READ_UNLOCK]: {
+      actions: [assertThat<RwOwnerContext, RwEvent>(({ context, event }) => lockOf(context, event.lock).readers.includes(event.from), 'read_unlock of a rwlock this CPU does not read-hold'), update('unlock')],
+    },
+    [RW_WRITE_UNLOCK]: {
+      actions: [assertThat<RwOwnerContext, RwEvent>(({ context, event }) => lockOf(context, event.lock).writer === event.from, 'write_unlock of a rwlock this CPU does not write-hold'), update('unlock')],
+    },
+  };
+}
+
+export function freeRwlocks(...classes: string[]): Record<string, RwLock> {
+  return Object.fromEntries(classes.map((c) => [c, { writer: null, readers: [], queue: [] }]));
+}
+
+/** Deadlock-report view (pass as the guard's `resources`). */
+export function rwlockResources(context: RwOwnerContext): ResourceView[] {
+  return Object.entries(context.rwlocks).map(([name, l]) => ({ name, heldBy: l.writer ? [l.writer] : [...l.readers], waiting: l.queue.map((w) => w.who) }));
+}
+
+/** Trace label: `W:cpu0`, `R:cpu1,cpu2`, `free`, with waiters in brackets. */
+export function rwlockLabel(context: RwOwnerContext): string {
+  return Object.entries(context.rwlocks)
+    .map(([name, l]) => {
+      const h = l.writer ? `W:${l.writer}` : l.readers.length ? `R:${l.readers.join(',')}` : 'free';
+      const q = l.queue.length ? ` [${l.queue.map((w) => `${w.mode[0]}:${w.who}`).join(' ')}]` : '';
+      return Object.keys(context.rwlocks).length > 1 ? `${name}:${h}${q}` : `${h}${q}`;
+    })
+    .join(' ');
+}
+
+/** A standalone guard owning rwlock classes. */
+export function rwlockMachine(id: string, ...classes: string[]) {
+  return createMachine({ id, types: {} as { context: RwOwnerContext }, context: { rwlocks: freeRwlocks(...classes) }, on: rwlockHandlers() });
+}

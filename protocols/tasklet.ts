@@ -1,0 +1,94 @@
+/**
+ * A tasklet as an actor: xen/common/tasklet.c `tasklet_schedule_on_cpu`, `do_tasklet_work`.
+ *
+ * Xen's rules, kept here: scheduling records `scheduled_on`; a tasklet that is not running is
+ * (re)queued on that CPU; one that is running is not queued, and `do_tasklet_work` re-queues it
+ * when the body returns (so it runs again, later, never concurrently); a tasklet is never
+ * running on two CPUs at once (`BUG_ON(t->is_running)`). Scheduling a queued tasklet for
+ * another CPU moves it there (Xen's `list_del` + enqueue): the run already sent to the first CPU
+ * becomes stale.
+ *
+ * | message                  | from      | tasklet does                                        |
+ * |--------------------------|-----------|-----------------------------------------------------|
+ * | `tasklet.schedule {cpu}` | anyone    | `scheduledOn = cpu`; if not running, queue on cpu: `tasklet.run` to it |
+ * | `tasklet.begin`          | the CPU   | if queued on that CPU: mark running, answer `tasklet.go`; else `tasklet.stale` |
+ * | `tasklet.done`           | the CPU   | not running; if scheduled meanwhile, queue again    |
+ *
+ * The CPU side (running the body at a softirq point, sending `tasklet.done` when it returns) is
+ * in cpu.ts; the body is a `tasklets` entry of the CPU machine, keyed by this actor's name.
+ */
+import { createMachine, enqueueActions } from 'xstate';
+import { assertThat, send, type Message } from '../runtime/model.js';
+import { TASKLET_BEGIN, TASKLET_DONE, TASKLET_GO, TASKLET_RUN, TASKLET_STALE } from './cpu.js';
+
+export const TASKLET_SCHEDULE = 'tasklet.schedule';
+
+export interface TaskletContext {
+  /** Where it should run next (Xen's `scheduled_on`), or null. */
+  scheduledOn: string | null;
+  /** The CPU whose list it is on (a `tasklet.run` is in that CPU's mailbox), or null. */
+  queuedOn: string | null;
+  /** The CPU running its body (Xen's `is_running`), or null. */
+  running: string | null;
+}
+
+export const tasklet = {
+  schedule: (cpu: string): Message => ({ type: TASKLET_SCHEDULE, cpu }),
+};
+
+type TEvent = Message & { cpu?: string; from: string };
+
+export function taskletMachine(id: string) {
+  return createMachine({
+    id,
+    types: {} as { context: TaskletContext },
+    context: { scheduledOn: null, queuedOn: null, running: null },
+    on: {
+      [TASKLET_SCHEDULE]: {
+        actions: enqueueActions(({ context, event, enqueue }) => {
+          const cpu = String((event as unknown as TEvent).cpu);
+          if (context.running !== null || context.queuedOn === cpu) {
+            enqueue.assign({ scheduledOn: cpu });
+            return;
+          }
+          enqueue.assign({ scheduledOn: cpu, queuedOn: cpu });
+          enqueue(send(cpu, { type: TASKLET_RUN }));
+        }),
+      },
+      [TASKLET_BEGIN]: {
+        actions: [
+          enqueueActions(({ context, event, enqueue }) => {
+            const cpu = String((event as unknown as TEvent).from);
+            if (context.queuedOn !== cpu || context.running !== null) {
+              enqueue(send(cpu, { type: TASKLET_STALE }));
+              return;
+            }
+            enqueue.assign({ running: cpu, queuedOn: null, scheduledOn: null });
+            enqueue(send(cpu, { type: TASKLET_GO }));
+          }),
+        ],
+      },
+      [TASKLET_DONE]: {
+        actions: [
+          assertThat<TaskletContext, TEvent>(({ context, event }) => context.running === event.from, 'tasklet.done from a CPU that is not running the tasklet'),
+          enqueueActions(({ context, enqueue }) => {
+            const again = context.scheduledOn;
+            if (again === null) {
+              enqueue.assign({ running: null });
+              return;
+            }
+            enqueue.assign({ running: null, queuedOn: again });
+            enqueue(send(again, { type: TASKLET_RUN }));
+          }),
+        ],
+      },
+    },
+  });
+}
+
+/** Trace label: `idle`, `queued@cpu0`, `running@cpu1 (+cpu0)`. */
+export function taskletLabel(c: TaskletContext): string {
+  if (c.running) return `running@${c.running}${c.scheduledOn ? ` (+${c.scheduledOn})` : ''}`;
+  if (c.queuedOn) return `queued@${c.queuedOn}`;
+  return 'idle';
+}

@@ -1,0 +1,154 @@
+/**
+ * The conventions checkers observe. Checkers are domain-agnostic (DESIGN.md decision 7): they
+ * know nothing of Xen, only these message types, this context shape and the actors' `resources`.
+ * protocols/ builds its messages and CPU contexts from these names, so a model written with
+ * protocols/ is checked without further annotation; a hand-written model follows the same
+ * conventions to be checked.
+ *
+ * Locks. A lock is an instance (the actor guarding it + its class name, as the guarding actor's
+ * `resources` lists it) of a class (the name). Acquisition messages carry the class in `lock`:
+ *
+ * | message                         | meaning                                             |
+ * |---------------------------------|-----------------------------------------------------|
+ * | `spin.acquire {lock, subclass?}`| spin_lock (`subclass` > 0: spin_lock_nested)         |
+ * | `spin.trylock {lock}`           | spin_trylock: never waits, adds no dependency        |
+ * | `rw.read_lock` / `rw.write_lock`| read_lock / write_lock of a rwlock                  |
+ * | `spin.release`, `rw.read_unlock`, `rw.write_unlock` | unlock                          |
+ *
+ * Who holds a lock is read from the guarding actor's `resources` (`heldBy`), minus any unlock
+ * from the holder still in the guard's mailbox (Xen's unlock is immediate; the message is only
+ * how the model delivers it). Held sets are therefore a function of the global state.
+ *
+ * Execution context. An actor that is a CPU keeps `context.exec` ({@link ExecContext}): whether
+ * its IRQs are enabled and the stack of bodies it is running (an IRQ handler, a tasklet, a
+ * softirq, a hypercall). A body's end is the transition that pops its frame: that is the
+ * "return" the lock-leak checker judges. An actor without `exec` runs with IRQs enabled, in
+ * task context, and its one body ends when the actor reaches a final state.
+ *
+ * Memory. Objects live with a home actor, whose context has `heap: Record<obj, HeapEntry>`.
+ * An access is a message `mem.read {obj, field?}` or `mem.write {obj, field?}`, made by its
+ * sender at the step that sends it and applied by the home when it takes it. `mem.free {obj}`
+ * frees; any message with an `obj` field is "a message for" that object.
+ */
+import type { Message } from '../model.js';
+import type { CheckerView } from './Checker.js';
+
+export const LOCK_ACQUIRE = ['spin.acquire', 'rw.read_lock', 'rw.write_lock'] as const;
+export const LOCK_TRY = ['spin.trylock'] as const;
+export const LOCK_RELEASE = ['spin.release', 'rw.read_unlock', 'rw.write_unlock'] as const;
+
+export const MEM_READ = 'mem.read';
+export const MEM_WRITE = 'mem.write';
+export const MEM_FREE = 'mem.free';
+export const MEM_ALLOC = 'mem.alloc';
+
+/** One body a CPU is running. */
+export interface ExecFrame {
+  kind: 'irq' | 'softirq' | 'tasklet' | 'hypercall' | 'timer';
+  /** e.g. `irq 8`, `notif_sri_tasklet`, `PARTITION_INFO_GET`. */
+  name: string;
+  /** Lock instances (`guard:class`) the CPU held when the body began. */
+  held: string[];
+  /** Whether IRQs were enabled when the body began (restored when it returns). */
+  irqsEnabled: boolean;
+}
+
+/** `context.exec` of a CPU actor. */
+export interface ExecContext {
+  irqsEnabled: boolean;
+  /** Innermost body last. */
+  frames: ExecFrame[];
+  /** Lock instances (`guard:class`) this CPU holds, in acquisition order (its own bookkeeping). */
+  held: string[];
+  /** spin_lock_irqsave's saved flags, per lock instance. */
+  saved: Record<string, boolean>;
+  /** IRQ numbers with a handler registered on this CPU. */
+  registered: number[];
+  /** RCU read-side nesting depth. */
+  rcu: number;
+  /** The softirq point a softirq body returns to. */
+  resume: string | null;
+}
+
+export interface HeapEntry {
+  live: boolean;
+  /** Set when freed: the step that freed it, as `actor <- message from sender`. */
+  freedBy?: string;
+}
+
+const ALL_ACQUIRE: ReadonlySet<string> = new Set(LOCK_ACQUIRE);
+const ALL_TRY: ReadonlySet<string> = new Set(LOCK_TRY);
+const ALL_RELEASE: ReadonlySet<string> = new Set(LOCK_RELEASE);
+
+export const isAcquire = (m: Message): boolean => ALL_ACQUIRE.has(m.type) && typeof m.lock === 'string';
+export const isTrylock = (m: Message): boolean => ALL_TRY.has(m.type) && typeof m.lock === 'string';
+export const isRelease = (m: Message): boolean => ALL_RELEASE.has(m.type) && typeof m.lock === 'string';
+
+/** The actor's `context.exec`, if it is a CPU. */
+export function execOf(view: CheckerView, actor: string): ExecContext | undefined {
+  const ctx = view.actor(actor).context as { exec?: ExecContext } | undefined;
+  return ctx && typeof ctx === 'object' && ctx.exec && typeof ctx.exec === 'object' ? ctx.exec : undefined;
+}
+
+/** True when `actor` runs with IRQs enabled (an actor without `exec` always does). */
+export function irqsEnabled(view: CheckerView, actor: string): boolean {
+  return execOf(view, actor)?.irqsEnabled ?? true;
+}
+
+/** True when `actor` is running an IRQ handler. */
+export function inIrq(view: CheckerView, actor: string): boolean {
+  return execOf(view, actor)?.frames.some((f) => f.kind === 'irq') ?? false;
+}
+
+/** One lock instance someone holds. */
+export interface HeldLock {
+  /** The actor guarding it. */
+  guard: string;
+  /** Its class, as named in `resources` and in lock messages. */
+  cls: string;
+  /** `guard:class`. */
+  instance: string;
+}
+
+/**
+ * Locks `actor` holds in state `view`, from every actor's `resources`, minus those whose unlock
+ * from `actor` is already in the guard's mailbox. Sorted by instance for determinism.
+ */
+export function heldBy(view: CheckerView, actor: string): HeldLock[] {
+  const out: HeldLock[] = [];
+  for (const guard of view.actorNames) {
+    const res = view.resources(guard);
+    if (res.length === 0) continue;
+    let pending: Message[] | undefined;
+    for (const r of res) {
+      if (!r.heldBy.includes(actor)) continue;
+      pending ??= view.mailbox(guard).filter((m) => m.from === actor && isRelease(m));
+      if (pending.some((m) => m.lock === r.name)) continue;
+      out.push({ guard, cls: r.name, instance: `${guard}:${r.name}` });
+    }
+  }
+  return out.sort((a, b) => (a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : 0));
+}
+
+/** Where an object lives: the actor whose `context.heap` has it, and its entry. */
+export function heapEntry(view: CheckerView, obj: string): { home: string; entry: HeapEntry } | undefined {
+  for (const name of view.actorNames) {
+    const heap = (view.actor(name).context as { heap?: Record<string, HeapEntry> } | undefined)?.heap;
+    const entry = heap && typeof heap === 'object' ? heap[obj] : undefined;
+    if (entry) return { home: name, entry };
+  }
+  return undefined;
+}
+
+/** `type(k=v,...)` of a message, as traces show it (without `from`). */
+export function describe(m: Message): string {
+  const fields = Object.entries(m)
+    .filter(([k, v]) => k !== 'type' && k !== 'from' && (v === null || typeof v !== 'object'))
+    .map(([k, v]) => `${k}=${String(v)}`);
+  return fields.length ? `${m.type}(${fields.join(',')})` : m.type;
+}
+
+/** A step as reports name it: `cpu0 <- spin.granted(lock=A) from lockA`. */
+export function stepName(actor: string, m: Message): string {
+  return `${actor} <- ${describe(m)} from ${m.from ?? '?'}`;
+}
