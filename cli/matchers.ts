@@ -24,6 +24,7 @@ import { runStrategy } from '../runtime/strategies/index.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../runtime/system.js';
 import { formatTrace } from '../runtime/trace.js';
 import type { Violation, ViolationKind } from '../runtime/violations.js';
+import { TRACE_COLUMN_WIDTH } from './reports/text.js';
 
 /** Search options for a matcher: the engine's options and a strategy name from the registry. */
 export interface MatcherOptions extends Omit<ExploreOptions, 'strategy' | 'onProgress' | 'onViolation'> {
@@ -66,7 +67,7 @@ export function describeViolation(loaded: LoadedSystem, v: Violation): string {
   return [
     v.message.startsWith(`${v.kind}:`) ? v.message : `${v.kind}: ${v.message}`,
     ...(v.report ? [v.report] : []),
-    formatTrace(trace),
+    formatTrace(trace, { maxColumnWidth: TRACE_COLUMN_WIDTH }),
     `replay token: ${v.token}`,
     `replay it: replay(system, '${v.token}'), or npx interleave replay <model file>@${v.token}`,
   ].join('\n');
