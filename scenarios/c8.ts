@@ -1,0 +1,168 @@
+/**
+ * C8 — per-VM FFA_VERSION negotiation (SCENARIOS.md card C8; seed 002 "Rework version
+ * negotiation to prevent concurrency issues"; upstream commit ad2d3a7d), and the card's
+ * publish-order residual, an unconfirmed upstream suspect settled here by the explorer.
+ *
+ * The race (config `version`): before ad2d3a7d, `handle_version` overwrites `guest_vers` on
+ * every FFA_VERSION, and `ffa_handle_partition_info_get` reads `guest_vers` several times
+ * without a lock. vCPU1's PARTITION_INFO_GET reads v1.1 and writes 24-byte entries; vCPU0's
+ * FFA_VERSION(1.0) lands; vCPU1's exit path reads 1.0 and reports entry size 0: a torn answer.
+ * ad2d3a7d records FFA_VERSION in `guest_vers_tmp` under `guest_vers_lock` and publishes
+ * `guest_vers` once, on the first other call (`ffa_negotiate_version`); it never changes after.
+ *
+ * The residual (config `publish`), in upstream HEAD c447b730: `ffa_negotiate_version` does
+ * `ACCESS_ONCE(ctx->guest_vers) = ctx->guest_vers_tmp` BEFORE the write-locked block
+ * `{ inc_ffa_vm_count(); list_add_tail(); ffa_partinfo_inc_tag(); }`. A sibling vCPU entering
+ * `ffa_handle_call` in that window reads `guest_vers != 0`, skips the gate, and its
+ * PARTITION_INFO_GET(COUNT) in `ffa_handle_partition_info_get` reads `get_ffa_vm_count()` = 0
+ * (its own VM not counted yet) and, being below v1.2, does `vm_count -= 1` on a uint32_t:
+ * it tells the guest there are 0xFFFFFFFF partitions.
+ * Verdict (from the model, not assumed): CONFIRMED; the explorer finds that schedule (pinned in
+ * spec/scenarios/c8.spec.ts). The FIXED variant of the `publish` configuration is a PROPOSED fix,
+ * not upstream: publish `guest_vers` after the membership block, still under `guest_vers_lock`
+ * (a sibling that sees the version then sees its VM counted; a sibling that does not see it
+ * takes `guest_vers_lock` and waits). The model is sequentially consistent: on Arm the store of
+ * `guest_vers` needs release ordering after the block (the `write_unlock` gives it) and the
+ * unlocked readers an acquire (`smp_rmb()` or a load-acquire), which the model does not show.
+ *
+ * So the two configurations compare different code:
+ *
+ * | key             | buggy                                    | fixed                                 |
+ * |-----------------|------------------------------------------|---------------------------------------|
+ * | C8/x/version    | ad2d3a7d reverted on HEAD (handle_version) | upstream HEAD                       |
+ * | C8/x/torn       | as `version`, without the store-once check | as `version`                        |
+ * | C8/x/publish    | upstream HEAD                            | HEAD + publish after the block (PROPOSED) |
+ *
+ * Both use the membership block in its HEAD form (500ee5fe, card C4). Properties: `guest_vers`
+ * goes 0 -> v once (an assertion on every store, actors/guestVersion.ts); the reported entry
+ * size is the size the entries were written with, and a COUNT answer is SPs + other VMs (here
+ * none) (assertions in actors/partinfoVcpu.ts); the ctx is on the list iff `guest_vers` is
+ * published and the domain not torn down, whenever no vCPU is inside the negotiation (invariant).
+ */
+import { ModelError } from '../runtime/errors.js';
+import type { ActorSpec, Invariant, SystemSpec } from '../runtime/system.js';
+import { lockResources } from '../protocols/spinlock.js';
+import { rwlockResources } from '../protocols/rwlock.js';
+import { FFA, FFA_VERSION } from '../actors/ffa.js';
+import { guestVersionLabel, guestVersionMachine, type GuestVersionContext } from '../actors/guestVersion.js';
+import { VM_LIST_ACTOR, vmListLabel, vmListMachine, type VmListContext } from '../actors/vmList.js';
+import { PARTINFO_COUNT_FLAG, partinfoVcpuMachine, type FfaCall, type PartinfoOptions } from '../actors/partinfoVcpu.js';
+import type { CatalogueEntry, Variant } from './types.js';
+
+/**
+ * `version`: the card's race, all properties. `torn`: the same programs without the "guest_vers
+ * goes 0 -> v once" check, which in the old code ends every schedule at the second FFA_VERSION,
+ * before the torn PARTITION_INFO_GET answer it causes can be seen. `publish`: the residual.
+ */
+export type C8Config = 'version' | 'torn' | 'publish';
+
+/** The code each (config, variant) runs; see the header's table. */
+export function c8Code(config: C8Config, variant: Variant): PartinfoOptions {
+  if (config !== 'publish') return { perVmNegotiation: variant === 'fixed', coherentMembership: true, publishAfterList: false };
+  return { perVmNegotiation: true, coherentMembership: true, publishAfterList: variant === 'fixed' };
+}
+
+const CTX = 'g1.ctx';
+const VCPUS = ['g1.vcpu0', 'g1.vcpu1'] as const;
+
+const PROGRAMS: Record<C8Config, [FfaCall[], FfaCall[]]> = {
+  // vCPU0 negotiates v1.1 then asks for v1.0; vCPU1 asks for the partition list (RX buffer).
+  version: [
+    [
+      { fid: FFA.VERSION, arg: FFA_VERSION.V1_1 },
+      { fid: FFA.VERSION, arg: FFA_VERSION.V1_0 },
+    ],
+    [{ fid: FFA.PARTITION_INFO_GET, arg: 0 }],
+  ],
+  torn: [
+    [
+      { fid: FFA.VERSION, arg: FFA_VERSION.V1_1 },
+      { fid: FFA.VERSION, arg: FFA_VERSION.V1_0 },
+    ],
+    [{ fid: FFA.PARTITION_INFO_GET, arg: 0 }],
+  ],
+  // vCPU0 negotiates v1.1 and asks for the count; vCPU1 asks for the count too.
+  publish: [
+    [
+      { fid: FFA.VERSION, arg: FFA_VERSION.V1_1 },
+      { fid: FFA.PARTITION_INFO_GET, arg: PARTINFO_COUNT_FLAG },
+    ],
+    [{ fid: FFA.PARTITION_INFO_GET, arg: PARTINFO_COUNT_FLAG }],
+  ],
+};
+
+/** "The ctx is on the list iff published and not torn down", outside the negotiation. */
+export const c8Membership: Invariant = {
+  name: 'the ctx is on the VM list iff guest_vers is published and the domain not torn down',
+  check: (view) => {
+    if (VCPUS.some((v) => view.actor(v).matches('gate') || view.actor(v).matches('handleVersion'))) return true;
+    const ctx = view.actor(CTX).context as GuestVersionContext;
+    const onList = (view.actor(VM_LIST_ACTOR).context as VmListContext).list.includes(CTX);
+    const should = ctx.guestVers !== 0 && !ctx.tornDown;
+    return onList === should || `${CTX} is ${onList ? '' : 'not '}on ffa_ctx_head with guest_vers=${ctx.guestVers.toString(16)}`;
+  },
+};
+
+export interface C8Options {
+  config: C8Config;
+  variant: Variant;
+}
+
+/** The C8 system: one guest with two vCPUs, its ctx, and the VM list (empty at the start). */
+export function c8System({ config, variant }: C8Options): SystemSpec {
+  if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C8: unknown variant '${String(variant)}'; use buggy or fixed`);
+  if (!(config in PROGRAMS)) throw new ModelError(`C8: unknown configuration '${String(config)}'; use version, torn or publish`);
+  const machine = partinfoVcpuMachine(c8Code(config, variant));
+  const vcpus: ActorSpec[] = VCPUS.map((name, i) => ({
+    name,
+    machine,
+    input: { self: name, ctx: CTX, program: PROGRAMS[config][i], spCount: 0, otherVms: 0 },
+  }));
+  return {
+    name: `C8-${variant}-${config}`,
+    actors: [
+      ...vcpus,
+      { name: CTX, machine: guestVersionMachine(), input: { checkOnce: config !== 'torn' }, daemon: true, resources: lockResources, label: guestVersionLabel },
+      { name: VM_LIST_ACTOR, machine: vmListMachine(), input: { list: [] }, daemon: true, resources: rwlockResources, label: vmListLabel },
+    ],
+    initialMessages: vcpus.map((v) => ({ to: v.name, event: { type: 'start' } })),
+    invariants: [c8Membership],
+  };
+}
+
+const TITLE = {
+  version: 'per-VM FFA_VERSION negotiation: a later FFA_VERSION rewrites guest_vers',
+  torn: 'per-VM FFA_VERSION negotiation: guest_vers rewritten during PARTITION_INFO_GET (torn entry size)',
+  publish: 'guest_vers published before the VM is counted: a sibling PARTITION_INFO_GET(COUNT) sees 0 - 1',
+} as const;
+const SOURCE = {
+  torn: {
+    buggy: 'upstream ad2d3a7d^ ffa.c handle_version, ffa_partinfo.c ffa_handle_partition_info_get (guest_vers read at entry and exit); seed 002_a316b9fb460d0742.txt',
+    fixed: 'upstream ad2d3a7d ffa_negotiate_version / ffa_handle_call, as at HEAD c447b730',
+  },
+  version: {
+    buggy: 'upstream ad2d3a7d^ ffa.c handle_version, ffa_partinfo.c ffa_handle_partition_info_get; seed 002_a316b9fb460d0742.txt (v1.2 series, "Rework version negotiation")',
+    fixed: 'upstream ad2d3a7d ffa_negotiate_version / ffa_handle_call, as at HEAD c447b730',
+  },
+  publish: {
+    buggy: 'upstream HEAD c447b730 ffa.c ffa_negotiate_version (publish, then write-locked block), ffa_partinfo.c ffa_handle_partition_info_get',
+    fixed: 'PROPOSED (not upstream): HEAD c447b730 with guest_vers published after the write-locked block in ffa_negotiate_version',
+  },
+} as const;
+
+function entry(config: C8Config, variant: Variant): CatalogueEntry {
+  const violation = variant === 'buggy';
+  return {
+    id: 'C8',
+    variant,
+    config: `1 guest, 2 vCPUs (${config})`,
+    key: `C8/${variant}/${config}`,
+    title: TITLE[config],
+    source: SOURCE[config][variant],
+    build: () => c8System({ config, variant }),
+    expected: violation ? { verdict: 'violation', kind: 'assertion' } : { verdict: 'verified' },
+  };
+}
+
+/** C8's catalogue entries. */
+export const c8Entries: CatalogueEntry[] = (['version', 'torn', 'publish'] as const).flatMap((c) => [entry(c, 'buggy'), entry(c, 'fixed')]);
