@@ -74,7 +74,7 @@ async function runEntry(entry: CatalogueEntry, io: Io): Promise<RunReport> {
   const system = buildEntry(entry);
   const strategy = entry.explore?.strategy ?? 'bfs';
   const { result, timeMs, interrupted } = await runExploration(system, { ...entry.explore, strategy, ...(io.signal ? { signal: io.signal } : {}) });
-  return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy, result, timeMs, interrupted });
+  return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy, result, timeMs, interrupted, checkers: entry.explore?.checkers ?? [] });
 }
 
 /** The table, then every violation's report, then a closing line. */

@@ -68,7 +68,7 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
     progress: progressSink((t) => io.err(t), io.isTTY, () => performance.now()),
     ...(io.signal ? { signal: io.signal } : {}),
   });
-  const run = runReport({ origin: originOf(target), system: target.system, strategy, ...(seed === undefined ? {} : { seed }), result, timeMs, interrupted });
+  const run = runReport({ origin: originOf(target), system: target.system, strategy, ...(seed === undefined ? {} : { seed }), result, timeMs, interrupted, checkers: entryOptions.checkers ?? [] });
   const code = run.verdict === 'verified' ? EXIT.ok : run.verdict === 'violation' ? EXIT.violation : EXIT.incomplete;
   const report = makeReport(command, [run], code);
   if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);

@@ -15,6 +15,7 @@ import { runPath } from '../../runtime/replay.js';
 import { loadSystem, type LoadedSystem, type ResourceView, type SystemSpec } from '../../runtime/system.js';
 import { describeMessage } from '../../runtime/trace.js';
 import type { ExploreResult, ExploreStats } from '../../runtime/explorer.js';
+import type { CheckerFactory } from '../../runtime/checkers/Checker.js';
 import type { Message } from '../../runtime/model.js';
 import type { DeadlockDetails, Violation, ViolationKind } from '../../runtime/violations.js';
 import type { CatalogueEntry, Expectation } from '../../scenarios/types.js';
@@ -125,6 +126,8 @@ export interface RunInput {
   result: ExploreResult;
   timeMs: number;
   interrupted?: boolean;
+  /** Checkers the exploration used besides the system's own (a catalogue entry's `explore.checkers`). */
+  checkers?: readonly CheckerFactory[];
 }
 
 let cachedVersion: string | undefined;
@@ -182,11 +185,11 @@ export function runReport(input: RunInput): RunReport {
     interrupted: input.interrupted === true,
     timeMs: Math.round(input.timeMs * 10) / 10,
     stats: result.stats,
-    violations: result.violations.map((v) => violationReport(loaded, origin, v)),
+    violations: result.violations.map((v) => violationReport(loaded, origin, v, input.checkers)),
   };
 }
 
-export function violationReport(loaded: LoadedSystem, origin: RunOrigin, v: Violation): ViolationReport {
+export function violationReport(loaded: LoadedSystem, origin: RunOrigin, v: Violation, checkers: readonly CheckerFactory[] = []): ViolationReport {
   return {
     kind: v.kind,
     message: v.message,
@@ -197,7 +200,7 @@ export function violationReport(loaded: LoadedSystem, origin: RunOrigin, v: Viol
     acrossExecutions: v.acrossExecutions === true,
     deadlock: v.deadlock ?? null,
     report: v.report ?? null,
-    trace: traceReport(loaded, v.path),
+    trace: traceReport(loaded, v.path, checkers),
   };
 }
 
@@ -206,8 +209,8 @@ export function violationReport(loaded: LoadedSystem, origin: RunOrigin, v: Viol
  * from the engine's own replay (`runPath`), so they are exactly what `replay` prints; mailboxes
  * and resources from a second pass over the same steps with a fresh {@link Kernel}.
  */
-export function traceReport(loaded: LoadedSystem, path: readonly number[]): TraceReport {
-  const { trace } = runPath(new Kernel(loaded), path);
+export function traceReport(loaded: LoadedSystem, path: readonly number[], checkers: readonly CheckerFactory[] = []): TraceReport {
+  const { trace } = runPath(new Kernel(loaded), path, undefined, checkers);
   const kernel = new Kernel(loaded);
   const names = loaded.actorNames;
   const snapshotOf = (v: Int32Array): Pick<StepReport, 'mailboxes' | 'resources'> => {

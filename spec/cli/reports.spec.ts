@@ -87,6 +87,33 @@ describe('the text report', () => {
   });
 });
 
+describe("a checker's multi-line report (lockdep's chain and CPU0/CPU1 table)", () => {
+  const REPORT = ['possible unsafe locking scenario:', '', '       CPU0                    CPU1', '       ----                    ----', '  lock(d.lock);', '                               lock(vgic.lock);'].join('\n');
+  // A stand-in for lockdep: flags the first grant of vgic.lock, with a report.
+  const withChecker = {
+    ...twoCpuLock,
+    checkers: [
+      () => ({
+        name: 'fake-lockdep',
+        onTransition: (e: { message: { type: string; lock?: unknown } }) =>
+          e.message.type === 'spin.granted' && e.message.lock === 'vgic.lock' ? [{ kind: 'lock-order' as const, message: 'lock-order: vgic.lock taken after d.lock and before it', report: REPORT }] : [],
+      }),
+    ],
+  };
+
+  it('should carry the report in JSON and print it after the sentence, before the trace', () => {
+    const run = fileRun(withChecker, 'lockdep.ts');
+    const v = run.violations.find((x) => x.kind === 'lock-order');
+    expect(v?.report).toBe(REPORT);
+    const text = reportText(makeReport('explore', [run], 1));
+    const sentence = text.indexOf('lock-order: vgic.lock taken after d.lock and before it');
+    expect(sentence).toBeGreaterThan(0);
+    expect(text.indexOf(REPORT)).toBeGreaterThan(sentence);
+    expect(text.indexOf('counterexample:', sentence)).toBeGreaterThan(text.indexOf(REPORT));
+    expect(text).not.toContain('lock-order: lock-order:');
+  });
+});
+
 describe('the Mermaid diagram', () => {
   it('should have a participant per actor, an arrow per send and the violation as a note', () => {
     const [v] = fileRun(twoCpuLock, 'm.ts').violations;
