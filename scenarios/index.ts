@@ -5,10 +5,14 @@
  */
 import { ModelError } from '../runtime/errors.js';
 import { c1Entries } from './c1.js';
+import { c2Entries } from './c2.js';
+import { c3Entries } from './c3.js';
+import { c12Entries } from './c12.js';
+import { c14Entries } from './c14.js';
 import type { CatalogueEntry } from './types.js';
 
 /** Every catalogue entry, in card order. */
-export const catalogue: CatalogueEntry[] = [...c1Entries];
+export const catalogue: CatalogueEntry[] = [...c1Entries, ...c2Entries, ...c3Entries, ...c12Entries, ...c14Entries];
 
 /**
  * The entry with `key`. Throws {@link ModelError} naming the unknown key and listing the
