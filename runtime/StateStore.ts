@@ -61,6 +61,17 @@ export class StateStore {
     return id;
   }
 
+  /** The id of `vector[0..length)` if stored, else -1. Adds nothing. */
+  find(vector: Int32Array, length: number): number {
+    let slot = hashVector(vector, length) & this.mask;
+    for (;;) {
+      const id = this.table[slot] as number;
+      if (id < 0) return -1;
+      if (this.equals(id, vector, length)) return id;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
   /** Copies state `id` into `out` and returns its length. */
   read(id: number, out: Int32Array): number {
     const len = this.lengths[id] as number;

@@ -94,6 +94,8 @@ export interface ExploreResult {
   bound?: { name: BoundName; limit: number; hint: string };
   violations: Violation[];
   stats: ExploreStats;
+  /** Counters particular to the strategy (DPOR's reduced expansions, symmetry's orbits, ...). */
+  strategyStats?: Record<string, number>;
 }
 
 const DEFAULTS = { maxStates: 5_000_000, maxDepth: 1_000_000, maxViolations: 1, progressEveryStates: 100_000 };

@@ -64,6 +64,12 @@ export interface Invariant {
   name: string;
   /** Returns true when the state is fine; or a string describing what is wrong. */
   check: (view: GlobalView) => boolean | string;
+  /**
+   * The actors whose local state and mailbox the check looks at. Optional; partial-order
+   * reduction (strategies/dpor.ts) treats steps that touch none of them as invisible to this
+   * invariant. Left out, every actor counts as read.
+   */
+  reads?: readonly string[];
 }
 
 export interface SystemSpec {
@@ -77,6 +83,14 @@ export interface SystemSpec {
   invariants?: Invariant[];
   /** Checkers that judge every transition (lockdep, lock leak, ...); see checkers/Checker.ts. */
   checkers?: CheckerFactory[];
+  /**
+   * Groups of interchangeable actors, for symmetry reduction (strategies/symmetry.ts), as TLC's
+   * SYMMETRY. Each group lists its members; a member is an actor name, or a tuple of actor
+   * names that move together (a guest's vCPU and its domain context: `[['g1.vcpu0', 'g1.ctx'],
+   * ['g2.vcpu0', 'g2.ctx']]`). Declaring a group asserts that renaming its members is an
+   * automorphism of the system; other strategies ignore the field.
+   */
+  symmetric?: ReadonlyArray<ReadonlyArray<string | readonly string[]>>;
 }
 
 /** The sender stamped on initial messages. */

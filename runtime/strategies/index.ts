@@ -10,6 +10,7 @@ import { ModelError } from '../errors.js';
 import { explore, type ExploreOptions, type ExploreResult } from '../explorer.js';
 import type { LoadedSystem, SystemSpec } from '../system.js';
 import { boundedPreemption } from './bounded.js';
+import { exploreDpor } from './dpor.js';
 import { pct } from './pct.js';
 import { randomWalks } from './random.js';
 
@@ -35,6 +36,7 @@ const registry: Record<string, StrategyRunner> = {
   pct,
   random: randomWalks,
   bounded: boundedPreemption,
+  dpor: exploreDpor,
 };
 
 /** Names of the available strategies, in the order help texts list them. */

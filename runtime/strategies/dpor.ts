@@ -1,0 +1,554 @@
+/**
+ * Partial-order reduction for actors: stateful DFS over persistent sets with sleep sets.
+ *
+ * We follow the static persistent-set + sleep-set approach of Godefroid's thesis (P. Godefroid,
+ * "Partial-Order Methods for the Verification of Concurrent Systems", LNCS 1032, 1996:
+ * persistent sets ch. 4 via stubborn-set style closure as in A. Valmari, "Stubborn sets for
+ * reduced state space generation", 1990; sleep sets with state caching ch. 5), with the DFS
+ * stack cycle proviso of SPIN (Holzmann & Peled, "An improvement in formal verification",
+ * 1994) so that no transition is ignored around a cycle.
+ *
+ * The actor model makes the theory simple. Each actor has at most one enabled step (its first
+ * non-deferred message), and no step of one actor can disable or change the step of another:
+ * appending to a mailbox never changes which message comes first. Two enabled steps are
+ * *dependent* iff they are the same actor's, or they send to a common receiver (the order of
+ * the two messages in its FIFO mailbox differs), or one sends to the other's actor (the
+ * receiver's mailbox length, and so a mailbox overflow, depends on which runs first).
+ *
+ * Persistent set at state s. Start from an enabled actor x; "protect" its receivers and x
+ * itself, meaning that no step outside the set may send to them. Any other actor c that may
+ * ever send to a protected actor must be kept from stepping: if c is enabled its step joins
+ * the set (all of c's later steps come after it); if c is disabled it can only move after a
+ * message arrives, so c itself becomes protected. Repeat to a fixpoint. Which actors c "may
+ * ever send to" comes from a sound over-approximation computed once before the search: a
+ * Cartesian abstraction that pairs every local state each actor can reach with every message
+ * that can reach its mailbox, ignoring failing steps (they end a path in every search; see
+ * {@link CommunicationBounds}); from each local state we keep the receivers of every step
+ * reachable from it.
+ *
+ * The set is widened to every enabled step (full expansion) when: some enabled step fails (an
+ * assertion, unhandled message, overflow: failures end a path, so they may not be commuted
+ * past), the set holds a step visible to an invariant (a step of, or a send to, an actor the
+ * invariant `reads`), the system has checkers (they judge transitions, not states), or a
+ * successor is on the DFS stack (the cycle proviso).
+ *
+ * Sleep sets prune transitions whose exploration is known redundant. With a visited set this is
+ * unsound unless each stored state keeps the sleep set it was explored with; a revisit with a
+ * sleep set that is not a superset explores the state again with the intersection (Godefroid,
+ * thesis sec. 5.4). Sleep sets are off when the system has checkers.
+ *
+ * What is preserved (and checked against full search by the property specs): every reachable
+ * deadlock and terminal state (no actor enabled), every step violation (assertion,
+ * unhandled-message, actor-error, mailbox-overflow: by kind and message), and every invariant
+ * violation of invariants that declare the actors they read (others make every step visible,
+ * so nothing is reduced). Violations get the schedule of the first DFS path that found them:
+ * not the shortest; shrink it, or use BFS, for a short one. Not preserved: the number of states
+ * and transitions (that is the point), and a checker's evidence across executions (with
+ * checkers, only sleep-set-free full expansion is done).
+ *
+ * Limits: up to 32 actors (sets are bit masks).
+ */
+import { ModelError } from '../errors.js';
+import { Kernel } from '../Kernel.js';
+import { StateStore } from '../StateStore.js';
+import { Disposition, type Outcome } from '../StepTable.js';
+import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
+import type { Checker } from '../checkers/Checker.js';
+import type { ExploreOptions, ExploreResult, ExploreStats } from '../explorer.js';
+import { ViolationRecorder } from './recorder.js';
+
+/** Pairs (actor, local state, message) the abstraction may evaluate before giving up. */
+const ABSTRACTION_BUDGET = 50_000;
+const ALL = 0xffffffff;
+
+/**
+ * For each actor and each local state it can reach, the set (bit mask) of actors it may send
+ * to in any later step: a sound over-approximation from a Cartesian abstraction. When the
+ * abstraction exceeds its budget, or evaluating a step throws, every actor may send to every
+ * actor (no reduction, still sound).
+ */
+export class CommunicationBounds {
+  private readonly mayFrom: Array<Map<number, number>>;
+  /** False when the abstraction gave up; then {@link may} is always ALL. */
+  readonly precise: boolean;
+  /** Pairs evaluated. */
+  readonly pairs: number;
+
+  constructor(kernel: Kernel, budget = ABSTRACTION_BUDGET) {
+    const n = kernel.actorCount;
+    const table = kernel.table;
+    const locals: Array<Set<number>> = Array.from({ length: n }, () => new Set());
+    const messages: Array<Set<number>> = Array.from({ length: n }, () => new Set());
+    // Edges of each actor's local graph and the receivers of each local state's own steps.
+    const edges: Array<Map<number, Set<number>>> = Array.from({ length: n }, () => new Map());
+    const direct: Array<Map<number, number>> = Array.from({ length: n }, () => new Map());
+    const init = kernel.initial();
+    const work: Array<[number, number, number]> = [];
+    const addLocal = (a: number, l: number): void => {
+      const ls = locals[a] as Set<number>;
+      if (ls.has(l)) return;
+      ls.add(l);
+      for (const m of messages[a] as Set<number>) work.push([a, l, m]);
+    };
+    const addMessage = (a: number, m: number): void => {
+      const ms = messages[a] as Set<number>;
+      if (ms.has(m)) return;
+      ms.add(m);
+      for (const l of locals[a] as Set<number>) work.push([a, l, m]);
+    };
+    let off = 2 * n;
+    for (let a = 0; a < n; a++) {
+      addLocal(a, init[a] as number);
+      for (let i = 0; i < (init[n + a] as number); i++) addMessage(a, init[off + i] as number);
+      off += init[n + a] as number;
+    }
+    let pairs = 0;
+    let precise = true;
+    while (work.length) {
+      const [a, l, m] = work.pop() as [number, number, number];
+      if (++pairs > budget) {
+        precise = false;
+        break;
+      }
+      let o: Outcome;
+      try {
+        o = table.outcome(a, l, m);
+      } catch {
+        // A pairing that never happens in a real run may make a model throw; give up precision.
+        precise = false;
+        break;
+      }
+      if (o.disposition === Disposition.Deferred) continue;
+      // A failing step ends its path in every search: its sends count (they can overflow a
+      // mailbox in that very step), but its messages are never received and its next state
+      // never steps.
+      const ends = o.failures.length > 0;
+      let mask = (direct[a] as Map<number, number>).get(l) ?? 0;
+      for (let i = 0; i < o.sends.length; i += 2) {
+        const r = o.sends[i] as number;
+        mask |= 1 << r;
+        if (!ends) addMessage(r, o.sends[i + 1] as number);
+      }
+      (direct[a] as Map<number, number>).set(l, mask);
+      if (ends) continue;
+      const es = edges[a] as Map<number, Set<number>>;
+      if (!es.has(l)) es.set(l, new Set());
+      (es.get(l) as Set<number>).add(o.next);
+      addLocal(a, o.next);
+    }
+    this.precise = precise;
+    this.pairs = pairs;
+    this.mayFrom = Array.from({ length: n }, () => new Map());
+    if (!precise) return;
+    for (let a = 0; a < n; a++) {
+      const may = this.mayFrom[a] as Map<number, number>;
+      for (const l of locals[a] as Set<number>) may.set(l, (direct[a] as Map<number, number>).get(l) ?? 0);
+      // Propagate backwards along local edges to a fixpoint (local graphs are small).
+      for (let changed = true; changed; ) {
+        changed = false;
+        for (const [l, succ] of edges[a] as Map<number, Set<number>>) {
+          let m = may.get(l) as number;
+          const before = m;
+          for (const s of succ) m |= may.get(s) as number;
+          if (m !== before) {
+            may.set(l, m);
+            changed = true;
+          }
+        }
+      }
+    }
+  }
+
+  /** Actors that `actor`, now in local state `local`, may send to in this or any later step. */
+  may(actor: number, local: number): number {
+    if (!this.precise) return ALL;
+    // A local state the abstraction never met would mean it is unsound; stay safe.
+    return this.mayFrom[actor]?.get(local) ?? ALL;
+  }
+}
+
+interface Frame {
+  id: number;
+  /** Sleep set of this visit. */
+  sleep: number;
+  /** Enabled actors. */
+  enabled: number;
+  /** Actors still to explore. */
+  todo: number;
+  /** Actors explored so far in this visit. */
+  done: number;
+  /** Whether the visit already expands every enabled actor. */
+  full: boolean;
+  /** Per actor: the receivers of its enabled step (mask), or 0. */
+  receivers: Int32Array;
+  /** Enabled actors whose step fails here. */
+  failing: number;
+  /** Position on the DFS stack. */
+  index: number;
+  /** Lowest stack position its subtree reached (Tarjan's low-link); `index` or more is clean. */
+  low: number;
+  /** The actor being explored. */
+  current: number;
+  /** Explored actors whose subtree reached an unfinished state: they may not go to sleep. */
+  unsafe: number;
+}
+
+const DEFAULTS = { maxStates: 5_000_000, maxDepth: 1_000_000, maxViolations: 1 };
+
+/**
+ * Explores `system` with persistent sets and sleep sets (stateful DFS); same violations,
+ * deadlocks and terminal states as full search, fewer states.
+ *
+ * @example
+ * ```ts
+ * const r = exploreDpor(diningPhilosophers({ n: 5, ordered: true }));
+ * console.log(r.verdict, r.stats.states, r.strategyStats);
+ * ```
+ */
+export function exploreDpor(input: SystemSpec | LoadedSystem, options: ExploreOptions = {}): ExploreResult {
+  return new DporSearch(input, options).run();
+}
+
+/** One DPOR search; {@link exploreDpor} runs it. Its store and kernel stay readable afterwards. */
+export class DporSearch {
+  readonly system: LoadedSystem;
+  readonly kernel: Kernel;
+  readonly store = new StateStore();
+  private readonly opts: typeof DEFAULTS & ExploreOptions;
+  private readonly recorder: ViolationRecorder;
+  private readonly checkers: Checker[];
+  private readonly bounds: CommunicationBounds;
+  private readonly n: number;
+  /** Actors whose steps invariants see. */
+  private readonly visible: number;
+  private readonly useSleep: boolean;
+  private sleepOf = new Int32Array(1 << 12);
+  /** Per state: 1 + its DFS stack position while on the stack, else 0. */
+  private onStack = new Int32Array(1 << 12);
+  /** Per state: 1 once finished with a subtree that reached nothing unfinished. */
+  private clean = new Uint8Array(1 << 12);
+  private stack: Frame[] = [];
+  private cur = new Int32Array(256);
+  private transitions = 0;
+  private maxDepthReached = 0;
+  private bound: ExploreResult['bound'];
+  private stopped = false;
+  private reduced = 0;
+  private expandedFully = 0;
+  private sleepPruned = 0;
+  private revisits = 0;
+
+  constructor(input: SystemSpec | LoadedSystem, options: ExploreOptions) {
+    this.system = 'actorIndex' in input ? input : loadSystem(input);
+    this.opts = { ...DEFAULTS, ...options };
+    this.n = this.system.actorNames.length;
+    if (this.n > 32) throw new ModelError(`dpor handles up to 32 actors; '${this.system.name}' has ${this.n}: use bfs, or symmetry reduction`);
+    this.kernel = new Kernel(this.system);
+    this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
+    this.recorder = new ViolationRecorder(this.system, this.opts.maxViolations, options.checkers ?? [], options.onViolation);
+    this.bounds = new CommunicationBounds(this.kernel);
+    this.useSleep = this.checkers.length === 0;
+    let visible = 0;
+    for (const inv of this.system.invariants) {
+      if (!inv.reads) visible = ALL;
+      else for (const name of inv.reads) visible |= 1 << (this.system.actorIndex.get(name) ?? 0);
+    }
+    this.visible = this.checkers.length ? ALL : visible;
+  }
+
+  run(): ExploreResult {
+    const init = this.kernel.initial();
+    this.store.add(init, init.length, -1, -1, 0);
+    for (const f of [...this.kernel.initialFindings(), ...this.kernel.invariantFindings(init)]) this.recorder.record(f, []);
+    if (!this.recorder.full) this.push(0, 0);
+    while (this.stack.length && !this.stopped && !this.recorder.full) this.step();
+    return this.result();
+  }
+
+  private push(id: number, sleep: number): void {
+    if (id >= this.onStack.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const b = make(Math.max(a.length * 2, id + 1));
+        b.set(a);
+        return b;
+      };
+      this.onStack = grow(this.onStack, (k) => new Int32Array(k));
+      this.clean = grow(this.clean, (k) => new Uint8Array(k));
+      this.sleepOf = grow(this.sleepOf, (k) => new Int32Array(k));
+    }
+    const index = this.stack.length;
+    this.onStack[id] = index + 1;
+    this.sleepOf[id] = sleep;
+    const frame: Frame = { id, sleep, enabled: 0, todo: 0, done: 0, full: false, receivers: new Int32Array(this.n), failing: 0, index, low: index, current: -1, unsafe: 0 };
+    this.analyse(frame);
+    this.stack.push(frame);
+  }
+
+  /** Reads the frame's state and computes its enabled steps and persistent set. */
+  private analyse(f: Frame): void {
+    const v = this.read(f.id);
+    const n = this.n;
+    const table = this.kernel.table;
+    const bound = this.system.mailboxBound;
+    let off = 2 * n;
+    const counts = new Int32Array(n);
+    for (let a = 0; a < n; a++) {
+      const len = v[n + a] as number;
+      for (let i = 0; i < len; i++) {
+        const o = table.outcome(a, v[a] as number, v[off + i] as number);
+        if (o.disposition === Disposition.Deferred) continue;
+        f.enabled |= 1 << a;
+        let mask = 0;
+        counts.fill(0);
+        for (let j = 0; j < o.sends.length; j += 2) {
+          const r = o.sends[j] as number;
+          mask |= 1 << r;
+          counts[r] = (counts[r] as number) + 1;
+        }
+        f.receivers[a] = mask;
+        let fails = o.failures.length > 0;
+        // As the kernel judges it: any mailbox above the bound after the step (one may start
+        // above it when the initial messages already overflow).
+        for (let r = 0; r < n && !fails; r++) {
+          if ((v[n + r] as number) - (r === a ? 1 : 0) + (counts[r] as number) > bound) fails = true;
+        }
+        if (fails) f.failing |= 1 << a;
+        break;
+      }
+      off += len;
+    }
+    if (f.enabled === 0) return;
+    let set = f.failing ? f.enabled : this.persistentSet(v, f);
+    f.full = set === f.enabled || this.sleepingStepClosesCycle(f, set);
+    if (f.full) set = f.enabled;
+    if (f.full) this.expandedFully++;
+    else this.reduced++;
+    f.todo = set & ~f.sleep;
+    this.sleepPruned += popcount(set & f.sleep);
+  }
+
+  /**
+   * The cycle proviso for steps of the reduced set that the sleep set keeps us from taking:
+   * they are never computed by `step`, so check here whether one leads back onto the stack
+   * (otherwise a cycle of asleep reduced steps ignores every other actor for ever).
+   */
+  private sleepingStepClosesCycle(f: Frame, set: number): boolean {
+    let asleep = set & f.sleep;
+    if (!asleep) return false;
+    const len = this.readInto(f.id);
+    const state = this.cur.slice(0, len);
+    while (asleep) {
+      const x = 31 - Math.clz32(asleep & -asleep);
+      asleep &= ~(1 << x);
+      const nextLen = this.kernel.successor(state, x);
+      const id = this.store.find(this.kernel.out, nextLen);
+      if (id >= 0 && this.onStack[id]) return true;
+    }
+    return false;
+  }
+
+  /** The smallest invisible persistent set over the seeds, or every enabled actor. */
+  private persistentSet(v: Int32Array, f: Frame): number {
+    let best = f.enabled;
+    let bestSize = popcount(best);
+    for (let x = 0; x < this.n && bestSize > 1; x++) {
+      if (!(f.enabled & (1 << x))) continue;
+      const t = this.closure(v, f, x);
+      if (t === f.enabled || !this.invisible(f, t)) continue;
+      const size = popcount(t);
+      if (size < bestSize) {
+        best = t;
+        bestSize = size;
+      }
+    }
+    return best;
+  }
+
+  private closure(v: Int32Array, f: Frame, seed: number): number {
+    let set = 1 << seed;
+    let guarded = (f.receivers[seed] as number) | (1 << seed);
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let c = 0; c < this.n; c++) {
+        const bit = 1 << c;
+        if (set & bit) continue;
+        if ((this.bounds.may(c, v[c] as number) & guarded) === 0) continue;
+        if (f.enabled & bit) {
+          set |= bit;
+          guarded |= (f.receivers[c] as number) | bit;
+          changed = true;
+        } else if (!(guarded & bit)) {
+          guarded |= bit;
+          changed = true;
+        }
+      }
+    }
+    return set;
+  }
+
+  private invisible(f: Frame, set: number): boolean {
+    if (this.visible === 0) return true;
+    for (let x = 0; x < this.n; x++) {
+      if (!(set & (1 << x))) continue;
+      if ((this.visible & (1 << x)) || ((f.receivers[x] as number) & this.visible)) return false;
+    }
+    return true;
+  }
+
+  /** Steps enabled at the frame's state that are independent of `x` there. */
+  private independentOf(f: Frame, x: number): number {
+    if (!this.useSleep || f.failing & (1 << x)) return 0;
+    const rx = f.receivers[x] as number;
+    let out = 0;
+    for (let y = 0; y < this.n; y++) {
+      const bit = 1 << y;
+      if (y === x || !(f.enabled & bit) || f.failing & bit) continue;
+      const ry = f.receivers[y] as number;
+      if (rx & ry || rx & bit || ry & (1 << x)) continue;
+      out |= bit;
+    }
+    return out;
+  }
+
+  private step(): void {
+    const f = this.stack[this.stack.length - 1] as Frame;
+    if (f.enabled === 0) {
+      const d = this.kernel.deadlockFinding(this.read(f.id));
+      if (d) this.recorder.record(d, this.store.pathTo(f.id));
+      this.pop();
+      return;
+    }
+    if (f.todo === 0) {
+      this.pop();
+      return;
+    }
+    const x = 31 - Math.clz32(f.todo & -f.todo);
+    f.todo &= ~(1 << x);
+    const childSleep = (f.sleep | (f.done & ~f.unsafe)) & this.independentOf(f, x);
+    f.done |= 1 << x;
+    f.current = x;
+    const depth = this.stack.length - 1;
+    const len = this.readInto(f.id);
+    const k = this.kernel;
+    const nextLen = k.successor(this.cur.subarray(0, len), x);
+    this.transitions++;
+    if (this.checkers.length) {
+      for (const finding of k.checkTransition(this.checkers, this.cur.subarray(0, len), x, nextLen, depth)) this.recorder.record(finding, [...this.store.pathTo(f.id), x]);
+    }
+    const failures = k.stepFindings(x);
+    if (failures.length) {
+      for (const finding of failures) this.recorder.record(finding, [...this.store.pathTo(f.id), x]);
+      return;
+    }
+    if (depth + 1 > this.opts.maxDepth) {
+      this.bound ??= { name: 'maxDepth', limit: this.opts.maxDepth, hint: 'a schedule this long usually means an actor loops without bound (a retry or spin loop that never blocks)' };
+      return;
+    }
+    const id = this.store.add(k.out, nextLen, f.id, x, depth + 1);
+    if (id >= 0) {
+      if (depth + 1 > this.maxDepthReached) this.maxDepthReached = depth + 1;
+      const broken = k.invariantFindings(k.out.subarray(0, nextLen));
+      if (broken.length) {
+        for (const finding of broken) this.recorder.record(finding, this.store.pathTo(id));
+        return;
+      }
+      if (this.store.size >= this.opts.maxStates) {
+        this.bound = { name: 'maxStates', limit: this.opts.maxStates, hint: 'the reduced state space is larger than the bound: raise maxStates or shrink the configuration' };
+        this.stopped = true;
+        return;
+      }
+      this.push(id, childSleep);
+      return;
+    }
+    const old = -id - 1;
+    if (this.onStack[old]) {
+      // Sleep sets assume an explored step's subtree is finished; this one reaches a state
+      // still being explored, so the step may not go to sleep in its siblings (a sleep set
+      // around a cycle otherwise ignores steps, as the stack proviso alone cannot see).
+      f.low = Math.min(f.low, (this.onStack[old] as number) - 1);
+      f.unsafe |= 1 << x;
+      // Cycle proviso: a step of a reduced set closes a cycle, so expand this state fully.
+      if (!f.full) {
+        f.full = true;
+        f.todo |= f.enabled & ~f.done & ~f.sleep;
+      }
+      return;
+    }
+    if (!this.clean[old]) {
+      f.low = 0;
+      f.unsafe |= 1 << x;
+    }
+    const stored = this.sleepOf[old] as number;
+    if ((stored & ~childSleep) !== 0) {
+      // Visited with a sleep set that is not a subset of this one: explore it again with the
+      // intersection, so no step is slept on both visits without reason.
+      this.revisits++;
+      this.push(old, stored & childSleep);
+    }
+  }
+
+  private pop(): void {
+    const f = this.stack.pop() as Frame;
+    this.onStack[f.id] = 0;
+    if (f.low >= f.index) this.clean[f.id] = 1;
+    const parent = this.stack[this.stack.length - 1];
+    if (parent) {
+      parent.low = Math.min(parent.low, f.low);
+      if (f.low <= parent.index) parent.unsafe |= 1 << parent.current;
+    }
+  }
+
+  private read(id: number): Int32Array {
+    return this.cur.subarray(0, this.readInto(id));
+  }
+
+  private readInto(id: number): number {
+    const needed = 2 * this.n + this.n * this.system.mailboxBound;
+    if (this.cur.length < needed) this.cur = new Int32Array(needed);
+    return this.store.read(id, this.cur);
+  }
+
+  private stats(): ExploreStats {
+    const t = this.kernel.table.stats;
+    const lookups = t.memoHits + t.xstateCalls;
+    return {
+      states: this.store.size,
+      transitions: this.transitions,
+      xstateCalls: t.xstateCalls,
+      memoHits: t.memoHits,
+      memoHitRate: lookups ? t.memoHits / lookups : 0,
+      localStates: t.localStates,
+      messages: t.messages,
+      maxDepthReached: this.maxDepthReached,
+      bytesPerState: Math.round(this.store.bytesPerState()),
+    };
+  }
+
+  private result(): ExploreResult {
+    const violations = this.recorder.violations;
+    const complete = this.stack.length === 0 && !this.bound;
+    return {
+      system: this.system.name,
+      strategy: 'dpor',
+      verdict: violations.length ? 'violation' : complete ? 'verified' : 'incomplete',
+      complete,
+      ...(this.bound ? { bound: this.bound } : {}),
+      violations: [...violations],
+      stats: this.stats(),
+      strategyStats: {
+        reducedExpansions: this.reduced,
+        fullExpansions: this.expandedFully,
+        sleepPruned: this.sleepPruned,
+        revisits: this.revisits,
+        abstractionPairs: this.bounds.pairs,
+        abstractionPrecise: this.bounds.precise ? 1 : 0,
+      },
+    };
+  }
+}
+
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}

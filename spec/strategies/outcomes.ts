@@ -1,0 +1,51 @@
+/**
+ * What every strategy must agree on with full search, as comparable sets of strings: the
+ * violations (kind + message), and the reachable deadlock and terminal states, each described
+ * by value (local states and mailboxes as canonical keys), since interned ids differ between
+ * explorations.
+ */
+import { Kernel } from '../../runtime/Kernel.js';
+import { canonicalKey } from '../../runtime/plainData.js';
+import type { StateStore } from '../../runtime/StateStore.js';
+import type { ExploreResult } from '../../runtime/explorer.js';
+
+export interface Outcomes {
+  violations: string[];
+  deadlocks: string[];
+  terminals: string[];
+}
+
+/** The state `v` by value: every actor's state value, context and status, and its mailbox. */
+export function describeState(kernel: Kernel, v: Int32Array): string {
+  const n = kernel.actorCount;
+  const parts: unknown[] = [];
+  let off = 2 * n;
+  for (let a = 0; a < n; a++) {
+    const snap = kernel.table.snapshot(a, v[a] as number);
+    const box: unknown[] = [];
+    for (let i = 0; i < (v[n + a] as number); i++) box.push(kernel.table.message(v[off + i] as number));
+    off += v[n + a] as number;
+    parts.push([snap.value, snap.context ?? null, snap.status, box]);
+  }
+  return canonicalKey(parts);
+}
+
+/** Terminal (nothing enabled, no invariant broken) and deadlocked states of a finished search. */
+export function endStates(kernel: Kernel, store: StateStore): Pick<Outcomes, 'deadlocks' | 'terminals'> {
+  const deadlocks: string[] = [];
+  const terminals: string[] = [];
+  const buf = new Int32Array(4096);
+  for (let id = 0; id < store.size; id++) {
+    const v = buf.subarray(0, store.read(id, buf));
+    if (kernel.enabledActors(v).length) continue;
+    if (kernel.invariantFindings(v).length) continue;
+    const d = describeState(kernel, v);
+    terminals.push(d);
+    if (kernel.deadlockFinding(v)) deadlocks.push(d);
+  }
+  return { deadlocks: deadlocks.sort(), terminals: terminals.sort() };
+}
+
+export function violationKeys(result: ExploreResult): string[] {
+  return result.violations.map((v) => `${v.kind}: ${v.message}`).sort();
+}
