@@ -34,6 +34,8 @@ export interface RunSettings extends Omit<ExploreOptions, 'strategy' | 'onProgre
   progress?: ProgressSink;
   /** Aborting stops the search after the current slice and returns the partial result. */
   signal?: AbortSignal;
+  /** Wraps a search that runs to the end in one synchronous call (see `Io.blocking`). */
+  blocking?: <T>(run: () => T) => T;
 }
 
 export interface TimedResult {
@@ -45,10 +47,10 @@ export interface TimedResult {
 const clock = (): number => performance.now();
 
 export async function runExploration(system: SystemSpec, settings: RunSettings): Promise<TimedResult> {
-  const { strategy, seed, progress, signal, ...bounds } = settings;
+  const { strategy, seed, progress, signal, blocking = (run) => run(), ...bounds } = settings;
   const started = clock();
   if (!isSliced(strategy)) {
-    const result = runStrategy(strategy, system, { ...bounds, clock, ...(seed === undefined ? {} : { seed }) });
+    const result = blocking(() => runStrategy(strategy, system, { ...bounds, clock, ...(seed === undefined ? {} : { seed }) }));
     return { result, timeMs: clock() - started, interrupted: false };
   }
   return new Promise<TimedResult>((resolve, reject) => {

@@ -97,7 +97,15 @@ export async function start(argv: readonly string[]): Promise<void> {
     process.exit(process.exitCode ?? 0);
   });
   try {
-    process.exitCode = await main(argv, processIo(controller.signal));
+    const blocking = <T>(run: () => T): T => {
+      process.off('SIGINT', onSigint);
+      try {
+        return run();
+      } finally {
+        process.on('SIGINT', onSigint);
+      }
+    };
+    process.exitCode = await main(argv, processIo(controller.signal, blocking));
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -8,10 +8,16 @@ export interface Io {
   isTTY: boolean;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /**
+   * Runs a synchronous search that cannot stop between slices with Ctrl-C's default action
+   * restored (quit at once): a JS SIGINT listener could not run before the search ends.
+   */
+  blocking?: <T>(run: () => T) => T;
 }
 
-export function processIo(signal?: AbortSignal): Io {
+export function processIo(signal?: AbortSignal, blocking?: Io['blocking']): Io {
   return {
+    ...(blocking ? { blocking } : {}),
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     isTTY: process.stderr.isTTY === true,

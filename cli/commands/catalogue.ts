@@ -73,7 +73,7 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
 async function runEntry(entry: CatalogueEntry, io: Io): Promise<RunReport> {
   const system = buildEntry(entry);
   const strategy = entry.explore?.strategy ?? 'bfs';
-  const { result, timeMs, interrupted } = await runExploration(system, { ...entry.explore, strategy, ...(io.signal ? { signal: io.signal } : {}) });
+  const { result, timeMs, interrupted } = await runExploration(system, { ...entry.explore, strategy, ...(io.signal ? { signal: io.signal } : {}), ...(io.blocking ? { blocking: io.blocking } : {}) });
   return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy, result, timeMs, interrupted, checkers: entry.explore?.checkers ?? [] });
 }
 

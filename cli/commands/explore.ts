@@ -55,7 +55,7 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   const entryOptions = target.kind === 'entry' ? (target.entry.explore ?? {}) : {};
   const strategy = strategyOption ?? entryOptions.strategy ?? 'bfs';
   if (seed !== undefined && isSliced(strategy)) io.err(`note: --seed has no effect with --strategy ${strategy}; it seeds randomised strategies\n`);
-  if (!o.json) io.err(`exploring ${target.key} (system '${target.system.name}') with ${strategy}${isSliced(strategy) ? '; Ctrl-C stops and prints the partial result' : ''}\n`);
+  if (!o.json) io.err(`exploring ${target.key} (system '${target.system.name}') with ${strategy}; ${isSliced(strategy) ? 'Ctrl-C stops and prints the partial result' : 'Ctrl-C quits (this strategy runs in one piece, without progress)'}\n`);
 
   const { result, timeMs, interrupted } = await runExploration(target.system, {
     ...entryOptions,
@@ -67,6 +67,7 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
     ...(timeLimitMs === undefined ? {} : { timeLimitMs }),
     progress: progressSink((t) => io.err(t), io.isTTY, () => performance.now()),
     ...(io.signal ? { signal: io.signal } : {}),
+    ...(io.blocking ? { blocking: io.blocking } : {}),
   });
   const run = runReport({ origin: originOf(target), system: target.system, strategy, ...(seed === undefined ? {} : { seed }), result, timeMs, interrupted, checkers: entryOptions.checkers ?? [] });
   const code = run.verdict === 'verified' ? EXIT.ok : run.verdict === 'violation' ? EXIT.violation : EXIT.incomplete;
