@@ -103,8 +103,8 @@ export function shortLockLabel(context: { locks: Record<string, { owner: string 
  * next wait (they never wait). A failed trylock (`ffa_tx_acquire` answering BUSY) ends the call.
  */
 export function lockPathMachine(id: string, path: readonly LockStep[]) {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const first = path.find((p) => p.op !== 'unlock');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const states: Record<string, any> = { idle: { on: { start: first ? stateName(0, first) : 's0' } } };
   let pending: LockStep[] = [];
   let n = 0;

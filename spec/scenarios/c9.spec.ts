@@ -93,7 +93,7 @@ describe('C9 upstream: rx before tx everywhere, the SPMC tx lock innermost', () 
 });
 
 describe('C9 variants differ only in the two lock steps of ffa_rxtx_spmc_destroy', () => {
-  it('should differ in the 7th and 8th steps of the boot CPU path (destroy's two spin_locks, swapped) and nowhere else', () => {
+  it('should differ in the 7th and 8th steps of the boot CPU path (the two spin_locks of destroy, swapped) and nowhere else', () => {
     const buggy = c9Paths('buggy');
     const fixed = c9Paths('fixed');
     expect(buggy.guest).toEqual(fixed.guest);
