@@ -8,6 +8,7 @@
  * | 2    | usage error or model error: a bad option, a bad model file, a malformed token       |
  * | 3    | incomplete: a bound tripped or Ctrl-C stopped the search before anything was found  |
  * | 70   | an internal bug in interleave (printed with its stack; please report it)            |
+ * | 130  | quit by Ctrl-C at once (a second Ctrl-C, or a strategy that runs in one piece)      |
  *
  * A user mistake is one line naming the option or file at fault, never a stack trace.
  */
