@@ -7,12 +7,16 @@ import { ModelError } from '../runtime/errors.js';
 import { c1Entries } from './c1.js';
 import { c2Entries } from './c2.js';
 import { c3Entries } from './c3.js';
+import { c4Entries } from './c4.js';
+import { c8Entries } from './c8.js';
+import { c9Entries } from './c9.js';
 import { c12Entries } from './c12.js';
+import { c13Entries } from './c13.js';
 import { c14Entries } from './c14.js';
 import type { CatalogueEntry } from './types.js';
 
 /** Every catalogue entry, in card order. */
-export const catalogue: CatalogueEntry[] = [...c1Entries, ...c2Entries, ...c3Entries, ...c12Entries, ...c14Entries];
+export const catalogue: CatalogueEntry[] = [...c1Entries, ...c2Entries, ...c3Entries, ...c4Entries, ...c8Entries, ...c9Entries, ...c12Entries, ...c13Entries, ...c14Entries];
 
 /**
  * The entry with `key`. Throws {@link ModelError} naming the unknown key and listing the
