@@ -121,7 +121,8 @@ export function runPath(kernel: Kernel, path: readonly number[], recorded?: Sche
 }
 
 /**
- * Replays a token on a system and returns the trace. Throws {@link ModelError} when the token
+ * Replays a token on a system and returns the trace. `checkers` are run besides the system's
+ * own (as an exploration given extra checkers ran them). Throws {@link ModelError} when the token
  * is malformed or was made for a system with another number of actors.
  *
  * @example
@@ -130,7 +131,11 @@ export function runPath(kernel: Kernel, path: readonly number[], recorded?: Sche
  * console.log(formatTrace(trace));
  * ```
  */
-export function replay(system: SystemSpec | LoadedSystem, token: string): ReplayResult & { fingerprintMatches: boolean } {
+export function replay(
+  system: SystemSpec | LoadedSystem,
+  token: string,
+  options: { checkers?: readonly CheckerFactory[] } = {},
+): ReplayResult & { fingerprintMatches: boolean } {
   const loaded = 'actorIndex' in system ? system : loadSystem(system);
   const schedule = decodeSchedule(token);
   if (schedule.actorCount !== loaded.actorNames.length) {
@@ -138,7 +143,7 @@ export function replay(system: SystemSpec | LoadedSystem, token: string): Replay
       `replay token was recorded on a system of ${schedule.actorCount} actors; '${loaded.name}' has ${loaded.actorNames.length} (${loaded.actorNames.join(', ')})`,
     );
   }
-  const result = runPath(new Kernel(loaded), schedule.steps, schedule);
+  const result = runPath(new Kernel(loaded), schedule.steps, schedule, options.checkers);
   return { ...result, fingerprintMatches: schedule.fingerprint === loaded.fingerprint };
 }
 

@@ -114,7 +114,7 @@ export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (token === '') throw new UsageError(`missing token after '${targetArg}@'`);
   const target = await resolveTarget(targetArg, typeof args.options.catalogue === 'string' ? args.options.catalogue : undefined);
   const loaded = loadSystem(target.system);
-  const replayed = replay(loaded, token);
+  const replayed = replay(loaded, token, { checkers: target.kind === 'entry' ? (target.entry.explore?.checkers ?? []) : [] });
   const { trace, divergence } = replayed;
   const violated = trace.findings.length > 0;
   const code = divergence || violated ? EXIT.violation : EXIT.ok;
