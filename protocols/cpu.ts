@@ -59,6 +59,8 @@ const SOFTIRQ_WORK = [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE, RCU_QS
 export interface BodyConfig {
   initial: string;
   states: Record<string, any>;
+  /** Actions of the step that enters the body (use these, not `entry`: see the header). */
+  start?: any;
 }
 
 export interface CpuConfig {
@@ -198,8 +200,15 @@ function asList(t: any): any[] {
   return [typeof t === 'string' ? { target: t } : t];
 }
 
+/** Actions as one flat list: the helpers here return lists, and xstate does not flatten nested ones. */
 function actionList(a: any): any[] {
-  return a === undefined ? [] : Array.isArray(a) ? a : [a];
+  return a === undefined ? [] : Array.isArray(a) ? a.flat(Infinity) : [a];
+}
+
+function flattenTransitions(t: any): any {
+  if (t === undefined || typeof t === 'string') return t;
+  if (Array.isArray(t)) return t.map(flattenTransitions);
+  return t.actions === undefined ? t : { ...t, actions: actionList(t.actions) };
 }
 
 /** Copies a state config tree, recording lock grants in `exec.held` on every grant transition. */
@@ -211,10 +220,14 @@ function instrument(states: Record<string, any>, types: Set<string>): Record<str
       const on: Record<string, any> = {};
       for (const [type, t] of Object.entries(s.on)) {
         types.add(type);
-        on[type] = GRANTS.includes(type) ? asList(t).map((x) => ({ ...x, actions: [recordGrant, ...actionList(x.actions)] })) : t;
+        on[type] = GRANTS.includes(type) ? asList(t).map((x) => ({ ...x, actions: [recordGrant, ...actionList(x.actions)] })) : flattenTransitions(t);
       }
       s.on = on;
     }
+    if (s.onDone) s.onDone = flattenTransitions(s.onDone);
+    if (s.always) s.always = flattenTransitions(s.always);
+    if (s.entry) s.entry = actionList(s.entry);
+    if (s.exit) s.exit = actionList(s.exit);
     if (s.states) s.states = instrument(s.states, types);
     out[name] = s;
   }
@@ -245,9 +258,9 @@ function instrument(states: Record<string, any>, types: Set<string>): Record<str
 export function cpuMachine(config: CpuConfig) {
   const types = new Set<string>();
   const program = instrument(config.program.states, types);
-  const handlers = Object.entries(config.irqHandlers ?? {}).map(([n, b]) => ({ irq: Number(n), states: instrument(b.states, types), initial: b.initial }));
-  const tasklets = Object.entries(config.tasklets ?? {}).map(([name, b]) => ({ name, states: instrument(b.states, types), initial: b.initial }));
-  const timers = Object.entries(config.timers ?? {}).map(([name, b]) => ({ name, states: instrument(b.states, types), initial: b.initial }));
+  const handlers = Object.entries(config.irqHandlers ?? {}).map(([n, b]) => ({ irq: Number(n), states: instrument(b.states, types), initial: b.initial, start: actionList(b.start) }));
+  const tasklets = Object.entries(config.tasklets ?? {}).map(([name, b]) => ({ name, states: instrument(b.states, types), initial: b.initial, start: actionList(b.start) }));
+  const timers = Object.entries(config.timers ?? {}).map(([name, b]) => ({ name, states: instrument(b.states, types), initial: b.initial, start: actionList(b.start) }));
   const softirqPoints = Object.entries(program)
     .filter(([, s]) => (s.meta as { softirq?: boolean } | undefined)?.softirq === true)
     .map(([n]) => n);
@@ -264,13 +277,13 @@ export function cpuMachine(config: CpuConfig) {
     [TASKLET_GO]: tasklets.map((t) => ({
       guard: ({ event }: Args) => event.from === t.name,
       target: `tasklet:${t.name}`,
-      actions: setExec((e) => ({ ...e, resume: point, frames: [...e.frames, { kind: 'tasklet', name: t.name, held: [...e.held], irqsEnabled: e.irqsEnabled }] })),
+      actions: [setExec((e) => ({ ...e, resume: point, frames: [...e.frames, { kind: 'tasklet', name: t.name, held: [...e.held], irqsEnabled: e.irqsEnabled }] })), ...t.start],
     })),
     [TASKLET_STALE]: {},
     [TIMER_FIRE]: timers.map((t) => ({
       guard: ({ event }: Args) => event.from === t.name,
       target: `timer:${t.name}`,
-      actions: setExec((e) => ({ ...e, resume: point, frames: [...e.frames, { kind: 'timer', name: t.name, held: [...e.held], irqsEnabled: e.irqsEnabled }] })),
+      actions: [setExec((e) => ({ ...e, resume: point, frames: [...e.frames, { kind: 'timer', name: t.name, held: [...e.held], irqsEnabled: e.irqsEnabled }] })), ...t.start],
     })),
     [RCU_QS_REQUEST]: {
       actions: [
@@ -307,7 +320,7 @@ export function cpuMachine(config: CpuConfig) {
           ...handlers.map((h) => ({
             guard: ({ context, event }: Args) => execOf(context).irqsEnabled && event.irq === h.irq && execOf(context).registered.includes(h.irq),
             target: `irq:${h.irq}`,
-            actions: setExec((e) => ({ ...e, irqsEnabled: false, frames: [...e.frames, { kind: 'irq', name: `irq ${h.irq}`, held: [...e.held], irqsEnabled: e.irqsEnabled }] })),
+            actions: [setExec((e) => ({ ...e, irqsEnabled: false, frames: [...e.frames, { kind: 'irq', name: `irq ${h.irq}`, held: [...e.held], irqsEnabled: e.irqsEnabled }] })), ...h.start],
           })),
           // No handler on this CPU: Xen's do_IRQ prints "Unknown IRQ" and drops it.
           { guard: ({ context }: Args) => execOf(context).irqsEnabled, actions: eoi(({ event }) => event.irq) },

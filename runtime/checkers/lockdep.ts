@@ -17,6 +17,9 @@
  * - **IRQ-safe -> IRQ-unsafe** dependencies: a chain from a class taken in IRQ context to a class
  *   taken with IRQs enabled ("HARDIRQ-safe -> HARDIRQ-unsafe lock order detected").
  *
+ * As in lockdep, a dependency links two locks taken in the same context: locks held by the
+ * code an IRQ interrupted are not "before" the handler's (recursion on them is still reported).
+ *
  * Every report comes with the dependency chain, the step that created each dependency, and a
  * CPU0/CPU1 "possible unsafe locking scenario" table in the finding's `report`.
  *
@@ -98,7 +101,15 @@ export class Lockdep implements Checker {
         if (f) out.push(f);
         continue;
       }
+      // As lockdep, dependencies only link locks of one context: the locks an IRQ interrupted
+      // were not taken "before" the handler's in any order a CPU can repeat.
+      // In IRQ context the handler's own locks are those the CPU recorded taking since the
+      // handler began (exec.held minus the frame's entry set); the rest (including a lock whose
+      // grant the interrupted code has not yet taken) belong to the interrupted code.
+      const ex = inIrqCtx ? execOf(e.after, x) : undefined;
+      const irqFrame = ex?.frames.filter((f) => f.kind === 'irq').at(-1);
       for (const h of holding) {
+        if (ex && irqFrame && (irqFrame.held.includes(h.instance) || !ex.held.includes(h.instance))) continue;
         const { added, finding } = this.addEdge(h.cls, cls, where, to);
         if (finding) out.push(finding);
         changed = added || changed;
