@@ -238,8 +238,15 @@ export class Exploration {
     if (depth + 1 > this.maxDepthReached) this.maxDepthReached = depth + 1;
     const broken = k.invariantFindings(k.out.subarray(0, nextLen));
     if (broken.length) {
+      // A state that breaks an invariant is not expanded; if nothing can move there it is also
+      // a deadlock, which would otherwise go unreported.
+      const next = k.out.slice(0, nextLen);
       const path = this.store.pathTo(id);
       for (const f of broken) this.record(f, path);
+      if (!this.done && k.enabledActors(next).length === 0) {
+        const d = k.deadlockFinding(next);
+        if (d) this.record(d, path);
+      }
       return true;
     }
     if (this.store.size >= this.nextProgress) {

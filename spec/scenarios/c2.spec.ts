@@ -120,6 +120,9 @@ describe('C2 — upstream HEAD: an acquire returning NULL with the lock held (se
       "invariant 'a vCPU whose hypercall has returned holds no lock' violated: g1.v0 has returned from its hypercall still holding ffa_spmc_tx_lock of spmc_bufs (lock leaked)",
       "invariant 'no SPMC buffer acquire returns NULL' violated: g2.v0 got NULL from ffa_rxtx_spmc_tx_acquire, which returned with the lock held",
       "invariant 'a vCPU whose hypercall has returned holds no lock' violated: g2.v0 has returned from its hypercall still holding ffa_spmc_tx_lock of spmc_bufs (lock leaked)",
+      // ... and, as the card says, the next acquire deadlocks behind the leaked lock.
+      "deadlock: no actor can take a step, and 'g2.v0' waits for ffa_spmc_tx_lock (held by g1.v0).",
+      "deadlock: no actor can take a step, and 'g1.v0' waits for ffa_spmc_tx_lock (held by g2.v0).",
     ]);
     const r = replay(spec, result.violations[1]!.token);
     expect(r.divergence).toBeUndefined();
