@@ -189,7 +189,8 @@ export function domainTableMachine(options: DomainTableOptions) {
 
 /** Trace label: `d1(2) d2(dying,1) d3(gone)`. */
 export function domainTableLabel(c: DomainTableContext): string {
-  const parts = Object.entries(c.domains).map(([id, d]) => `d${id}(${d.dying ? 'dying,' : ''}${d.listed ? '' : 'unlisted,'}${d.refs})`);
-  for (const [o, h] of Object.entries(c.heap)) if (!h.live) parts.push(`${o.replace('domain:', 'd')}(freed)`);
+  const freedIds = Object.entries(c.heap).filter(([, h]) => !h.live).map(([o]) => o.replace('domain:', ''));
+  const parts = Object.entries(c.domains).map(([id, d]) => `d${id}(${d.dying ? 'dying,' : ''}${d.listed ? '' : 'unlisted,'}${freedIds.includes(id) ? 'freed,' : ''}${d.refs})`);
+  for (const id of freedIds) if (!c.domains[id]) parts.push(`d${id}(freed)`);
   return parts.join(' ') || 'empty';
 }
