@@ -229,6 +229,15 @@ export class StepTable {
     return id;
   }
 
+  /**
+   * Interns a snapshot built outside a step (symmetry reduction renames actors in a snapshot
+   * and interns the result for another actor) and returns its local state id.
+   */
+  internSnapshot(actor: number, snapshot: AnyMachineSnapshot): number {
+    const name = this.system.actorNames[actor] as string;
+    return this.internLocal(actor, snapshot, `actor '${name}', state '${stateName(snapshot)}'`);
+  }
+
   /** Interns a message (already stamped with its sender). */
   internMessage(message: Message): number {
     const key = canonicalKey(message);

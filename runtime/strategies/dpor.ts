@@ -35,7 +35,10 @@
  * Sleep sets prune transitions whose exploration is known redundant. With a visited set this is
  * unsound unless each stored state keeps the sleep set it was explored with; a revisit with a
  * sleep set that is not a superset explores the state again with the intersection (Godefroid,
- * thesis sec. 5.4). Sleep sets are off when the system has checkers.
+ * thesis sec. 5.4); and a step whose subtree reached a state still on the stack (an unfinished
+ * exploration, Tarjan's low-link) never goes to sleep in its siblings. Failing and visible steps
+ * never go to sleep either: they end a path, so the commuted order may not exist. Sleep sets
+ * are off when the system has checkers.
  *
  * What is preserved (and checked against full search by the property specs): every reachable
  * deadlock and terminal state (no actor enabled), every step violation (assertion,
@@ -388,21 +391,25 @@ export class DporSearch {
 
   private invisible(f: Frame, set: number): boolean {
     if (this.visible === 0) return true;
-    for (let x = 0; x < this.n; x++) {
-      if (!(set & (1 << x))) continue;
-      if ((this.visible & (1 << x)) || ((f.receivers[x] as number) & this.visible)) return false;
-    }
+    for (let x = 0; x < this.n; x++) if (set & (1 << x) && this.isVisible(f, x)) return false;
     return true;
+  }
+
+  /** A step of, or a send to, an actor an invariant reads. */
+  private isVisible(f: Frame, x: number): boolean {
+    return (this.visible & (1 << x)) !== 0 || ((f.receivers[x] as number) & this.visible) !== 0;
   }
 
   /** Steps enabled at the frame's state that are independent of `x` there. */
   private independentOf(f: Frame, x: number): number {
-    if (!this.useSleep || f.failing & (1 << x)) return 0;
+    // Failing steps and steps visible to an invariant end a path (a violation is not
+    // expanded), so the commuted order that a sleep set relies on may not exist for them.
+    if (!this.useSleep || f.failing & (1 << x) || this.isVisible(f, x)) return 0;
     const rx = f.receivers[x] as number;
     let out = 0;
     for (let y = 0; y < this.n; y++) {
       const bit = 1 << y;
-      if (y === x || !(f.enabled & bit) || f.failing & bit) continue;
+      if (y === x || !(f.enabled & bit) || f.failing & bit || this.isVisible(f, y)) continue;
       const ry = f.receivers[y] as number;
       if (rx & ry || rx & bit || ry & (1 << x)) continue;
       out |= bit;
@@ -449,7 +456,13 @@ export class DporSearch {
       if (depth + 1 > this.maxDepthReached) this.maxDepthReached = depth + 1;
       const broken = k.invariantFindings(k.out.subarray(0, nextLen));
       if (broken.length) {
-        for (const finding of broken) this.recorder.record(finding, this.store.pathTo(id));
+        // As the explorer does: a state that breaks an invariant is not expanded, and is also
+        // checked for deadlock.
+        const path = this.store.pathTo(id);
+        for (const finding of broken) this.recorder.record(finding, path);
+        const next = k.out.slice(0, nextLen);
+        const d = k.enabledActors(next).length === 0 ? k.deadlockFinding(next) : undefined;
+        if (d) this.recorder.record(d, path);
         return;
       }
       if (this.store.size >= this.opts.maxStates) {

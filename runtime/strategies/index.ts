@@ -11,6 +11,7 @@ import { explore, type ExploreOptions, type ExploreResult } from '../explorer.js
 import type { LoadedSystem, SystemSpec } from '../system.js';
 import { boundedPreemption } from './bounded.js';
 import { exploreDpor } from './dpor.js';
+import { exploreSymmetric } from './symmetry.js';
 import { pct } from './pct.js';
 import { randomWalks } from './random.js';
 
@@ -37,6 +38,7 @@ const registry: Record<string, StrategyRunner> = {
   random: randomWalks,
   bounded: boundedPreemption,
   dpor: exploreDpor,
+  symmetry: exploreSymmetric,
 };
 
 /** Names of the available strategies, in the order help texts list them. */

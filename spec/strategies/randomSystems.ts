@@ -74,7 +74,8 @@ export interface BlueprintOptions {
   maxActors?: number;
 }
 
-const NAMES = ['a', 'b', 'c', 'd', 'e', 'f'];
+// Distinct words, so a spec can rename actors inside violation messages.
+const NAMES = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
 
 export function actorName(i: number): string {
   return NAMES[i] ?? `x${i}`;

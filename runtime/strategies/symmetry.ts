@@ -1,0 +1,403 @@
+/**
+ * Symmetry reduction, as TLC's SYMMETRY (and Ip & Dill, "Better verification through symmetry",
+ * 1996): when a model declares groups of interchangeable actors (`SystemSpec.symmetric`),
+ * every global state is stored as one canonical representative of its orbit under the
+ * permutations of each group, and BFS explores representatives only.
+ *
+ * Permuting actors moves their slots (local state and mailbox) and renames them inside data.
+ * **What is renamed**: every string, anywhere in a context or a message (including `from`,
+ * payload fields and object keys), that is exactly the name of an actor in a symmetric group.
+ * The restriction that follows: a model whose behaviour depends on an actor name in any other
+ * way (a name spliced into a longer string, a member index in a number, a comparison of names
+ * by order) is not symmetric, and declaring it so gives wrong verdicts. Machines with history
+ * states are rejected (their history refers to state nodes of one machine).
+ *
+ * A member of a group may be a tuple of actors that move together: `[['g1.vcpu0', 'g1.ctx'],
+ * ['g2.vcpu0', 'g2.ctx']]` swaps both pairs at once, so a vCPU that sends to its own guest's
+ * context (a name written in its machine) stays consistent.
+ *
+ * The canonical representative is the lexicographically smallest packed vector over all
+ * permutations (all of them are enumerated: groups are small; at most 40,320 in total).
+ * Renamed local states and messages are interned once and cached per permutation.
+ *
+ * Reported schedules are concrete: each stored state remembers the permutation that made it
+ * canonical, and a path of canonical steps is mapped back to actual actors step by step, then
+ * replayed from scratch like any other violation; the violation's message names the actors of
+ * that concrete schedule. Verdicts equal full search's up to renaming the group's members: one
+ * violation per orbit (e.g. one of "g1 asserts" / "g2 asserts").
+ */
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import { ModelError } from '../errors.js';
+import { Kernel, type Finding } from '../Kernel.js';
+import { runPath } from '../replay.js';
+import { StateStore } from '../StateStore.js';
+import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
+import type { Checker } from '../checkers/Checker.js';
+import type { ExploreOptions, ExploreResult, ExploreStats } from '../explorer.js';
+import type { Message } from '../model.js';
+import { ViolationRecorder } from './recorder.js';
+
+const MAX_PERMUTATIONS = 40_320;
+
+/** The permutations of a system's declared symmetric groups, and canonicalisation under them. */
+export class Symmetry {
+  /** Each permutation maps actor index -> actor index; the identity is first. */
+  readonly perms: Int32Array[];
+  private readonly inverse: Int32Array[];
+  private readonly renames: Array<Map<string, string>>;
+  private readonly localCache: Array<Array<Map<number, number>>>;
+  private readonly messageCache: Array<Map<number, number>>;
+  private scratch = new Int32Array(256);
+  private best = new Int32Array(256);
+
+  constructor(readonly kernel: Kernel) {
+    const sys = kernel.system;
+    const n = kernel.actorCount;
+    const groups = (sys.spec.symmetric ?? []).map((group, g) => resolveGroup(sys, group, g));
+    const used = new Set<number>();
+    for (const group of groups) for (const tuple of group) for (const a of tuple) {
+      if (used.has(a)) throw new ModelError(`system '${sys.name}': actor '${sys.actorNames[a]}' is in two symmetric groups (or twice in one)`);
+      used.add(a);
+    }
+    let perms: Int32Array[] = [Int32Array.from({ length: n }, (_, i) => i)];
+    for (const group of groups) {
+      const next: Int32Array[] = [];
+      for (const order of permutations(group.length)) {
+        for (const base of perms) {
+          const p = Int32Array.from(base);
+          // Tuple i moves to the slots of tuple order[i].
+          group.forEach((tuple, i) => tuple.forEach((a, k) => (p[a] = (group[order[i] as number] as number[])[k] as number)));
+          next.push(p);
+        }
+        if (next.length > MAX_PERMUTATIONS) throw new ModelError(`system '${sys.name}': the symmetric groups allow more than ${MAX_PERMUTATIONS} permutations; declare smaller groups`);
+      }
+      perms = next;
+    }
+    this.perms = perms;
+    this.inverse = perms.map((p) => {
+      const inv = new Int32Array(n);
+      p.forEach((to, from) => (inv[to] = from));
+      return inv;
+    });
+    this.renames = perms.map((p) => {
+      const m = new Map<string, string>();
+      p.forEach((to, from) => {
+        if (to !== from) m.set(sys.actorNames[from] as string, sys.actorNames[to] as string);
+      });
+      return m;
+    });
+    this.localCache = perms.map(() => Array.from({ length: n }, () => new Map<number, number>()));
+    this.messageCache = perms.map(() => new Map<number, number>());
+  }
+
+  /** Inverse of permutation `i`. */
+  inverseOf(i: number): Int32Array {
+    return this.inverse[i] as Int32Array;
+  }
+
+  /**
+   * Writes the canonical form of `v[0..length)` into `out` (grown if needed: returned) and
+   * returns it with the index of the permutation that maps `v` to it.
+   */
+  canonical(v: Int32Array, length: number): { vector: Int32Array; length: number; perm: number } {
+    if (this.best.length < length) {
+      this.best = new Int32Array(length * 2);
+      this.scratch = new Int32Array(length * 2);
+    }
+    this.best.set(v.subarray(0, length));
+    let bestPerm = 0;
+    for (let i = 1; i < this.perms.length; i++) {
+      this.apply(i, v, this.scratch);
+      if (lexLess(this.scratch, this.best, length)) {
+        const t = this.best;
+        this.best = this.scratch;
+        this.scratch = t;
+        bestPerm = i;
+      }
+    }
+    return { vector: this.best, length, perm: bestPerm };
+  }
+
+  /** Applies permutation `i` to state `v` (its length is unchanged) into `out`. */
+  apply(i: number, v: Int32Array, out: Int32Array): void {
+    const n = this.kernel.actorCount;
+    const inv = this.inverse[i] as Int32Array;
+    const offsets = new Int32Array(n + 1);
+    offsets[0] = 2 * n;
+    for (let a = 0; a < n; a++) offsets[a + 1] = (offsets[a] as number) + (v[n + a] as number);
+    let at = 2 * n;
+    for (let b = 0; b < n; b++) {
+      // Slot b receives actor inv[b]'s local state and mailbox, renamed.
+      const a = inv[b] as number;
+      out[b] = this.renameLocal(i, a, v[a] as number);
+      const len = v[n + a] as number;
+      out[n + b] = len;
+      const start = offsets[a] as number;
+      for (let k = 0; k < len; k++) out[at++] = this.renameMessage(i, v[start + k] as number);
+    }
+  }
+
+  private renameLocal(i: number, actor: number, local: number): number {
+    const cache = (this.localCache[i] as Array<Map<number, number>>)[actor] as Map<number, number>;
+    const hit = cache.get(local);
+    if (hit !== undefined) return hit;
+    const target = (this.perms[i] as Int32Array)[actor] as number;
+    const table = this.kernel.table;
+    const snap = table.snapshot(actor, local);
+    const names = this.renames[i] as Map<string, string>;
+    let id: number;
+    if (target === actor && names.size === 0) id = local;
+    else {
+      const history = (snap as unknown as { historyValue?: Record<string, unknown> }).historyValue;
+      if (history && Object.keys(history).length) {
+        throw new ModelError(`actor '${this.kernel.system.actorNames[actor]}' uses history states, which symmetry reduction does not support`);
+      }
+      const machine = this.kernel.system.machines[target] as AnyStateMachine;
+      let renamed: AnyMachineSnapshot;
+      try {
+        renamed = machine.resolveState({ value: snap.value, context: rename(snap.context, names) as never, status: snap.status, output: snap.output } as never) as AnyMachineSnapshot;
+      } catch (err) {
+        throw new ModelError(
+          `symmetric actors '${this.kernel.system.actorNames[actor]}' and '${this.kernel.system.actorNames[target]}' are not alike: state '${JSON.stringify(snap.value)}' of one is not a state of the other (${err instanceof Error ? err.message : String(err)})`,
+        );
+      }
+      id = table.internSnapshot(target, renamed);
+    }
+    cache.set(local, id);
+    return id;
+  }
+
+  private renameMessage(i: number, message: number): number {
+    const names = this.renames[i] as Map<string, string>;
+    if (names.size === 0) return message;
+    const cache = this.messageCache[i] as Map<number, number>;
+    const hit = cache.get(message);
+    if (hit !== undefined) return hit;
+    const id = this.kernel.table.internMessage(rename(this.kernel.table.message(message), names) as Message);
+    cache.set(message, id);
+    return id;
+  }
+}
+
+function resolveGroup(sys: LoadedSystem, group: ReadonlyArray<string | readonly string[]>, g: number): number[][] {
+  const tuples = group.map((m) => (typeof m === 'string' ? [m] : [...m]));
+  const width = tuples[0]?.length ?? 0;
+  return tuples.map((t) => {
+    if (t.length !== width) throw new ModelError(`system '${sys.name}': symmetric group #${g} mixes members of ${width} and ${t.length} actors`);
+    return t.map((name) => {
+      const a = sys.actorIndex.get(name);
+      if (a === undefined) throw new ModelError(`system '${sys.name}': symmetric group #${g} names unknown actor '${name}'; actors are ${sys.actorNames.join(', ')}`);
+      return a;
+    });
+  });
+}
+
+function permutations(k: number): number[][] {
+  if (k <= 1) return [[0]].slice(0, Math.max(k, 1));
+  const out: number[][] = [];
+  for (const rest of permutations(k - 1)) {
+    for (let pos = 0; pos <= rest.length; pos++) out.push([...rest.slice(0, pos), k - 1, ...rest.slice(pos)]);
+  }
+  return out.sort((a, b) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+    return 0;
+  });
+}
+
+/** Renames every string equal to a key of `names`, in values and object keys, deeply. */
+function rename(value: unknown, names: Map<string, string>): unknown {
+  if (typeof value === 'string') return names.get(value) ?? value;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((x) => rename(x, names));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(value as Record<string, unknown>)) out[names.get(k) ?? k] = rename(x, names);
+  return out;
+}
+
+function lexLess(a: Int32Array, b: Int32Array, length: number): boolean {
+  for (let i = 0; i < length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (x !== y) return x < y;
+  }
+  return false;
+}
+
+const DEFAULTS = { maxStates: 5_000_000, maxDepth: 1_000_000, maxViolations: 1 };
+
+/**
+ * BFS over canonical representatives. Without declared groups it is plain BFS.
+ *
+ * @example
+ * ```ts
+ * const r = exploreSymmetric({ ...c1System({ variant: 'fixed', guests: 4 }), symmetric: [['g1.vcpu0', 'g2.vcpu0', 'g3.vcpu0', 'g4.vcpu0']] });
+ * ```
+ */
+export function exploreSymmetric(input: SystemSpec | LoadedSystem, options: ExploreOptions = {}): ExploreResult {
+  return new SymmetricSearch(input, options).run();
+}
+
+/** One symmetry-reduced BFS; its store (canonical states) and kernel stay readable afterwards. */
+export class SymmetricSearch {
+  readonly system: LoadedSystem;
+  readonly kernel: Kernel;
+  readonly store = new StateStore();
+  readonly symmetry: Symmetry;
+  private readonly opts: typeof DEFAULTS & ExploreOptions;
+  private readonly recorder: ViolationRecorder;
+  private readonly checkers: Checker[];
+  private permOf = new Int32Array(1 << 12);
+  private queue: number[] = [];
+  private transitions = 0;
+  private maxDepthReached = 0;
+  private bound: ExploreResult['bound'];
+  private cur = new Int32Array(256);
+
+  constructor(input: SystemSpec | LoadedSystem, options: ExploreOptions) {
+    this.system = 'actorIndex' in input ? input : loadSystem(input);
+    this.opts = { ...DEFAULTS, ...options };
+    this.kernel = new Kernel(this.system);
+    this.symmetry = new Symmetry(this.kernel);
+    this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
+    this.recorder = new ViolationRecorder(this.system, this.opts.maxViolations, options.checkers ?? [], options.onViolation);
+  }
+
+  run(): ExploreResult {
+    const k = this.kernel;
+    const init = k.initial();
+    for (const f of [...k.initialFindings(), ...k.invariantFindings(init)]) this.recorder.record(f, []);
+    const c = this.symmetry.canonical(init, init.length);
+    this.add(c.vector, c.length, -1, -1, 0, c.perm);
+    let head = 0;
+    while (head < this.queue.length && !this.recorder.full && !this.bound) {
+      const s = this.queue[head++] as number;
+      this.expand(s);
+      if (head > 65_536) {
+        this.queue = this.queue.slice(head);
+        head = 0;
+      }
+    }
+    return this.result(head >= this.queue.length && !this.bound);
+  }
+
+  private add(v: Int32Array, len: number, parent: number, actor: number, depth: number, perm: number): number {
+    const id = this.store.add(v, len, parent, actor, depth);
+    if (id < 0) return id;
+    if (id >= this.permOf.length) {
+      const b = new Int32Array(this.permOf.length * 2);
+      b.set(this.permOf);
+      this.permOf = b;
+    }
+    this.permOf[id] = perm;
+    if (depth > this.maxDepthReached) this.maxDepthReached = depth;
+    this.queue.push(id);
+    return id;
+  }
+
+  private expand(s: number): void {
+    const k = this.kernel;
+    const n = k.actorCount;
+    const needed = 2 * n + n * this.system.mailboxBound;
+    if (this.cur.length < needed) this.cur = new Int32Array(needed);
+    const len = this.store.read(s, this.cur);
+    const v = this.cur.subarray(0, len);
+    const depth = this.store.depth(s);
+    let any = false;
+    for (let a = 0; a < n && !this.recorder.full; a++) {
+      const nextLen = k.successor(v, a);
+      if (nextLen < 0) continue;
+      any = true;
+      this.transitions++;
+      const judged = this.checkers.length ? k.checkTransition(this.checkers, v, a, nextLen, depth) : [];
+      const failures = k.stepFindings(a);
+      if (judged.length || failures.length) {
+        this.recordConcrete([...this.symbolicPath(s), a], 'step');
+        if (failures.length) continue;
+      }
+      if (depth + 1 > this.opts.maxDepth) {
+        this.bound = { name: 'maxDepth', limit: this.opts.maxDepth, hint: 'a schedule this long usually means an actor loops without bound' };
+        return;
+      }
+      const c = this.symmetry.canonical(k.out, nextLen);
+      const id = this.add(c.vector, c.length, s, a, depth + 1, c.perm);
+      if (id < 0) continue;
+      const next = c.vector.slice(0, c.length);
+      if (k.invariantFindings(next).length) {
+        // As the explorer does: not expanded, and also checked for deadlock.
+        this.queue.pop();
+        this.recordConcrete(this.symbolicPath(id), 'invariant');
+        if (k.enabledActors(next).length === 0 && k.deadlockFinding(next)) this.recordConcrete(this.symbolicPath(id), 'deadlock');
+      }
+      if (this.store.size >= this.opts.maxStates) {
+        this.bound = { name: 'maxStates', limit: this.opts.maxStates, hint: 'raise maxStates or shrink the configuration' };
+        return;
+      }
+    }
+    if (!any && k.deadlockFinding(v)) this.recordConcrete(this.symbolicPath(s), 'deadlock');
+  }
+
+  /** The canonical path to `id` as (state id, actor) pairs: actor -1 marks the start. */
+  private symbolicPath(id: number): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let s = id; s !== -1; s = this.store.parent(s)) out.push([s, this.store.actor(s)]);
+    return out.reverse();
+  }
+
+  /**
+   * Maps a canonical path to the actors of a concrete run, replays it, and records what the
+   * replay finds at its end of the given sort (the concrete run names the actual actors).
+   */
+  private recordConcrete(path: Array<[number, number] | number>, sort: 'step' | 'invariant' | 'deadlock'): void {
+    const n = this.kernel.actorCount;
+    // tau maps a canonical actor to the concrete actor at the current step.
+    let tau = Int32Array.from(this.symmetry.inverseOf(this.permOf[(path[0] as [number, number])[0]] as number));
+    const concrete: number[] = [];
+    for (let i = 1; i < path.length; i++) {
+      const step = path[i] as [number, number] | number;
+      const actor = typeof step === 'number' ? step : step[1];
+      concrete.push(tau[actor] as number);
+      if (typeof step !== 'number') {
+        const sigmaInv = this.symmetry.inverseOf(this.permOf[step[0]] as number);
+        const next = new Int32Array(n);
+        for (let x = 0; x < n; x++) next[x] = tau[sigmaInv[x] as number] as number;
+        tau = next;
+      }
+    }
+    const replayed = runPath(new Kernel(this.system), concrete, undefined, this.opts.checkers ?? []);
+    const last = replayed.trace.steps[replayed.trace.steps.length - 1];
+    let found: Finding[];
+    if (sort === 'step') found = last?.findings ?? [];
+    else found = replayed.trace.findings.filter((f) => f.kind === sort);
+    for (const f of found) this.recorder.record(f, concrete);
+  }
+
+  private stats(): ExploreStats {
+    const t = this.kernel.table.stats;
+    const lookups = t.memoHits + t.xstateCalls;
+    return {
+      states: this.store.size,
+      transitions: this.transitions,
+      xstateCalls: t.xstateCalls,
+      memoHits: t.memoHits,
+      memoHitRate: lookups ? t.memoHits / lookups : 0,
+      localStates: t.localStates,
+      messages: t.messages,
+      maxDepthReached: this.maxDepthReached,
+      bytesPerState: Math.round(this.store.bytesPerState()),
+    };
+  }
+
+  private result(complete: boolean): ExploreResult {
+    const violations = this.recorder.violations;
+    return {
+      system: this.system.name,
+      strategy: 'symmetry',
+      verdict: violations.length ? 'violation' : complete ? 'verified' : 'incomplete',
+      complete,
+      ...(this.bound ? { bound: this.bound } : {}),
+      violations: [...violations],
+      stats: this.stats(),
+      strategyStats: { permutations: this.symmetry.perms.length },
+    };
+  }
+}
