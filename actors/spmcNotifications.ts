@@ -66,6 +66,12 @@ export interface SpmcNotifContext {
   bitmaps: Record<string, NotifBitmap>;
   /** CREATEs so far: the next bitmap's generation is this + 1. */
   created: number;
+  /**
+   * Ghost, not SPMC state: CPUs an SRI was pended on since the last INFO_GET (which every run of
+   * `notif_sri_action` starts with). C7's property reads it: an SRI is served by a tasklet run
+   * that starts after it.
+   */
+  sriUnserved: string[];
 }
 
 /** Options of the SPMC model. */
@@ -112,17 +118,19 @@ export function smcOk(event: Message): boolean {
   return event.w0 === FFA.SUCCESS_32 || event.w0 === FFA.SUCCESS_64;
 }
 
-/** Trace label: pending bits per VM, `*` on those already reported: `1:b0*b1`. */
+/** Trace label: pending bits per VM, `*` on those already reported, and the ghost: `2:b0*b1 sri@cpu1`. */
 export function spmcNotifLabel(c: SpmcNotifContext): string {
   const vms = Object.keys(c.bitmaps).sort((a, b) => Number(a) - Number(b));
-  if (vms.length === 0) return 'no bitmaps';
+  const sri = c.sriUnserved.length ? ` sri@${c.sriUnserved.join(',')}` : '';
+  if (vms.length === 0) return `no bitmaps${sri}`;
   return vms
     .map((vm) => {
       const b = c.bitmaps[vm] as NotifBitmap;
       const bits = [0, 1, 2, 3, 4, 5, 6, 7].filter((n) => b.pending & (1 << n)).map((n) => `b${n}${b.reported & (1 << n) ? '*' : ''}`);
       return `${vm}:${bits.join('') || '-'}`;
     })
-    .join(' ');
+    .join(' ')
+    .concat(sri);
 }
 
 type Ctx = SpmcNotifContext & Record<string, unknown>;
@@ -131,14 +139,14 @@ type Ctx = SpmcNotifContext & Record<string, unknown>;
 export function spmcNotifHandle(gic: string, sriIrq: number, c: Ctx, call: Message): SmcOutcome<Ctx> {
   const key = String(call.vm);
   const bm = c.bitmaps[key];
-  const next = (bitmaps: Record<string, NotifBitmap>, created = c.created): Ctx => ({ bitmaps, created });
+  const next = (bitmaps: Record<string, NotifBitmap>, created = c.created, sriUnserved = c.sriUnserved): Ctx => ({ bitmaps, created, sriUnserved });
   const ok = (extra: Record<string, number> = {}, w0: number = FFA.SUCCESS_32) => ({ w0, w2: 0, ...extra });
   const error = (code: number): SmcOutcome<Ctx> => ({ result: { w0: FFA.ERROR, w2: code } });
   switch (call.fid) {
     case FFA.NOTIFICATION_SET:
       if (!bm) return error(FFA_RET.INVALID_PARAMETERS);
       return {
-        context: next({ ...c.bitmaps, [key]: { ...bm, pending: bm.pending | Number(call.bits) } }),
+        context: next({ ...c.bitmaps, [key]: { ...bm, pending: bm.pending | Number(call.bits) } }, c.created, [...new Set([...c.sriUnserved, String(call.cpu)])].sort()),
         result: ok(),
         sends: [{ to: gic, event: irq.trigger(sriIrq, String(call.cpu)) }],
       };
@@ -150,13 +158,13 @@ export function spmcNotifHandle(gic: string, sriIrq: number, c: Ctx, call: Messa
           const b = c.bitmaps[String(vm)] as NotifBitmap;
           return (b.pending & ~b.reported) !== 0;
         });
-      if (ids.length === 0) return error(FFA_RET.NO_DATA);
+      if (ids.length === 0) return { context: next(c.bitmaps, c.created, []), result: { w0: FFA.ERROR, w2: FFA_RET.NO_DATA } };
       const bitmaps = { ...c.bitmaps };
       for (const vm of ids) {
         const b = bitmaps[String(vm)] as NotifBitmap;
         bitmaps[String(vm)] = { ...b, reported: b.pending };
       }
-      return { context: next(bitmaps), result: ok(encodeInfoGet(ids), FFA.SUCCESS_64) };
+      return { context: next(bitmaps, c.created, []), result: ok(encodeInfoGet(ids), FFA.SUCCESS_64) };
     }
     case FFA.NOTIFICATION_GET:
       if (!bm) return error(FFA_RET.INVALID_PARAMETERS);
@@ -178,7 +186,7 @@ export function spmcNotifHandle(gic: string, sriIrq: number, c: Ctx, call: Messa
 export function spmcNotifMachine({ bitmaps, gic, sriIrq = SRI_SGI }: SpmcNotifOptions) {
   const initial: Record<string, NotifBitmap> = {};
   bitmaps.forEach((vm, i) => (initial[String(vm)] = { pending: 0, reported: 0, gen: i + 1 }));
-  return secureWorldMachine<Ctx>('spmc_notifications', { bitmaps: initial, created: bitmaps.length }, (c, call) => spmcNotifHandle(gic, sriIrq, c, call));
+  return secureWorldMachine<Ctx>('spmc_notifications', { bitmaps: initial, created: bitmaps.length, sriUnserved: [] }, (c, call) => spmcNotifHandle(gic, sriIrq, c, call));
 }
 
 /** What an SP does: FFA_NOTIFICATION_SET to `vm` for each of `bits`, one after another, from `cpu`. */
