@@ -104,7 +104,7 @@ describe('C6 variants', () => {
       ['C6/fixed/1g', { verdict: 'verified' }],
     ]);
     for (const e of c6Entries) {
-      const result = explore(e.build(), e.explore ?? {});
+      const result = explore(e.build());
       expect(result.verdict, e.key).toBe(e.expected.verdict);
       if (e.expected.verdict === 'violation') expect(result.violations[0]?.kind, e.key).toBe(e.expected.kind);
     }

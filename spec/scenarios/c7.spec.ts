@@ -148,7 +148,7 @@ describe('C7 variants', () => {
       ['C7/fixed/ppi', 'violation'],
     ]);
     for (const e of c7Entries) {
-      const result = explore(e.build(), e.explore ?? {});
+      const result = explore(e.build());
       expect(result.verdict, e.key).toBe(e.expected.verdict);
       if (e.expected.verdict === 'violation') expect(result.violations[0]?.kind, e.key).toBe(e.expected.kind);
     }
