@@ -24,7 +24,13 @@ interface NodeLike {
   always?: Array<{ guard?: unknown; target?: NodeLike[]; actions: unknown[] }>;
 }
 
-const SAMPLE = { context: {}, event: { type: '(sample)' } };
+/** The input dynamic sends are resolved on; a spec may pass a context with the fields its machines read. */
+export interface Sample {
+  context: Record<string, unknown>;
+  event: Record<string, unknown>;
+}
+
+const SAMPLE: Sample = { context: {}, event: { type: '(sample)' } };
 
 function source(x: unknown): string {
   if (typeof x === 'function') return x.toString().replace(/\s+/g, ' ');
@@ -34,13 +40,13 @@ function source(x: unknown): string {
 }
 
 /** What an action does, as a string. */
-export function describeAction(a: unknown): string {
-  if (Array.isArray(a)) return a.map(describeAction).join(' ');
+export function describeAction(a: unknown, sample: Sample = SAMPLE): string {
+  if (Array.isArray(a)) return a.map((x) => describeAction(x, sample)).join(' ');
   const act = a as { type?: string; params?: unknown; assignment?: unknown; collect?: unknown } | undefined;
   const isAction = !!act && (typeof act === 'object' || typeof act === 'function') && typeof act.type === 'string';
   if (isAction && act.type === 'interleave.send' && typeof act.params === 'function') {
     try {
-      return `send ${JSON.stringify((act.params as (x: unknown) => unknown)(SAMPLE))}`;
+      return `send ${JSON.stringify((act.params as (x: unknown) => unknown)(sample))}`;
     } catch {
       return `send(dynamic) ${source(act.params)}`;
     }
@@ -50,16 +56,17 @@ export function describeAction(a: unknown): string {
 }
 
 /** One line per state node of `machine`. */
-export function stepsOf(machine: AnyStateMachine): Map<string, string> {
+export function stepsOf(machine: AnyStateMachine, sample: Sample = SAMPLE): Map<string, string> {
+  const describeAction_ = (a: unknown) => describeAction(a, sample);
   const out = new Map<string, string>();
   const target = (t?: NodeLike[]): string => (t ?? []).map((n) => n.path.join('.')).join(',') || '(self)';
   const visit = (node: NodeLike): void => {
-    const parts = [`entry [${node.entry.map(describeAction).join(' | ')}]`, `exit [${node.exit.map(describeAction).join(' | ')}]`, `meta ${JSON.stringify(node.meta ?? null)}`];
+    const parts = [`entry [${node.entry.map(describeAction_).join(' | ')}]`, `exit [${node.exit.map(describeAction_).join(' | ')}]`, `meta ${JSON.stringify(node.meta ?? null)}`];
     if (node.initial) parts.push(`initial ${target(node.initial.target)}`);
     for (const [event, ts] of [...node.transitions.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      parts.push(`on ${event} ${ts.map((t) => `[${t.guard ? source(t.guard) : '-'} -> ${target(t.target)}${t.reenter ? ' (reenter)' : ''} : ${t.actions.map(describeAction).join(' | ')}]`).join(' ')}`);
+      parts.push(`on ${event} ${ts.map((t) => `[${t.guard ? source(t.guard) : '-'} -> ${target(t.target)}${t.reenter ? ' (reenter)' : ''} : ${t.actions.map(describeAction_).join(' | ')}]`).join(' ')}`);
     }
-    for (const t of node.always ?? []) parts.push(`always [${t.guard ? source(t.guard) : '-'} -> ${target(t.target)} : ${t.actions.map(describeAction).join(' | ')}]`);
+    for (const t of node.always ?? []) parts.push(`always [${t.guard ? source(t.guard) : '-'} -> ${target(t.target)} : ${t.actions.map(describeAction_).join(' | ')}]`);
     out.set(node.path.join('.') || '(root)', parts.join(' ; '));
     for (const child of Object.values(node.states)) visit(child);
   };
@@ -68,7 +75,7 @@ export function stepsOf(machine: AnyStateMachine): Map<string, string> {
 }
 
 /** Per actor: the state nodes that differ between two systems' machines (actors only in one are listed as `+name`/`-name`). */
-export function diffSystems(a: SystemSpec, b: SystemSpec): Record<string, string[]> {
+export function diffSystems(a: SystemSpec, b: SystemSpec, sample: Sample = SAMPLE): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   const names = new Set([...a.actors.map((x) => x.name), ...b.actors.map((x) => x.name)]);
   for (const name of [...names].sort()) {
@@ -78,8 +85,8 @@ export function diffSystems(a: SystemSpec, b: SystemSpec): Record<string, string
       out[name] = [ma ? `only in ${a.name}` : `only in ${b.name}`];
       continue;
     }
-    const sa = stepsOf(ma.machine as AnyStateMachine);
-    const sb = stepsOf(mb.machine as AnyStateMachine);
+    const sa = stepsOf(ma.machine as AnyStateMachine, sample);
+    const sb = stepsOf(mb.machine as AnyStateMachine, sample);
     const changed = [...new Set([...sa.keys(), ...sb.keys()])].filter((k) => sa.get(k) !== sb.get(k)).sort();
     const ctxA = JSON.stringify((ma.machine as AnyStateMachine).config.context ?? null);
     const ctxB = JSON.stringify((mb.machine as AnyStateMachine).config.context ?? null);
