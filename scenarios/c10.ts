@@ -1,0 +1,207 @@
+/**
+ * C10 — the teardown retry timer vs the domain being freed (SCENARIOS.md card C10; an
+ * unconfirmed upstream suspect). Modelled as upstream stands (mirror HEAD c447b730): ffa.c
+ * `ffa_domain_teardown`, `ffa_domain_teardown_continue`, `ffa_teardown_timer_callback`;
+ * ffa_partinfo.c `ffa_partinfo_domain_destroy`; ffa_shm.c `ffa_shm_domain_destroy`,
+ * `inc_ctx_shm_count`, `dec_ctx_shm_count`; common/domain.c `domain_kill`, `put_domain`,
+ * `domain_destroy`, `complete_domain_destroy`; arm/domain.c `arch_domain_destroy` ->
+ * `tee_free_domain_ctx` -> `ffa_free_domain_ctx`. The actors are in actors/teardownTimer.ts.
+ *
+ * Verdict, from the explorer (c10.spec.ts pins the traces): REAL, in both configurations.
+ *
+ * - `vm-destroyed`: the guest shared no memory (`shm_count == 0`, so `inc_ctx_shm_count` never
+ *   took a domain reference) and an SP answers FFA_MSG_SEND_VM_DESTROYED with RETRY.
+ *   `ffa_domain_teardown_continue(ctx, true)` puts the ctx on `ffa_teardown_head` and sets the
+ *   timer; `domain_kill` then drops the creation reference (`put_domain`): the count reaches 0,
+ *   `domain_destroy` calls `call_rcu(complete_domain_destroy)`, and after the grace period
+ *   `ffa_free_domain_ctx` frees the ctx that is still queued (and the `struct domain` that
+ *   `ctx->teardown_d` points to). When `ffa_teardown_timer_callback` runs (1 s later: grace
+ *   periods end within milliseconds, so this is the likely order, not a corner case),
+ *   `list_first_entry_or_null` and `list_del` read and write `ctx->teardown_list` in freed
+ *   memory, and `ffa_domain_teardown_continue` then follows `ctx->teardown_d`.
+ * - `last-shm`: the guest shared one page (a domain reference held for it); at teardown the
+ *   reclaim is DENIED and VM_DESTROYED gets RETRY, so the ctx is queued, still holding that
+ *   reference. In the timer's first retry the reclaim succeeds: `dec_ctx_shm_count` drops the
+ *   reference (`put_domain`, the last one now), but VM_DESTROYED gets RETRY again, so the ctx
+ *   is queued again with nothing keeping it: the same free, the same use on the next expiry.
+ *   (Within that first callback the ctx stays valid after the `put_domain`: the callback runs in
+ *   TIMER_SOFTIRQ and the grace period cannot end before it returns; the model checks this too.)
+ *
+ * FIXED is a PROPOSED fix, not upstream, the one the card suggests: hold a domain reference
+ * while the ctx is queued. `ffa_domain_teardown_continue` takes `get_domain(ctx->teardown_d)`
+ * before `list_add_tail` (it holds a reference then: domain_kill's, or the one the popped entry
+ * was queued with), and `ffa_teardown_timer_callback` drops it with `put_domain` after
+ * `ffa_domain_teardown_continue` returns. The domain, and so the ctx, cannot be destroyed while
+ * queued; the last put happens when no retry is left. Verified in both configurations.
+ *
+ * Actors: `cpu1` (the toolstack: first, in the `last-shm` configuration, the guest's earlier
+ * FFA_MEM_SHARE's `inc_ctx_shm_count` reference; then `domain_kill(1)` -> `ffa_domain_teardown`
+ * -> continue with `first_time`), `cpu0` (idle; TIMER_SOFTIRQ runs the callback), the timer
+ * `ffa_teardown_timer` (protocols/timer.ts: expiry may come at any point after `set_timer`),
+ * `ffa_teardown_head`, `spmc` (VM_DESTROYED, MEM_RECLAIM), `domains`, `rcu`, `d1.ctx`.
+ * Not modelled: the VM list, RX/TX and notification teardown (before the continue, no effect on
+ * the queue), `d->arch.tee` loads in partinfo/shm destroy (a use of the freed domain after the
+ * ctx's), `ffa_ctx->teardown_expire` (time is not modelled).
+ *
+ * Properties: no use of a freed object (runtime/checkers/useAfterFree.ts) and the card's "a
+ * queued ctx and its domain are never freed" ({@link c10QueuedAlive}); and, so that a fix cannot
+ * pass by leaking, every run ends with the domain destroyed and the ctx freed
+ * ({@link c10DestroyedAtRest}).
+ */
+import { ModelError } from '../runtime/errors.js';
+import type { GlobalView, Invariant, SystemSpec } from '../runtime/system.js';
+import { useAfterFree } from '../runtime/checkers/useAfterFree.js';
+import { send } from '../runtime/model.js';
+import { cpuMachine, softirqPoint } from '../protocols/cpu.js';
+import { DOMAIN_KILLED, DOMAIN_REF, DOMAIN_TEARDOWN, domain, domainTableLabel, domainTableMachine, type DomainTableContext } from '../protocols/domain.js';
+import { rcuLabel, rcuMachine } from '../protocols/rcu.js';
+import { timerLabel, timerMachine } from '../protocols/timer.js';
+import {
+  TEARDOWN_QUEUE,
+  TEARDOWN_TIMER,
+  readCtx,
+  teardownContinueStates,
+  teardownCtxLabel,
+  teardownCtxMachine,
+  teardownLocals,
+  teardownQueueLabel,
+  teardownQueueMachine,
+  teardownSpmcLabel,
+  teardownSpmcMachine,
+  teardownTimerBody,
+  type TeardownCtxContext,
+  type TeardownQueueContext,
+} from '../actors/teardownTimer.js';
+import type { CatalogueEntry, Variant } from './types.js';
+
+export const C10_DOMID = 1;
+const CPUS = ['cpu0', 'cpu1'];
+const RCU = 'rcu';
+const DOMAINS = 'domains';
+const SPMC = 'spmc';
+const CTX = 'd1.ctx';
+const CTX_OBJ = 'ctx:d1';
+
+/** What is left to do at teardown. */
+export type C10Config = 'vm-destroyed' | 'last-shm';
+
+export const C10_CONFIGS: Record<C10Config, { shm: number; retries: number; denials: number; what: string }> = {
+  'vm-destroyed': { shm: 0, retries: 1, denials: 0, what: 'no shared memory; VM_DESTROYED answered RETRY once' },
+  'last-shm': { shm: 1, retries: 2, denials: 1, what: 'one shared page: reclaim DENIED once; VM_DESTROYED answered RETRY twice' },
+};
+
+export interface C10Options {
+  variant: Variant;
+  config: C10Config;
+}
+
+/** The card's property: a queued ctx, and its domain, are never freed. */
+export const c10QueuedAlive: Invariant = {
+  name: 'a queued ctx and its domain are alive',
+  reads: [TEARDOWN_QUEUE, CTX, DOMAINS],
+  check: (view: GlobalView) => {
+    if (!(view.actor(TEARDOWN_QUEUE).context as TeardownQueueContext).queue.includes(CTX_OBJ)) return true;
+    if ((view.actor(CTX).context as TeardownCtxContext).heap[CTX_OBJ]?.live === false) return `${CTX_OBJ} is freed while still queued on ffa_teardown_head`;
+    if ((view.actor(DOMAINS).context as DomainTableContext).heap[`domain:${C10_DOMID}`]?.live === false) return `domain ${C10_DOMID} (ctx->teardown_d) is freed while ${CTX_OBJ} is queued on ffa_teardown_head`;
+    return true;
+  },
+};
+
+/**
+ * The fix must not trade the use-after-free for a leak: when the run is over (every mailbox
+ * empty: every actor here only reacts to messages), the domain has been destroyed and its ctx
+ * freed, with nothing left queued.
+ */
+export const c10DestroyedAtRest: Invariant = {
+  name: 'domain destroyed and ctx freed at rest',
+  check: (view: GlobalView) => {
+    if (view.actorNames.some((n) => view.mailbox(n).length > 0)) return true;
+    const queued = (view.actor(TEARDOWN_QUEUE).context as TeardownQueueContext).queue;
+    const ctxLive = (view.actor(CTX).context as TeardownCtxContext).heap[CTX_OBJ]?.live !== false;
+    const domLive = (view.actor(DOMAINS).context as DomainTableContext).heap[`domain:${C10_DOMID}`]?.live !== false;
+    if (!ctxLive && !domLive && queued.length === 0) return true;
+    return `the run is over with domain ${C10_DOMID} ${domLive ? 'not destroyed (a zombie)' : 'destroyed'}, ${CTX_OBJ} ${ctxLive ? 'not freed' : 'freed'}, queue [${queued.join(',')}]`;
+  },
+};
+
+function killer(variant: Variant, shm: number) {
+  const cont = teardownContinueStates({ firstTime: true, home: CTX, spmc: SPMC, domains: DOMAINS, holdRef: variant === 'fixed' });
+  const kill = send(DOMAINS, domain.kill(C10_DOMID));
+  return cpuMachine({
+    id: 'cpu1',
+    context: { ...teardownLocals(), tdObj: CTX_OBJ },
+    program: {
+      initial: 'idle',
+      states: {
+        // The guest's FFA_MEM_SHARE before the kill: inc_ctx_shm_count's get_knownalive_domain.
+        idle: { meta: softirqPoint(), on: { start: shm > 0 ? { target: 'share', actions: send(DOMAINS, domain.get(C10_DOMID)) } : { target: 'killing', actions: kill } } },
+        share: { on: { [DOMAIN_REF]: { target: 'killing', actions: kill } } },
+        killing: { on: { [DOMAIN_KILLED]: { target: 'teardown' } } },
+        // domain_teardown -> ffa_domain_teardown -> ffa_domain_teardown_continue(ctx, true).
+        teardown: { on: { [DOMAIN_TEARDOWN]: { target: 'continue', actions: readCtx(CTX) } } },
+        continue: { ...cont, onDone: { target: 'dead', actions: send(DOMAINS, domain.teardownDone(C10_DOMID)) } },
+        dead: { meta: softirqPoint() },
+      },
+    },
+  });
+}
+
+/**
+ * The C10 system.
+ *
+ * @example
+ * ```ts
+ * const result = explore(c10System({ variant: 'buggy', config: 'vm-destroyed' }));
+ * // result.violations[0].message: "invariant 'a queued ctx and its domain are alive' violated: ..."
+ * ```
+ */
+export function c10System({ variant, config }: C10Options): SystemSpec {
+  if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C10: unknown variant '${String(variant)}'; use buggy or fixed`);
+  const c = C10_CONFIGS[config];
+  if (!c) throw new ModelError(`C10: unknown configuration '${String(config)}'; use ${Object.keys(C10_CONFIGS).join(' or ')}`);
+  const holdRef = variant === 'fixed';
+  const cpu0 = cpuMachine({
+    id: 'cpu0',
+    context: { ...teardownLocals() },
+    program: { initial: 'idle', states: { idle: { meta: softirqPoint() } } },
+    timers: { [TEARDOWN_TIMER]: teardownTimerBody({ home: CTX, spmc: SPMC, domains: DOMAINS, holdRef }) },
+  });
+  return {
+    name: `C10-${variant}-${config}`,
+    actors: [
+      { name: 'cpu0', machine: cpu0, daemon: true },
+      { name: 'cpu1', machine: killer(variant, c.shm), daemon: true },
+      { name: TEARDOWN_TIMER, machine: timerMachine(TEARDOWN_TIMER, 'cpu0'), daemon: true, label: timerLabel },
+      { name: TEARDOWN_QUEUE, machine: teardownQueueMachine(), daemon: true, label: teardownQueueLabel },
+      { name: SPMC, machine: teardownSpmcMachine(SPMC, { retries: c.retries, denials: c.denials }), daemon: true, label: teardownSpmcLabel },
+      { name: DOMAINS, machine: domainTableMachine({ name: DOMAINS, rcu: RCU, initial: [C10_DOMID], teardown: ['cpu1'], destroyed: [CTX] }), daemon: true, label: domainTableLabel },
+      { name: RCU, machine: rcuMachine(RCU, CPUS), daemon: true, label: rcuLabel },
+      { name: CTX, machine: teardownCtxMachine(CTX, CTX_OBJ, { d: C10_DOMID, bitmap: 1, shm: c.shm }), daemon: true, label: teardownCtxLabel(CTX_OBJ) },
+    ],
+    initialMessages: [{ to: 'cpu1', event: { type: 'start' } }],
+    invariants: [c10QueuedAlive, c10DestroyedAtRest],
+    checkers: [useAfterFree],
+  };
+}
+
+const TITLE = 'teardown retry timer vs the domain (and ctx) being freed while queued';
+const SOURCE = {
+  buggy: 'upstream c447b730 ffa.c ffa_domain_teardown_continue / ffa_teardown_timer_callback, ffa_shm.c dec_ctx_shm_count (unconfirmed suspect: confirmed by the model)',
+  fixed: 'PROPOSED (not upstream): get_domain() before list_add_tail in ffa_domain_teardown_continue, put_domain() after it in ffa_teardown_timer_callback',
+} as const;
+
+function entry(variant: Variant, config: C10Config): CatalogueEntry {
+  return {
+    id: 'C10',
+    variant,
+    config: C10_CONFIGS[config].what,
+    key: `C10/${variant}/${config}`,
+    title: variant === 'fixed' ? `${TITLE} (proposed fix)` : TITLE,
+    source: SOURCE[variant],
+    build: () => c10System({ variant, config }),
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'invariant' } : { verdict: 'verified' },
+  };
+}
+
+/** C10's catalogue entries: upstream (buggy) and the proposed fix, in both configurations. */
+export const c10Entries: CatalogueEntry[] = [entry('buggy', 'vm-destroyed'), entry('fixed', 'vm-destroyed'), entry('buggy', 'last-shm'), entry('fixed', 'last-shm')];
