@@ -5,6 +5,7 @@ import { replay } from '../../runtime/replay.js';
 import { DporSearch, exploreDpor } from '../../runtime/strategies/dpor.js';
 import { runStrategy } from '../../runtime/strategies/index.js';
 import { diningPhilosophers } from '../../scenarios/classic/diningPhilosophers.js';
+import { c1System } from '../../scenarios/c1.js';
 import { blueprintArb, buildSystem } from './randomSystems.js';
 import { endStates, violationKeys, type Outcomes } from './outcomes.js';
 import type { SystemSpec } from '../../runtime/system.js';
@@ -63,5 +64,18 @@ describe('dpor', () => {
     const replayed = replay(spec, v!.token);
     expect(replayed.divergence).toBeUndefined();
     expect(replayed.trace.findings.map((f) => f.kind)).toContain('deadlock');
+  });
+
+  it("should find C1's acquire ASSERT and replay it from its token, and verify the fixed variant", () => {
+    const spec = c1System({ variant: 'buggy', guests: 2 });
+    const r = runStrategy('dpor', spec);
+    expect(r.verdict).toBe('violation');
+    const [v] = r.violations;
+    expect(v?.kind).toBe('assertion');
+    expect(v?.message).toContain('ASSERT(!spin_is_locked(&ffa_spmc_rx_lock))');
+    const replayed = replay(spec, v!.token);
+    expect(replayed.divergence).toBeUndefined();
+    expect(replayed.trace.findings.map((f) => f.message)).toContain(v!.message);
+    expect(runStrategy('dpor', c1System({ variant: 'fixed', guests: 3 })).verdict).toBe('verified');
   });
 });

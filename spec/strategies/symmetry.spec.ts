@@ -5,7 +5,8 @@ import { replay } from '../../runtime/replay.js';
 import { SymmetricSearch, exploreSymmetric } from '../../runtime/strategies/symmetry.js';
 import { runStrategy } from '../../runtime/strategies/index.js';
 import type { SystemSpec } from '../../runtime/system.js';
-import { actorName, blueprintArb, buildSystem } from './randomSystems.js';
+import { actorName, blueprintArb, buildSystem, type ActorBlueprint } from './randomSystems.js';
+import { c1System, c1VcpuName } from '../../scenarios/c1.js';
 import { endStates, violationKeys } from './outcomes.js';
 
 const SEED = 20240604;
@@ -38,6 +39,25 @@ function orbitKey(text: string, group: string[]): string {
 }
 
 describe('symmetry', () => {
+  it('should verify C1 fixed with four interchangeable guests in far fewer states, and find the buggy ASSERT with a replayable token', () => {
+    const guests = [1, 2, 3, 4].map(c1VcpuName);
+    const fixed = c1System({ variant: 'fixed', guests: 4 });
+    const full = runStrategy('bfs', fixed);
+    const sym = runStrategy('symmetry', { ...fixed, symmetric: [guests] });
+    expect(sym.verdict).toBe('verified');
+    expect(full.verdict).toBe('verified');
+    expect(sym.stats.states).toBeLessThan(full.stats.states / 10);
+    console.log(`C1 fixed 4 guests: full ${full.stats.states} states, symmetry ${sym.stats.states}`);
+    const buggy = { ...c1System({ variant: 'buggy', guests: 4 }), symmetric: [guests] };
+    const r = runStrategy('symmetry', buggy);
+    expect(r.verdict).toBe('violation');
+    const [v] = r.violations;
+    expect(v?.kind).toBe('assertion');
+    const replayed = replay(buggy, v!.token);
+    expect(replayed.divergence).toBeUndefined();
+    expect(replayed.trace.findings.map((f) => f.message)).toContain(v!.message);
+  });
+
   it(`should find the same violations, deadlocks and terminal states as full search up to renaming the group (seed ${SEED})`, () => {
     console.log(`symmetry property seed: ${SEED}`);
     fc.assert(
@@ -65,7 +85,7 @@ describe('symmetry', () => {
 
   it('should store fewer states than full search on a symmetric dining-style system and keep its verdict', () => {
     const spec: SystemSpec = buildSystem({
-      actors: [0, 1, 2].map(() => ({
+      actors: [0, 1, 2].map((): ActorBlueprint => ({
         daemon: false,
         final: 2,
         rules: [
@@ -73,7 +93,7 @@ describe('symmetry', () => {
           [{ kind: 'handle', next: 2, sends: [{ to: { kind: 'actor', actor: 3 }, type: 0, carry: true }], fail: false, remember: false }],
           [{ kind: 'ignore' }],
         ],
-      })).concat([{ daemon: true, final: null, rules: [[{ kind: 'handle', next: 0, sends: [{ to: { kind: 'sender' }, type: 0, carry: false }], fail: false, remember: true }], [{ kind: 'ignore' }], [{ kind: 'ignore' }]] }]),
+      })).concat([<ActorBlueprint>{ daemon: true, final: null, rules: [[{ kind: 'handle', next: 0, sends: [{ to: { kind: 'sender' }, type: 0, carry: false }], fail: false, remember: true }], [{ kind: 'ignore' }], [{ kind: 'ignore' }]] }]),
       messageTypes: 1,
       initial: [0, 1, 2].map((to) => ({ to, type: 0 })),
       mailboxBound: 6,
