@@ -200,7 +200,11 @@ function execute(kernel: Kernel, candidate: readonly number[], target: string | 
     v = kernel.out.slice(0, len);
     const broken = kernel.invariantFindings(v);
     if (hits(broken)) return done();
-    if (broken.length) return undefined;
+    if (broken.length) {
+      // The explorer also reports a deadlock in a state that breaks an invariant.
+      const d = kernel.enabledActors(v).length === 0 ? kernel.deadlockFinding(v) : undefined;
+      return d && hits([d]) ? done() : undefined;
+    }
     enabled = kernel.enabledActors(v);
   }
   if (enabled.length === 0) {
