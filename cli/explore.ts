@@ -11,7 +11,7 @@
 import { asyncScheduler } from 'rxjs';
 import type { ExploreOptions, ExploreResult, ExploreStats } from '../runtime/explorer.js';
 import { explore$ } from '../runtime/observe.js';
-import { STRATEGY_NAMES, runStrategy } from '../runtime/strategies/index.js';
+import { STRATEGY_NAMES, runStrategy, type StrategyOptions } from '../runtime/strategies/index.js';
 import type { SystemSpec } from '../runtime/system.js';
 import type { Violation } from '../runtime/violations.js';
 import type { ProgressSink } from './progress.js';
@@ -28,9 +28,9 @@ export function isSliced(strategy: string): boolean {
   return SLICED.has(strategy);
 }
 
-export interface RunSettings extends Omit<ExploreOptions, 'strategy' | 'onProgress' | 'onViolation' | 'clock'> {
+/** A strategy name and the options it takes (bounds; a sampling strategy's seed, runs, depth, maxSteps). */
+export interface RunSettings extends Omit<StrategyOptions, 'strategy' | 'onProgress' | 'onViolation' | 'clock'> {
   strategy: string;
-  seed?: number;
   progress?: ProgressSink;
   /** Aborting stops the search after the current slice and returns the partial result. */
   signal?: AbortSignal;

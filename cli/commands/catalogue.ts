@@ -23,8 +23,9 @@ export const listDef: CommandDef = {
   options: [{ name: 'json', help: 'print the entries as JSON' }, CATALOGUE_OPTION],
 };
 
+/** An expectation in a table cell: `verified`, the violation kind, or `none found` (a sampling entry). */
 export function expectationText(e: Expectation): string {
-  return e.verdict === 'verified' ? 'verified' : e.kind;
+  return e.verdict === 'violation' ? e.kind : e.verdict === 'verified' ? 'verified' : 'none found';
 }
 
 export async function listCommand(args: ParsedArgs, io: Io): Promise<number> {
@@ -72,9 +73,14 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
 
 async function runEntry(entry: CatalogueEntry, io: Io): Promise<RunReport> {
   const system = buildEntry(entry);
-  const strategy = entry.explore?.strategy ?? 'bfs';
+  const strategy = entry.strategy ?? entry.explore?.strategy ?? 'bfs';
   const { result, timeMs, interrupted } = await runExploration(system, { ...entry.explore, strategy, ...(io.signal ? { signal: io.signal } : {}), ...(io.blocking ? { blocking: io.blocking } : {}) });
   return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy, result, timeMs, interrupted, checkers: entry.explore?.checkers ?? [] });
+}
+
+/** A run a sampling strategy finished without a violation: incomplete, but not for a bound or Ctrl-C. */
+function sampledNothing(r: RunReport): boolean {
+  return r.verdict === 'incomplete' && !r.interrupted && !r.bound && r.samples !== null;
 }
 
 /** The table, then every violation's report, then a closing line. */
@@ -86,7 +92,7 @@ export function catalogueText(report: Report): string {
       r.variant ?? '-',
       r.config ?? '-',
       r.expected ? expectationText(r.expected) : '-',
-      r.verdict === 'violation' ? [...new Set(r.violations.map((v) => v.kind))].join(', ') : r.interrupted ? 'interrupted' : r.verdict,
+      r.verdict === 'violation' ? [...new Set(r.violations.map((v) => v.kind))].join(', ') : r.interrupted ? 'interrupted' : sampledNothing(r) ? 'none found' : r.verdict,
       r.asExpected ? 'yes' : 'NO',
       count(r.stats.states),
       count(r.stats.transitions),
@@ -103,6 +109,11 @@ export function catalogueText(report: Report): string {
   for (const r of report.runs) {
     for (const v of r.violations) out.push('', `== ${r.key} (${r.title ?? r.system}) ==`, violationText(v, r.system));
     if (r.bound) out.push('', `== ${r.key} ==`, `bound ${r.bound.name} (${count(r.bound.limit)}) tripped: ${r.bound.hint}`);
+  }
+  const sampled = report.runs.filter(sampledNothing);
+  if (sampled.length) {
+    out.push('', 'none found: a sampling search found no violation; that proves nothing (the exhaustive entries verify the smaller configurations):');
+    for (const r of sampled) out.push(`  ${r.key}: ${r.strategy}, seed ${r.seed ?? '-'}, ${count(r.samples?.executed ?? 0)} runs`);
   }
   const { asExpected, runs } = report.summary;
   out.push('', `${asExpected} of ${runs} entries as expected${asExpected === runs ? '' : `; not as expected: ${report.runs.filter((r) => !r.asExpected).map((r) => r.key).join(', ')}`}`);

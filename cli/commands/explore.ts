@@ -53,7 +53,7 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   if (reportFile) checkReportFile(reportFile);
   const target = await resolveTarget(args.positionals[0] as string, typeof o.catalogue === 'string' ? o.catalogue : undefined);
   const entryOptions = target.kind === 'entry' ? (target.entry.explore ?? {}) : {};
-  const strategy = strategyOption ?? entryOptions.strategy ?? 'bfs';
+  const strategy = strategyOption ?? (target.kind === 'entry' ? target.entry.strategy : undefined) ?? entryOptions.strategy ?? 'bfs';
   if (seed !== undefined && isSliced(strategy)) io.err(`note: --seed has no effect with --strategy ${strategy}; it seeds randomised strategies\n`);
   if (!o.json) io.err(`exploring ${target.key} (system '${target.system.name}') with ${strategy}; ${isSliced(strategy) ? 'Ctrl-C stops and prints the partial result' : 'Ctrl-C quits (this strategy runs in one piece, without progress)'}\n`);
 

@@ -4,7 +4,7 @@
  * not verified. The failure body is the text report, with the replay command.
  */
 import { escapeXml } from './escape.js';
-import { kindAndMessage, type Report } from './report.js';
+import { expectationSentence, kindAndMessage, type Report } from './report.js';
 import { verdictLine, violationText } from './text.js';
 
 export function junitXml(report: Report): string {
@@ -18,7 +18,7 @@ export function junitXml(report: Report): string {
     `  <testsuite name="${escapeXml(`interleave ${report.command}`)}" tests="${report.runs.length}" failures="${failures}" errors="0" skipped="0" time="${total}">`,
   ];
   for (const r of report.runs) {
-    const expected = r.expected ? (r.expected.verdict === 'verified' ? 'verified' : `${r.expected.kind} violation`) : 'verified';
+    const expected = r.expected ? expectationSentence(r.expected) : 'verified';
     const name = `${r.key}: expect ${expected}`;
     lines.push(`    <testcase classname="${escapeXml(`interleave.${r.scenario ?? r.system}`)}" name="${escapeXml(name)}" time="${seconds(r.timeMs)}">`);
     const body = [verdictLine(r), ...r.violations.map((v) => violationText(v, r.system))].join('\n\n');

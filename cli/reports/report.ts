@@ -147,9 +147,20 @@ export function kindAndMessage(kind: string, message: string): string {
   return message.startsWith(`${kind}:`) ? message : `${kind}: ${message}`;
 }
 
-/** True when `result` is what `expected` says. */
+/** An expectation in words, for reports: `verified`, `deadlock violation`, `no violation found (non-exhaustive search)`. */
+export function expectationSentence(e: Expectation): string {
+  if (e.verdict === 'verified') return 'verified';
+  if (e.verdict === 'incomplete') return 'no violation found (non-exhaustive search)';
+  return `${e.kind} violation`;
+}
+
+/**
+ * True when `result` is what `expected` says. `incomplete` (a sampling strategy's entry) matches
+ * a search that ended without verifying and found no violation.
+ */
 export function matchesExpectation(expected: Expectation, result: ExploreResult): boolean {
   if (expected.verdict === 'verified') return result.verdict === 'verified';
+  if (expected.verdict === 'incomplete') return result.verdict === 'incomplete' && result.violations.length === 0;
   return result.violations.some((v) => v.kind === expected.kind);
 }
 

@@ -8,7 +8,7 @@ import { formatTrace } from '../../runtime/trace.js';
 import type { Message } from '../../runtime/model.js';
 import type { Trace } from '../../runtime/replay.js';
 import type { DeadlockDetails } from '../../runtime/violations.js';
-import { kindAndMessage, type RunReport, type TraceReport, type ViolationReport } from './report.js';
+import { expectationSentence, kindAndMessage, type RunReport, type TraceReport, type ViolationReport } from './report.js';
 import { count, table } from './table.js';
 
 /** Trace columns are clipped at this many characters: wide enough for a two-lock owner's label. */
@@ -53,9 +53,10 @@ export function verdictLine(run: RunReport): string {
         ? `violation: ${[...new Set(run.violations.map((v) => v.kind))].join(', ')}`
         : run.interrupted
           ? 'incomplete: interrupted (Ctrl-C) before the search ended; nothing is proven'
-          : `incomplete: bound ${run.bound?.name ?? '?'} = ${count(run.bound?.limit ?? 0)} tripped; nothing is proven`;
-  const expected =
-    run.expected === null ? '' : `; expected ${run.expected.verdict === 'verified' ? 'verified' : `${run.expected.kind} violation`}: ${run.asExpected ? 'as expected' : 'NOT as expected'}`;
+          : run.bound
+            ? `incomplete: bound ${run.bound.name} = ${count(run.bound.limit)} tripped; nothing is proven`
+            : `incomplete: no violation found${run.samples ? ` in ${count(run.samples.executed)} runs` : ''}; a non-exhaustive search proves nothing`;
+  const expected = run.expected === null ? '' : `; expected ${expectationSentence(run.expected)}: ${run.asExpected ? 'as expected' : 'NOT as expected'}`;
   return `${run.key}: ${what} (${count(s.states)} states, ${count(s.transitions)} transitions, max depth ${s.maxDepthReached}, ${Math.round(run.timeMs)} ms, strategy ${run.strategy}${run.seed === null ? '' : `, seed ${run.seed}`})${expected}`;
 }
 
