@@ -19,17 +19,19 @@
 import { ModelError } from '../runtime/errors.js';
 import type { GlobalView, Invariant, SystemSpec } from '../runtime/system.js';
 import { lockLabel, lockResources, type TicketLock } from '../protocols/spinlock.js';
-import { FFA_RET, retName } from '../actors/ffa.js';
+import { FFA, FFA_RET, retName } from '../actors/ffa.js';
 import { SPMC_ACTOR, spmcFirmwareLabel, spmcFirmwareMachine, type SpmcFirmwareContext } from '../actors/spmcFirmware.js';
 import { FFA_SPMC_RX_LOCK, SPMC_RX_ACTOR, spmcRxBufferMachine } from '../actors/spmcRxBuffer.js';
 import { HOLDS_SPMC_RX_LOCK, vcpuActor, type VcpuContext } from '../actors/vcpu.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 /** Configuration of a C1 system. */
 export interface C1Options {
   variant: Variant;
-  /** Guests, one vCPU each, all calling FFA_PARTITION_INFO_GET once. At least 1. */
+  /** Guests, one vCPU each, all calling FFA_PARTITION_INFO_GET. At least 1. */
   guests: number;
+  /** FFA_PARTITION_INFO_GET calls each vCPU makes, one after the other. Default 1. */
+  calls?: number;
 }
 
 /** The vCPU actor name of guest `g` (1-based): `g1.vcpu0`. */
@@ -94,12 +96,14 @@ export const c1Invariants: Invariant[] = [
  * // result.violations[0].message: "assertion failed in actor 'g2.vcpu0': ASSERT(!spin_is_locked(...)) ..."
  * ```
  */
-export function c1System({ variant, guests }: C1Options): SystemSpec {
+export function c1System({ variant, guests, calls = 1 }: C1Options): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C1: unknown variant '${String(variant)}'; use buggy or fixed`);
   if (!Number.isInteger(guests) || guests < 1) throw new ModelError(`C1: guests must be a positive integer, got ${String(guests)}`);
-  const vcpus = Array.from({ length: guests }, (_, i) => vcpuActor(c1VcpuName(i + 1), { assertUnlockedOnAcquire: variant === 'buggy' }));
+  if (!Number.isInteger(calls) || calls < 1) throw new ModelError(`C1: calls must be a positive integer, got ${String(calls)}`);
+  const program = Array.from({ length: calls }, () => FFA.PARTITION_INFO_GET);
+  const vcpus = Array.from({ length: guests }, (_, i) => vcpuActor(c1VcpuName(i + 1), { assertUnlockedOnAcquire: variant === 'buggy' }, program));
   return {
-    name: `C1-${variant}-${guests}g`,
+    name: `C1-${variant}-${guests}g${calls > 1 ? `x${calls}` : ''}`,
     actors: [
       ...vcpus,
       { name: SPMC_RX_ACTOR, machine: spmcRxBufferMachine(), daemon: true, resources: lockResources, label: lockLabel },
@@ -131,3 +135,23 @@ function entry(variant: Variant, guests: number): CatalogueEntry {
 
 /** C1's catalogue entries: buggy and fixed, with 2 and 3 guests. */
 export const c1Entries: CatalogueEntry[] = [entry('buggy', 2), entry('fixed', 2), entry('buggy', 3), entry('fixed', 3)];
+
+/**
+ * The larger configuration, explored with PCT: 5 guests calling PARTITION_INFO_GET twice each
+ * (BFS: 372,112 states for FIXED). BUGGY: the ASSERT fires; FIXED: PCT finds nothing, which
+ * proves nothing (the 2- and 3-guest entries are the verified ones).
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  return {
+    ...entry(variant, 5),
+    config: '5 guests x 2 calls (PCT)',
+    key: `C1/${variant}/5gx2-pct`,
+    build: () => c1System({ variant, guests: 5, calls: 2 }),
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'assertion' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  };
+}
+
+/** C1's larger configuration, buggy and fixed, explored with PCT. */
+export const c1PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];

@@ -65,10 +65,10 @@ import {
   ffaCtxLockDiscipline,
   locksReleasedOnReturn,
 } from '../actors/ffaCtx.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 /** Who unmaps the destination's RX buffer while the sender fills it. */
-export type C12Config = 'kill' | 'release-unmap';
+export type C12Config = 'kill' | 'release-unmap' | 'kill+release-unmap';
 
 /** The one difference between the variants. */
 export interface C12Options {
@@ -244,13 +244,13 @@ export function c12ReceiverMachine() {
   });
 }
 
-/** The C12 system: sender g1.v0, the unmapper (dom0 or g2.v0), and both guests' contexts. */
+/** The C12 system: sender g1.v0, the unmapper(s) (dom0, g2.v0, or both), and both guests' contexts. */
 export function c12System(config: C12Config, options: C12Options, name = 'custom'): SystemSpec {
-  let unmapper: ActorSpec;
-  if (config === 'kill') unmapper = { name: 'dom0', machine: c12KillerMachine(), input: { self: 'dom0' } };
-  else if (config === 'release-unmap') unmapper = { name: 'g2.v0', machine: c12ReceiverMachine(), input: { self: 'g2.v0' } };
-  else throw new ModelError(`C12: unknown configuration '${String(config)}'; use kill or release-unmap`);
-  const cpus: ActorSpec[] = [{ name: 'g1.v0', machine: c12SenderMachine(options), input: { self: 'g1.v0' } }, unmapper];
+  const killer: ActorSpec = { name: 'dom0', machine: c12KillerMachine(), input: { self: 'dom0' } };
+  const receiver: ActorSpec = { name: 'g2.v0', machine: c12ReceiverMachine(), input: { self: 'g2.v0' } };
+  const unmappers: Record<C12Config, ActorSpec[]> = { kill: [killer], 'release-unmap': [receiver], 'kill+release-unmap': [killer, receiver] };
+  if (!Object.hasOwn(unmappers, config)) throw new ModelError(`C12: unknown configuration '${String(config)}'; use kill, release-unmap or kill+release-unmap`);
+  const cpus: ActorSpec[] = [{ name: 'g1.v0', machine: c12SenderMachine(options), input: { self: 'g1.v0' } }, ...unmappers[config]];
   return {
     name: `C12-${name}-${config}`,
     actors: [...cpus, ffaCtxActor('g1', { mapped: true }), ffaCtxActor('g2', { mapped: true })],
@@ -282,3 +282,23 @@ function entry(variant: Variant, config: C12Config): CatalogueEntry {
 
 /** C12's catalogue entries: upstream as it stands (buggy) and the proposed fix, both configurations. */
 export const c12Entries: CatalogueEntry[] = [entry('buggy', 'kill'), entry('fixed', 'kill'), entry('buggy', 'release-unmap'), entry('fixed', 'release-unmap')];
+
+/**
+ * The larger configuration, explored with PCT: the sender against dom0's domain_kill and the
+ * receiver's RX_RELEASE + RXTX_UNMAP at once (BFS: 2,230 states for FIXED). BUGGY: a write after
+ * unmap; FIXED: PCT finds nothing, which proves nothing.
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  const config = 'kill+release-unmap';
+  return {
+    ...entry(variant, config),
+    config: '2 guests + dom0: domain_kill and RX_RELEASE + RXTX_UNMAP (PCT)',
+    key: `C12/${variant}/kill+release-unmap-pct`,
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'assertion' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  };
+}
+
+/** C12's larger configuration, buggy and fixed, explored with PCT. */
+export const c12PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];

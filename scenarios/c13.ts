@@ -52,7 +52,7 @@ import {
   type TicketLock,
 } from '../protocols/spinlock.js';
 import { FFA_RET } from '../actors/ffa.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 /** Lock classes of a domain context (ffa_private.h `struct ffa_ctx`). */
 export const CTX_RX_LOCK = 'ctx.rx_lock';
@@ -255,9 +255,10 @@ export interface C13SystemOptions {
   /**
    * `4cpu`: the card's four vCPUs (A.v0 SEND2 to B, A.v1 RXTX_MAP, B.v0 SEND2 to A, B.v1
    * RXTX_MAP). `2cpu`: only A.v0 SEND2 to B and B.v1 RXTX_MAP: no deadlock is possible, but the
-   * class cycle is there.
+   * class cycle is there. `6cpu` (for PCT): three guests A, B, C in a ring, each with a vCPU
+   * in SEND2 to the next (A to B, B to C, C to A) and one in RXTX_MAP.
    */
-  cpus: '4cpu' | '2cpu';
+  cpus: '4cpu' | '2cpu' | '6cpu';
   /**
    * Also check the card's state property, the wait-for graph stays acyclic, as an invariant. Off
    * in the catalogue: there the deadlock itself is reported (its report names the same cycle),
@@ -269,19 +270,29 @@ export interface C13SystemOptions {
 }
 
 export const C13_CTX = { A: 'A.ctx', B: 'B.ctx' } as const;
+/** The third guest's context, in the `6cpu` configuration only. */
+export const C13_CTX_C = 'C.ctx';
 
 /** The C13 system: two mapped, negotiated guests A and B, and their vCPUs. */
 export function c13System({ variant, cpus, waitForInvariant = false, checkers = [lockdep] }: C13SystemOptions): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C13: unknown variant '${String(variant)}'; use buggy or fixed`);
-  if (cpus !== '4cpu' && cpus !== '2cpu') throw new ModelError(`C13: unknown configuration '${String(cpus)}'; use 4cpu or 2cpu`);
+  if (cpus !== '4cpu' && cpus !== '2cpu' && cpus !== '6cpu') throw new ModelError(`C13: unknown configuration '${String(cpus)}'; use 4cpu, 2cpu or 6cpu`);
   const send2 = c13Send2Machine({ trylockDstRx: variant === 'fixed' });
   const map = c13RxtxMapMachine();
   const sender = (name: string, own: string, dst: string): ActorSpec => ({ name, machine: send2, input: { own, dst, ret: null } });
   const mapper = (name: string, own: string): ActorSpec => ({ name, machine: map, input: { own, dst: own, ret: null } });
+  const C = C13_CTX_C;
   const vcpus: ActorSpec[] =
     cpus === '4cpu'
       ? [sender('A.v0', C13_CTX.A, C13_CTX.B), mapper('A.v1', C13_CTX.A), sender('B.v0', C13_CTX.B, C13_CTX.A), mapper('B.v1', C13_CTX.B)]
-      : [sender('A.v0', C13_CTX.A, C13_CTX.B), mapper('B.v1', C13_CTX.B)];
+      : cpus === '6cpu'
+        ? [
+            ...[sender('A.v0', C13_CTX.A, C13_CTX.B), mapper('A.v1', C13_CTX.A)],
+            ...[sender('B.v0', C13_CTX.B, C), mapper('B.v1', C13_CTX.B)],
+            ...[sender('C.v0', C, C13_CTX.A), mapper('C.v1', C)],
+          ]
+        : [sender('A.v0', C13_CTX.A, C13_CTX.B), mapper('B.v1', C13_CTX.B)];
+  const ctxNames = cpus === '6cpu' ? [C13_CTX.A, C13_CTX.B, C] : [C13_CTX.A, C13_CTX.B];
   const ctx = (name: string): ActorSpec => ({
     name,
     machine: c13CtxMachine(name, { pageCount: 1, rxIsFree: true }),
@@ -291,9 +302,9 @@ export function c13System({ variant, cpus, waitForInvariant = false, checkers = 
   });
   return {
     name: `C13-${variant}-${cpus}`,
-    actors: [...vcpus, ctx(C13_CTX.A), ctx(C13_CTX.B)],
+    actors: [...vcpus, ...ctxNames.map(ctx)],
     initialMessages: vcpus.map((v) => ({ to: v.name, event: { type: 'start' } })),
-    invariants: waitForInvariant ? [waitForAcyclic([C13_CTX.A, C13_CTX.B])] : [],
+    invariants: waitForInvariant ? [waitForAcyclic(ctxNames)] : [],
     checkers,
   };
 }
@@ -323,3 +334,22 @@ function entry(variant: Variant, cpus: C13SystemOptions['cpus']): CatalogueEntry
 
 /** C13's catalogue entries: the card's four CPUs, and two CPUs (a class cycle, no deadlock possible). */
 export const c13Entries: CatalogueEntry[] = [entry('buggy', '4cpu'), entry('fixed', '4cpu'), entry('buggy', '2cpu'), entry('fixed', '2cpu')];
+
+/**
+ * The larger configuration, explored with PCT: three guests in a SEND2 ring, each with a vCPU in
+ * RXTX_MAP (BFS: 1,292,683 states for FIXED, 52 s). BUGGY: lockdep's class cycle, then the
+ * deadlock; FIXED: PCT finds nothing, which proves nothing (the 4cpu entry is the verified one).
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  return {
+    ...entry(variant, '6cpu'),
+    config: '3 guests x 2 vCPUs, SEND2 ring (PCT)',
+    key: `C13/${variant}/6cpu-pct`,
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'deadlock' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT, maxViolations: 2 },
+  };
+}
+
+/** C13's larger configuration, buggy and fixed, explored with PCT. */
+export const c13PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];

@@ -25,12 +25,13 @@
  */
 import { assign, createMachine } from 'xstate';
 import { assertThat, send, type Message } from '../runtime/model.js';
+import { ModelError } from '../runtime/errors.js';
 import type { SystemSpec } from '../runtime/system.js';
 import { SPIN_GRANTED, SPIN_TRYLOCK_RESULT, spin } from '../protocols/spinlock.js';
 import { FFA_RET } from '../actors/ffa.js';
 import { CTX_VALUE, FFA_PAGE_SIZE, RX_LOCK, TX_LOCK, atMostOneLiveMapping, ctxMsg, ctxName, ffaCtxActor, ffaCtxLockDiscipline, locksReleasedOnReturn } from '../actors/ffaCtx.js';
 import { MEM_VALUE, guestMemoryActor, mem } from '../actors/guestMemory.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 /** The one difference between the variants. */
 export interface C14Options {
@@ -165,14 +166,18 @@ export function c14SiblingMachine() {
   });
 }
 
-/** The C14 system: g1.v0 sends, g1.v1 rewrites the header, g1's TX page, both contexts. */
-export function c14System(options: C14Options, name = 'custom'): SystemSpec {
+/**
+ * The C14 system: g1.v0 sends, g1.v1 rewrites the header, g1's TX page, both contexts. With
+ * `siblings` > 1, more vCPUs of g1 (g1.v2, ...) rewrite it too.
+ */
+export function c14System(options: C14Options, name = 'custom', siblings = 1): SystemSpec {
+  if (!Number.isInteger(siblings) || siblings < 1) throw new ModelError(`C14: siblings must be a positive integer, got ${String(siblings)}`);
   const cpus = [
     { name: 'g1.v0', machine: c14SenderMachine(options), input: { self: 'g1.v0' } },
-    { name: 'g1.v1', machine: c14SiblingMachine() },
+    ...Array.from({ length: siblings }, (_, i) => ({ name: `g1.v${i + 1}`, machine: c14SiblingMachine() })),
   ];
   return {
-    name: `C14-${name}`,
+    name: `C14-${name}${siblings > 1 ? `-${siblings}s` : ''}`,
     actors: [...cpus, guestMemoryActor(TX_PAGE, INITIAL_HEADER), ffaCtxActor('g1', { mapped: true }), ffaCtxActor('g2', { mapped: true })],
     initialMessages: cpus.map((c) => ({ to: c.name, event: { type: 'start' } })),
     invariants: [atMostOneLiveMapping, locksReleasedOnReturn],
@@ -201,3 +206,23 @@ function entry(variant: Variant): CatalogueEntry {
 
 /** C14's catalogue entries. */
 export const c14Entries: CatalogueEntry[] = [entry('buggy'), entry('fixed')];
+
+/**
+ * The larger configuration, explored with PCT: three sibling vCPUs rewrite the header (BFS: 1,032
+ * states for FIXED). BUGGY: the copy uses a size it did not validate; FIXED: PCT finds nothing,
+ * which proves nothing.
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  return {
+    ...entry(variant),
+    config: '2 guests, sender with 4 vCPUs (PCT)',
+    key: `C14/${variant}/4v-pct`,
+    build: () => c14System(C14_OPTIONS[variant], variant, 3),
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'assertion' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  };
+}
+
+/** C14's larger configuration, buggy and fixed, explored with PCT. */
+export const c14PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];

@@ -45,7 +45,7 @@ import { FFA, FFA_RET, retName } from '../actors/ffa.js';
 import { SMC, SMC_RET, SPMC_ACTOR, smc, smcSucceeded, spmcFirmwareLabel, spmcFirmwareMachine, type SpmcFirmwareContext } from '../actors/spmcFirmware.js';
 import { FFA_SPMC_RX_LOCK, RX_DATA, SPMC_RX_ACTOR, rxBuffer, spmcRxBufferMachine } from '../actors/spmcRxBuffer.js';
 import { locksReleasedOnReturn } from '../actors/ffaCtx.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Part 1: variant A (acquire drops the lock) vs the lock held from acquire to release.
@@ -414,3 +414,23 @@ export const c2Entries: CatalogueEntry[] = [
     }),
   ),
 ];
+
+/**
+ * The larger configuration, explored with PCT: 5 guests in PARTITION_INFO_GET (BFS: 56,552
+ * states for FIXED). BUGGY: the SPMC RX buffer is read without the lock; FIXED: PCT finds
+ * nothing, which proves nothing (the 2-guest entry is the verified one).
+ */
+export const c2PctEntries: CatalogueEntry[] = (['buggy', 'fixed'] as const).map(
+  (variant): CatalogueEntry => ({
+    id: 'C2',
+    variant,
+    config: '5 guests (PCT)',
+    key: `C2/${variant}/5g-pct`,
+    title: TITLE,
+    source: SOURCE[variant],
+    build: () => c2System(C2_OPTIONS[variant], 5, variant),
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'assertion' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  }),
+);

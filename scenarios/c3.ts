@@ -43,7 +43,7 @@ import {
   ffaCtxLockDiscipline,
   locksReleasedOnReturn,
 } from '../actors/ffaCtx.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 /** The three upstream commits between BUGGY and FIXED; all false is BUGGY, all true FIXED. */
 export interface C3Patches {
@@ -63,10 +63,17 @@ export const C3_PATCHES: Record<Variant, C3Patches> = {
 /** The FF-A calls a C3 vCPU can make. */
 export type C3Call = 'map' | 'unmap' | 'partinfo';
 
-/** The two configurations of the card. */
-export type C3Config = 'map-map' | 'partinfo-unmap';
+/**
+ * The two configurations of the card, and a larger one for PCT: four vCPUs of the guest, two
+ * reading the partition list while one unmaps and one maps again (buffers mapped at the start).
+ */
+export type C3Config = 'map-map' | 'partinfo-unmap' | 'partinfo-unmap-map-partinfo';
 
-const CALLS: Record<C3Config, [C3Call, C3Call]> = { 'map-map': ['map', 'map'], 'partinfo-unmap': ['partinfo', 'unmap'] };
+const CALLS: Record<C3Config, C3Call[]> = {
+  'map-map': ['map', 'map'],
+  'partinfo-unmap': ['partinfo', 'unmap'],
+  'partinfo-unmap-map-partinfo': ['partinfo', 'unmap', 'map', 'partinfo'],
+};
 
 const GUEST = 'g1';
 const CTX = ctxName(GUEST);
@@ -207,14 +214,14 @@ export function c3VcpuMachine(call: C3Call, patches: C3Patches) {
   });
 }
 
-/** The C3 system: vCPUs `g1.v0` and `g1.v1` of one guest, and its `g1.ctx`. */
+/** The C3 system: vCPUs `g1.v0`, `g1.v1`, ... of one guest (one per call), and its `g1.ctx`. */
 export function c3System(config: C3Config, patches: C3Patches, name = 'custom'): SystemSpec {
   const calls = CALLS[config];
   if (!calls) throw new ModelError(`C3: unknown configuration '${String(config)}'; use ${Object.keys(CALLS).join(' or ')}`);
   const vcpus = calls.map((call, i) => ({ name: `${GUEST}.v${i}`, machine: c3VcpuMachine(call, patches), input: { self: `${GUEST}.v${i}` } }));
   return {
     name: `C3-${name}-${config}`,
-    actors: [...vcpus, ffaCtxActor(GUEST, { mapped: config === 'partinfo-unmap' })],
+    actors: [...vcpus, ffaCtxActor(GUEST, { mapped: config !== 'map-map' })],
     initialMessages: vcpus.map((v) => ({ to: v.name, event: { type: 'start' } })),
     invariants: [atMostOneLiveMapping, locksReleasedOnReturn],
     checkers: [ffaCtxLockDiscipline],
@@ -250,3 +257,23 @@ export const c3Entries: CatalogueEntry[] = [
   entry('buggy', 'partinfo-unmap'),
   entry('fixed', 'partinfo-unmap'),
 ];
+
+/**
+ * The larger configuration, explored with PCT: 4 vCPUs of the guest in PARTITION_INFO_GET,
+ * RXTX_UNMAP, RXTX_MAP and PARTITION_INFO_GET (BFS: 7,270 states for FIXED). BUGGY: an unlocked
+ * access to the ctx's buffers; FIXED: PCT finds nothing, which proves nothing.
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  const config = 'partinfo-unmap-map-partinfo';
+  return {
+    ...entry(variant, config),
+    config: `1 guest, 4 vCPUs: ${config} (PCT)`,
+    key: `C3/${variant}/4v-pct`,
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'data-race' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT, maxViolations: 10 },
+  };
+}
+
+/** C3's larger configuration, buggy and fixed, explored with PCT. */
+export const c3PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];

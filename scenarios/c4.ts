@@ -34,13 +34,14 @@ import { FFA, FFA_VERSION } from '../actors/ffa.js';
 import { guestVersionLabel, guestVersionMachine } from '../actors/guestVersion.js';
 import { VM_LIST_ACTOR, vmListLabel, vmListMachine } from '../actors/vmList.js';
 import { partinfoVcpuMachine, teardownMachine } from '../actors/partinfoVcpu.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 /**
  * `join`: G2 joins the list during G1's GET_REGS. `churn`: G2 joins and G3 (already on the
- * list) is torn down. `aba`: `churn` with a declared 1-bit tag.
+ * list) is torn down. `aba`: `churn` with a declared 1-bit tag. `crowd` (for PCT): `churn`
+ * with a second joiner, G4, and G1 asking for the window twice.
  */
-export type C4Config = 'join' | 'churn' | 'aba';
+export type C4Config = 'join' | 'churn' | 'aba' | 'crowd';
 
 export interface C4Options {
   variant: Variant;
@@ -52,20 +53,24 @@ const V12 = FFA_VERSION.V1_2;
 /** The C4 system. */
 export function c4System({ variant, config }: C4Options): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C4: unknown variant '${String(variant)}'; use buggy or fixed`);
-  if (config !== 'join' && config !== 'churn' && config !== 'aba') throw new ModelError(`C4: unknown configuration '${String(config)}'; use join, churn or aba`);
+  if (config !== 'join' && config !== 'churn' && config !== 'aba' && config !== 'crowd') throw new ModelError(`C4: unknown configuration '${String(config)}'; use join, churn, aba or crowd`);
   const coherentMembership = variant === 'fixed';
   const vcpu = partinfoVcpuMachine({ perVmNegotiation: true, coherentMembership, publishAfterList: false });
   const withG3 = config !== 'join';
+  const crowd = config === 'crowd';
+  const getRegs = { fid: FFA.PARTITION_INFO_GET_REGS, arg: 0 };
   const ctx = (name: string, input: object): ActorSpec => ({ name, machine: guestVersionMachine(), input, daemon: true, resources: lockResources, label: guestVersionLabel });
   const actors: ActorSpec[] = [
     // G1 asks for the first window: start_index 0, tag 0.
-    { name: 'g1.vcpu0', machine: vcpu, input: { self: 'g1.vcpu0', ctx: 'g1.ctx', program: [{ fid: FFA.PARTITION_INFO_GET_REGS, arg: 0 }] } },
+    { name: 'g1.vcpu0', machine: vcpu, input: { self: 'g1.vcpu0', ctx: 'g1.ctx', program: crowd ? [getRegs, getRegs] : [getRegs] } },
     // G2 has called FFA_VERSION(1.2); its first other call (FFA_FEATURES; its own answer is not modelled) publishes it.
     { name: 'g2.vcpu0', machine: vcpu, input: { self: 'g2.vcpu0', ctx: 'g2.ctx', program: [{ fid: FFA.FEATURES, arg: 0 }] } },
+    ...(crowd ? [{ name: 'g4.vcpu0', machine: vcpu, input: { self: 'g4.vcpu0', ctx: 'g4.ctx', program: [{ fid: FFA.FEATURES, arg: 0 }] } }] : []),
     ...(withG3 ? [{ name: 'domctl', machine: teardownMachine({ coherentMembership }), input: { self: 'domctl', ctx: 'g3.ctx' } }] : []),
     ctx('g1.ctx', { guestVers: V12 }),
     ctx('g2.ctx', { guestVers: 0, guestVersTmp: V12 }),
     ...(withG3 ? [ctx('g3.ctx', { guestVers: V12 })] : []),
+    ...(crowd ? [ctx('g4.ctx', { guestVers: 0, guestVersTmp: V12 })] : []),
     {
       name: VM_LIST_ACTOR,
       machine: vmListMachine(),
@@ -87,6 +92,7 @@ const TITLE = {
   join: 'GET_REGS reads the partinfo tag only at the start; a VM joins meanwhile',
   churn: 'GET_REGS while one VM joins and another is torn down (16-bit tag)',
   aba: 'residual: tag ABA, a declared 1-bit tag standing for the 16-bit one (2 changes here = 65536 there)',
+  crowd: 'GET_REGS twice while two VMs join and another is torn down (16-bit tag)',
 } as const;
 const SOURCE = {
   buggy: 'seed 000_644dcca4d7f0897a.txt lines 60-110 (ffa_negotiate_version, ffa_domain_teardown) and 342-440 (ffa_handle_partition_info_get_regs: tag read once)',
@@ -109,3 +115,22 @@ function entry(variant: Variant, config: C4Config): CatalogueEntry {
 
 /** C4's catalogue entries; `C4/fixed/aba` is the residual, expected to fail. */
 export const c4Entries: CatalogueEntry[] = [entry('buggy', 'join'), entry('fixed', 'join'), entry('buggy', 'churn'), entry('fixed', 'churn'), entry('fixed', 'aba')];
+
+/**
+ * The larger configuration, explored with PCT: `crowd`, G1's GET_REGS twice while G2 and G4 join
+ * and G3 is torn down (BFS: 1,283,388 states for FIXED). BUGGY: a SUCCESS with an incoherent
+ * window; FIXED: PCT finds nothing, which proves nothing (the join and churn entries are verified).
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  return {
+    ...entry(variant, 'crowd'),
+    config: '4 guests (crowd) (PCT)',
+    key: `C4/${variant}/crowd-pct`,
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'assertion' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  };
+}
+
+/** C4's larger configuration, buggy and fixed, explored with PCT. */
+export const c4PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];

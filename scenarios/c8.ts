@@ -40,14 +40,14 @@
  * published and the domain not torn down, whenever no vCPU is inside the negotiation (invariant).
  */
 import { ModelError } from '../runtime/errors.js';
-import type { ActorSpec, Invariant, SystemSpec } from '../runtime/system.js';
+import type { ActorSpec, GlobalView, Invariant, SystemSpec } from '../runtime/system.js';
 import { lockResources } from '../protocols/spinlock.js';
 import { rwlockResources } from '../protocols/rwlock.js';
 import { FFA, FFA_VERSION } from '../actors/ffa.js';
 import { guestVersionLabel, guestVersionMachine, type GuestVersionContext } from '../actors/guestVersion.js';
 import { VM_LIST_ACTOR, vmListLabel, vmListMachine, type VmListContext } from '../actors/vmList.js';
 import { PARTINFO_COUNT_FLAG, partinfoVcpuMachine, type FfaCall, type PartinfoOptions } from '../actors/partinfoVcpu.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 /**
  * `version`: the card's race, all properties. `torn`: the same programs without the "guest_vers
@@ -64,6 +64,8 @@ export function c8Code(config: C8Config, variant: Variant): PartinfoOptions {
 
 const CTX = 'g1.ctx';
 const VCPUS = ['g1.vcpu0', 'g1.vcpu1'] as const;
+/** The guest's vCPUs in a view: `g1.vcpu0`, `g1.vcpu1`, ... */
+const vcpusOf = (view: GlobalView): string[] => view.actorNames.filter((n) => n.startsWith('g1.vcpu'));
 
 const PROGRAMS: Record<C8Config, [FfaCall[], FfaCall[]]> = {
   // vCPU0 negotiates v1.1 then asks for v1.0; vCPU1 asks for the partition list (RX buffer).
@@ -95,7 +97,7 @@ const PROGRAMS: Record<C8Config, [FfaCall[], FfaCall[]]> = {
 export const c8Membership: Invariant = {
   name: 'the ctx is on the VM list iff guest_vers is published and the domain not torn down',
   check: (view) => {
-    if (VCPUS.some((v) => view.actor(v).matches('gate') || view.actor(v).matches('handleVersion'))) return true;
+    if (vcpusOf(view).some((v) => view.actor(v).matches('gate') || view.actor(v).matches('handleVersion'))) return true;
     const ctx = view.actor(CTX).context as GuestVersionContext;
     const onList = (view.actor(VM_LIST_ACTOR).context as VmListContext).list.includes(CTX);
     const should = ctx.guestVers !== 0 && !ctx.tornDown;
@@ -106,20 +108,24 @@ export const c8Membership: Invariant = {
 export interface C8Options {
   config: C8Config;
   variant: Variant;
+  /** vCPUs of the guest, at least 2 (default): the third and later run vCPU1's program. */
+  vcpus?: number;
 }
 
 /** The C8 system: one guest with two vCPUs, its ctx, and the VM list (empty at the start). */
-export function c8System({ config, variant }: C8Options): SystemSpec {
+export function c8System({ config, variant, vcpus: count = 2 }: C8Options): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C8: unknown variant '${String(variant)}'; use buggy or fixed`);
   if (!(config in PROGRAMS)) throw new ModelError(`C8: unknown configuration '${String(config)}'; use version, torn or publish`);
   const machine = partinfoVcpuMachine(c8Code(config, variant));
-  const vcpus: ActorSpec[] = VCPUS.map((name, i) => ({
+  if (!Number.isInteger(count) || count < 2) throw new ModelError(`C8: vcpus must be an integer of at least 2, got ${String(count)}`);
+  const names = [...VCPUS, ...Array.from({ length: count - 2 }, (_, i) => `g1.vcpu${i + 2}`)];
+  const vcpus: ActorSpec[] = names.map((name, i) => ({
     name,
     machine,
-    input: { self: name, ctx: CTX, program: PROGRAMS[config][i], spCount: 0, otherVms: 0 },
+    input: { self: name, ctx: CTX, program: PROGRAMS[config][Math.min(i, 1)], spCount: 0, otherVms: 0 },
   }));
   return {
-    name: `C8-${variant}-${config}`,
+    name: `C8-${variant}-${config}${count > 2 ? `-${count}v` : ''}`,
     actors: [
       ...vcpus,
       { name: CTX, machine: guestVersionMachine(), input: { checkOnce: config !== 'torn' }, daemon: true, resources: lockResources, label: guestVersionLabel },
@@ -166,3 +172,23 @@ function entry(config: C8Config, variant: Variant): CatalogueEntry {
 
 /** C8's catalogue entries. */
 export const c8Entries: CatalogueEntry[] = (['version', 'torn', 'publish'] as const).flatMap((c) => [entry(c, 'buggy'), entry(c, 'fixed')]);
+
+/**
+ * The larger configuration, explored with PCT: `publish` with 4 vCPUs, three of them asking for
+ * the count (BFS: 564,753 states for FIXED). BUGGY (upstream HEAD): a sibling's COUNT is short
+ * by this VM; FIXED (the proposed order): PCT finds nothing, which proves nothing.
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  return {
+    ...entry('publish', variant),
+    config: '1 guest, 4 vCPUs (publish) (PCT)',
+    key: `C8/${variant}/publish-4v-pct`,
+    build: () => c8System({ config: 'publish', variant, vcpus: 4 }),
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'assertion' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  };
+}
+
+/** C8's larger configuration, buggy and fixed, explored with PCT. */
+export const c8PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];

@@ -34,7 +34,7 @@ import type { ActorSpec, SystemSpec } from '../runtime/system.js';
 import type { CheckerFactory } from '../runtime/checkers/Checker.js';
 import { lockdep } from '../runtime/checkers/lockdep.js';
 import { SPIN_GRANTED, SPIN_TRYLOCK_RESULT, lockResources, spin, spinlockMachine } from '../protocols/spinlock.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 import { waitForAcyclic } from './c13.js';
 
 export const FFA_SPMC_RX_LOCK = 'ffa_spmc_rx_lock';
@@ -129,18 +129,22 @@ export function lockPathMachine(id: string, path: readonly LockStep[]) {
 export interface C9Options {
   variant: Variant;
   checkers?: CheckerFactory[];
+  /** vCPUs of g1, each running RXTX_MAP then MEM_SHARE: `g1.vcpu0`, ... Default 1. */
+  vcpus?: number;
 }
 
 /** The C9 system. */
-export function c9System({ variant, checkers = [lockdep] }: C9Options): SystemSpec {
+export function c9System({ variant, checkers = [lockdep], vcpus = 1 }: C9Options): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C9: unknown variant '${String(variant)}'; use buggy or fixed`);
+  if (!Number.isInteger(vcpus) || vcpus < 1) throw new ModelError(`C9: vcpus must be a positive integer, got ${String(vcpus)}`);
   const paths = c9Paths(variant);
+  const guest = lockPathMachine('rxtx_map+mem_share', paths.guest);
   const cpus: ActorSpec[] = [
     { name: 'cpu0', machine: lockPathMachine(variant === 'buggy' ? 'ffa_probe_fw+destroy-reversed' : 'ffa_probe_fw', paths.cpu0) },
-    { name: 'g1.vcpu0', machine: lockPathMachine('rxtx_map+mem_share', paths.guest) },
+    ...Array.from({ length: vcpus }, (_, i): ActorSpec => ({ name: `g1.vcpu${i}`, machine: guest })),
   ];
   return {
-    name: `C9-${variant}`,
+    name: `C9-${variant}${vcpus > 1 ? `-${vcpus}v` : ''}`,
     actors: [
       ...cpus,
       { name: SPMC_BUFS, machine: spinlockMachine(SPMC_BUFS, FFA_SPMC_RX_LOCK, FFA_SPMC_TX_LOCK), daemon: true, resources: lockResources, label: shortLockLabel },
@@ -174,3 +178,22 @@ function entry(variant: Variant): CatalogueEntry {
 
 /** C9's catalogue entries. */
 export const c9Entries: CatalogueEntry[] = [entry('buggy'), entry('fixed')];
+
+/**
+ * The larger configuration, explored with PCT: the boot CPU and 3 vCPUs of g1 (BFS: 48,850
+ * states for FIXED). BUGGY: lockdep's class cycle; FIXED: PCT finds nothing, which proves nothing.
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  return {
+    ...entry(variant),
+    config: 'boot CPU + 3 vCPUs (PCT)',
+    key: `C9/${variant}/3v-pct`,
+    build: () => c9System({ variant, vcpus: 3 }),
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'lock-order' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  };
+}
+
+/** C9's larger configuration, buggy and fixed, explored with PCT. */
+export const c9PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];
