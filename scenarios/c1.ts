@@ -114,7 +114,7 @@ export function c1System({ variant, guests, calls = 1 }: C1Options): SystemSpec 
   };
 }
 
-const TITLE = 'ASSERT(!spin_is_locked) in the SPMC RX acquire helper vs two guests in PARTITION_INFO_GET';
+const TITLE = 'ASSERT(!spin_is_locked) in the SPMC RX acquire helper vs concurrent guests in PARTITION_INFO_GET';
 const SOURCE = {
   buggy: 'seed 004_9632a7d86806f604.txt line 324 (ffa_rxtx_spmc_rx_acquire, rework v1)',
   fixed: 'seed 002_a316b9fb460d0742.txt changelog "Remove invalid ASSERT"; upstream 9e9504ef ffa_rxtx.c',
