@@ -14,6 +14,8 @@ import { explore$ } from '../runtime/observe.js';
 import { STRATEGY_NAMES, runStrategy, type StrategyOptions } from '../runtime/strategies/index.js';
 import type { SystemSpec } from '../runtime/system.js';
 import type { Violation } from '../runtime/violations.js';
+import type { CheckerFactory } from '../runtime/checkers/Checker.js';
+import { shrink } from '../runtime/shrink.js';
 import type { ProgressSink } from './progress.js';
 
 /** Strategies the command line offers: whatever the engine's registry holds. */
@@ -51,7 +53,8 @@ export async function runExploration(system: SystemSpec, settings: RunSettings):
   const started = clock();
   if (!isSliced(strategy)) {
     const result = blocking(() => runStrategy(strategy, system, { ...bounds, clock, ...(seed === undefined ? {} : { seed }) }));
-    return { result, timeMs: clock() - started, interrupted: false };
+    const timeMs = clock() - started;
+    return { result: { ...result, violations: result.violations.map((v) => shrunk(system, v, bounds.checkers ?? [])) }, timeMs, interrupted: false };
   }
   return new Promise<TimedResult>((resolve, reject) => {
     const violations: Violation[] = [];
@@ -99,6 +102,22 @@ export async function runExploration(system: SystemSpec, settings: RunSettings):
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * Sampling and reducing strategies find long schedules (PCT's run one to several dozen steps);
+ * shrink each to a smaller one that still shows the same violation before it is reported. A
+ * finding whose evidence spans several executions (lockdep) is kept as found.
+ */
+function shrunk(system: SystemSpec, v: Violation, checkers: readonly CheckerFactory[]): Violation {
+  if (v.acrossExecutions || v.path.length <= 1) return v;
+  try {
+    const s = shrink(system, v.path, { target: v, checkers: [...checkers], maxAttempts: 2_000 });
+    if (s.path.length >= v.path.length) return v;
+    return { ...s.violation, shrunkFromSteps: v.path.length };
+  } catch {
+    return v; // shrinking is a convenience: the found schedule stands if it cannot be shrunk
+  }
 }
 
 function emptyStats(): ExploreStats {

@@ -56,6 +56,8 @@ export interface Violation {
   report?: string;
   /** The checker's evidence spans several executions; the schedule shows where it completed. */
   acrossExecutions?: boolean;
+  /** Set when the schedule was shrunk (runtime/shrink.ts): the length of the schedule found. */
+  shrunkFromSteps?: number;
 }
 
 /** How a violation is told apart from another when several are collected. */

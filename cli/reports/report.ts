@@ -73,6 +73,8 @@ export interface ViolationReport {
   token: string;
   /** Steps in the counterexample. */
   length: number;
+  /** Steps in the schedule the strategy found, when it was shrunk to `length`; else null. */
+  shrunkFrom: number | null;
   /** The command that replays it. */
   replay: string;
   acrossExecutions: boolean;
@@ -207,6 +209,7 @@ export function violationReport(loaded: LoadedSystem, origin: RunOrigin, v: Viol
     actor: v.actor ?? null,
     token: v.token,
     length: v.path.length,
+    shrunkFrom: v.shrunkFromSteps ?? null,
     replay: replayCommand(origin, v.token),
     acrossExecutions: v.acrossExecutions === true,
     deadlock: v.deadlock ?? null,

@@ -38,7 +38,8 @@ export function violationText(v: ViolationReport, system: string): string {
   if (v.deadlock) out.push('', deadlockTable(v.deadlock));
   if (v.report) out.push('', v.report);
   if (v.acrossExecutions) out.push('', 'note: the evidence spans several explored executions; the trace shows the one where it completed.');
-  out.push('', `counterexample: ${v.length} steps`, formatTrace(runtimeTrace(v.trace, system), { maxColumnWidth: TRACE_COLUMN_WIDTH }));
+  const shrunk = v.shrunkFrom === null ? '' : ` (shrunk from the ${v.shrunkFrom} steps the strategy found)`;
+  out.push('', `counterexample: ${v.length} steps${shrunk}`, formatTrace(runtimeTrace(v.trace, system), { maxColumnWidth: TRACE_COLUMN_WIDTH }));
   out.push('', `replay: ${v.replay}`);
   return out.join('\n');
 }
