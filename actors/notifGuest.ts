@@ -21,10 +21,11 @@
  * away); the store and the SMC of the committed order are one step too (the store is made when
  * sent, the SMC takes effect later, when the SPMC takes it, so the order is kept).
  * NPIs that arrive while the vCPU is in Xen or in its handler wait (the vGIC keeps them
- * pending) and are taken afterwards.
+ * pending) and are taken afterwards. `vcpu.pause` (domain_pause, C11) is taken only when the
+ * vCPU is out of Xen, as `vcpu_sleep_sync` waits for; a paused vCPU never runs again.
  */
 import { assign, createMachine } from 'xstate';
-import { send, type Message } from '../runtime/model.js';
+import { reply, send, type Message } from '../runtime/model.js';
 import { mem, MEM_VALUE } from '../protocols/memory.js';
 import { SMC_RESULT } from '../protocols/smc.js';
 import { SECURE_PENDING, testAndClear } from './notifCtx.js';
@@ -47,7 +48,15 @@ export interface NotifGuestContext {
   received: number;
   /** NPIs taken. */
   npis: number;
+  /** Generations of the SPMC bitmaps that GETs returned bits from (actors/spmcNotifications.ts). */
+  fromGens: number[];
+  /** NPIs after which INFO_GET or GET found nothing for this guest. */
+  spurious: number;
 }
+
+/** `domain_pause` of the guest's domain: the vCPU stops once it is out of Xen (idle). */
+export const VCPU_PAUSE = 'vcpu.pause';
+export const VCPU_PAUSED = 'vcpu.paused';
 
 type Args = { context: NotifGuestContext; event: Message };
 
@@ -55,29 +64,38 @@ type Args = { context: NotifGuestContext; event: Message };
 export function notifGuestMachine({ vm, home, obj, clearAfterSmc }: NotifGuestOptions) {
   const clear = send(home, mem.write(obj, SECURE_PENDING, false));
   const getSmc = send(SPMC_NOTIF_ACTOR, notifSmc.get(vm, NOTIF_FLAG_BITMAP_SP | NOTIF_FLAG_BITMAP_SPM));
-  const gotBits = assign({ received: ({ context, event }: Args) => context.received | Number(event.w2 ?? 0) });
+  const gotBits = assign(({ context, event }: Args) => {
+    const bits = Number(event.w2 ?? 0);
+    if (bits === 0) return { spurious: context.spurious + 1 };
+    return { received: context.received | bits, fromGens: [...new Set([...context.fromGens, Number(event.gen)])].sort((a, b) => a - b) };
+  });
   return createMachine({
     id: `notif_guest_vm${vm}`,
     types: {} as { context: NotifGuestContext },
-    context: { vm, received: 0, npis: 0 },
+    context: { vm, received: 0, npis: 0, fromGens: [], spurious: 0 },
     initial: 'idle',
     states: {
       idle: {
-        on: { [VGIC_NPI]: { target: 'infoGet', actions: [assign({ npis: ({ context }: Args) => context.npis + 1 }), send(home, testAndClear(obj))] } },
+        on: {
+          [VGIC_NPI]: { target: 'infoGet', actions: [assign({ npis: ({ context }: Args) => context.npis + 1 }), send(home, testAndClear(obj))] },
+          [VCPU_PAUSE]: { target: 'paused', actions: reply({ type: VCPU_PAUSED }) },
+        },
       },
       infoGet: {
-        meta: { defer: [VGIC_NPI] },
+        meta: { defer: [VGIC_NPI, VCPU_PAUSE] },
         on: {
           [MEM_VALUE]: [
-            { guard: ({ event }: Args) => event.value !== true, target: 'idle' },
+            { guard: ({ event }: Args) => event.value !== true, target: 'idle', actions: assign({ spurious: ({ context }: Args) => context.spurious + 1 }) },
             { target: 'get', actions: clearAfterSmc ? [getSmc] : [clear, getSmc] },
           ],
         },
       },
       get: {
-        meta: { defer: [VGIC_NPI] },
+        meta: { defer: [VGIC_NPI, VCPU_PAUSE] },
         on: { [SMC_RESULT]: { target: 'idle', actions: clearAfterSmc ? [gotBits, clear] : [gotBits] } },
       },
+      // Paused for domain_kill: never runs again; an NPI injected now is never taken.
+      paused: { meta: { ignore: [VGIC_NPI] } },
     },
   });
 }

@@ -72,6 +72,8 @@ export interface SpmcNotifContext {
    * that starts after it.
    */
   sriUnserved: string[];
+  /** Ghost, not SPMC state: the generations of the bitmaps the last successful INFO_GET reported (C11). */
+  reportedGens: number[];
 }
 
 /** Options of the SPMC model. */
@@ -139,7 +141,7 @@ type Ctx = SpmcNotifContext & Record<string, unknown>;
 export function spmcNotifHandle(gic: string, sriIrq: number, c: Ctx, call: Message): SmcOutcome<Ctx> {
   const key = String(call.vm);
   const bm = c.bitmaps[key];
-  const next = (bitmaps: Record<string, NotifBitmap>, created = c.created, sriUnserved = c.sriUnserved): Ctx => ({ bitmaps, created, sriUnserved });
+  const next = (bitmaps: Record<string, NotifBitmap>, created = c.created, sriUnserved = c.sriUnserved, reportedGens = c.reportedGens): Ctx => ({ bitmaps, created, sriUnserved, reportedGens });
   const ok = (extra: Record<string, number> = {}, w0: number = FFA.SUCCESS_32) => ({ w0, w2: 0, ...extra });
   const error = (code: number): SmcOutcome<Ctx> => ({ result: { w0: FFA.ERROR, w2: code } });
   switch (call.fid) {
@@ -164,7 +166,7 @@ export function spmcNotifHandle(gic: string, sriIrq: number, c: Ctx, call: Messa
         const b = bitmaps[String(vm)] as NotifBitmap;
         bitmaps[String(vm)] = { ...b, reported: b.pending };
       }
-      return { context: next(bitmaps, c.created, []), result: ok(encodeInfoGet(ids), FFA.SUCCESS_64) };
+      return { context: next(bitmaps, c.created, [], ids.map((vm) => (bitmaps[String(vm)] as NotifBitmap).gen)), result: ok(encodeInfoGet(ids), FFA.SUCCESS_64) };
     }
     case FFA.NOTIFICATION_GET:
       if (!bm) return error(FFA_RET.INVALID_PARAMETERS);
@@ -186,7 +188,7 @@ export function spmcNotifHandle(gic: string, sriIrq: number, c: Ctx, call: Messa
 export function spmcNotifMachine({ bitmaps, gic, sriIrq = SRI_SGI }: SpmcNotifOptions) {
   const initial: Record<string, NotifBitmap> = {};
   bitmaps.forEach((vm, i) => (initial[String(vm)] = { pending: 0, reported: 0, gen: i + 1 }));
-  return secureWorldMachine<Ctx>('spmc_notifications', { bitmaps: initial, created: bitmaps.length, sriUnserved: [] }, (c, call) => spmcNotifHandle(gic, sriIrq, c, call));
+  return secureWorldMachine<Ctx>('spmc_notifications', { bitmaps: initial, created: bitmaps.length, sriUnserved: [], reportedGens: [] }, (c, call) => spmcNotifHandle(gic, sriIrq, c, call));
 }
 
 /** What an SP does: FFA_NOTIFICATION_SET to `vm` for each of `bits`, one after another, from `cpu`. */

@@ -32,7 +32,7 @@ import { assign, enqueueActions } from 'xstate';
 import { send, type Message } from '../runtime/model.js';
 import { rcuReadLock, rcuReadUnlock, type BodyConfig } from '../protocols/cpu.js';
 import { DOMAIN_LOOKUP_RESULT, domain, type LookupMode } from '../protocols/domain.js';
-import { mem } from '../protocols/memory.js';
+import { MEM_VALUE, mem } from '../protocols/memory.js';
 import { SMC_RESULT } from '../protocols/smc.js';
 import { tasklet } from '../protocols/tasklet.js';
 import { NPI_SGI } from './ffa.js';
@@ -62,6 +62,16 @@ export interface SriActionOptions {
   domains?: string;
   /** By FF-A VM id (domid + 1). */
   vms: Record<number, SriVm>;
+  /**
+   * Load `d->arch.tee` from the domain table after the lookup (protocols/domain.ts data field
+   * `arch.tee` of `domain:<domid>`) and pend the ctx it names, found in `ctxs`, instead of the
+   * fixed `vms` entry: needed when a domain id can be reused (C11).
+   */
+  archTee?: boolean;
+  /** By ctx object: its home, the vCPU for the NPI, and the VM id the guest sees. */
+  ctxs?: Record<string, { home: string; vcpu?: string; vm: number }>;
+  /** The object of the domain table holding `arch.tee` for a domid; default `domain:<domid>`. */
+  slot?: (domid: number) => string;
 }
 
 /** The body's locals, in the CPU's context. */
@@ -147,14 +157,34 @@ export function notifSriActionBody(options: SriActionOptions): BodyConfig {
     },
   };
   // Guards see the context before this step's assigns: sriIds[0] is the id just looked up.
+  const next = (finish: unknown[]) => [
+    { guard: ({ context }: Args) => (context.sriIds as number[]).length > 1, target: 'lookup', reenter: true, actions: [...finish, ...lookupNext] },
+    { guard: ({ context }: Args) => context.sriMore === true, target: 'infoGet', actions: [...finish, infoGet] },
+    { target: 'done', actions: finish },
+  ];
+  if (!options.archTee) {
+    states.lookup = { on: { [DOMAIN_LOOKUP_RESULT]: next(finishOne) } };
+    return { initial: 'start', states };
+  }
+  // With archTee: `ctx = d->arch.tee` is a load from the domain found (the ctx of whichever
+  // domain now has that id); `if ( !ctx ) goto out_unlock`.
+  const ctxs = options.ctxs ?? {};
+  const slot = options.slot ?? ((domid: number) => `domain:${domid}`);
+  const pendCtx = enqueueActions(({ event, enqueue }: Args & { enqueue: Enqueue }) => {
+    const c = typeof event.value === 'string' ? ctxs[event.value] : undefined;
+    if (!c) return;
+    enqueue(send(c.home, mem.write(String(event.value), SECURE_PENDING, true)));
+    if (c.vcpu) enqueue(send(c.vcpu, { type: VGIC_NPI, irq: NPI_SGI, vm: c.vm }));
+  });
+  const dropId = [...rcuReadUnlock(), assign({ sriIds: ({ context }: Args) => (context.sriIds as number[]).slice(1) })];
   states.lookup = {
     on: {
       [DOMAIN_LOOKUP_RESULT]: [
-        { guard: ({ context }: Args) => (context.sriIds as number[]).length > 1, target: 'lookup', reenter: true, actions: [...finishOne, ...lookupNext] },
-        { guard: ({ context }: Args) => context.sriMore === true, target: 'infoGet', actions: [...finishOne, infoGet] },
-        { target: 'done', actions: finishOne },
+        { guard: ({ event }: Args) => event.rc === 0, target: 'archTee', actions: send(table, ({ context }: Args) => mem.read(slot(Number(context.sriIds[0]) - 1), 'arch.tee')) },
+        ...next(dropId),
       ],
     },
   };
+  states.archTee = { on: { [MEM_VALUE]: next([pendCtx, ...dropId]) } };
   return { initial: 'start', states };
 }
