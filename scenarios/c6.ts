@@ -38,7 +38,7 @@ import { SECURE_PENDING, effectiveField, notifCtxLabel, notifCtxMachine } from '
 import { notifGuestMachine } from '../actors/notifGuest.js';
 import { SPMC_NOTIF_ACTOR, spLabel, spMachine, spmcNotifLabel, spmcNotifMachine, type SpmcNotifContext } from '../actors/spmcNotifications.js';
 import { SRI_TASKLET, VGIC_NPI, notifIrqHandlerBody, notifSriActionBody, sriLocals } from '../actors/sriTasklet.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 /** The guest's FF-A VM id: domid 1 + 1. */
 export const C6_VM = 2;
@@ -129,3 +129,23 @@ function entry(variant: Variant): CatalogueEntry {
 
 /** C6's catalogue entries: buggy and fixed, one guest, an SP setting two notifications. */
 export const c6Entries: CatalogueEntry[] = [entry('buggy'), entry('fixed')];
+
+/**
+ * The larger configuration, explored with PCT: the SP makes four NOTIFICATION_SETs. (BFS still
+ * verifies FIXED here, about a quarter of a million states; the PCT entry shows what a sampling
+ * search finds: BUGGY's lost notification, and for FIXED nothing, which proves nothing.)
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  return {
+    ...entry(variant),
+    config: '1 guest, 4 sets (PCT)',
+    key: `C6/${variant}/4sets-pct`,
+    build: () => c6System({ variant, sets: 4 }),
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'invariant' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  };
+}
+
+/** C6's larger configuration, buggy and fixed, explored with PCT. */
+export const c6PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError, explore, formatTrace, replay } from '../../runtime/index.js';
-import { c6Entries, c6NoLostWakeup, c6System } from '../../scenarios/c6.js';
+import { runStrategy } from '../../runtime/index.js';
+import { c6Entries, c6NoLostWakeup, c6PctEntries, c6System } from '../../scenarios/c6.js';
 import { diffSystems, stepsOf } from './variantDiff.js';
 
 const LOST =
@@ -108,6 +109,19 @@ describe('C6 variants', () => {
       expect(result.verdict, e.key).toBe(e.expected.verdict);
       if (e.expected.verdict === 'violation') expect(result.violations[0]?.kind, e.key).toBe(e.expected.kind);
     }
+  });
+
+  it('should find the lost notification with PCT in the larger configuration, and nothing in FIXED (which proves nothing)', () => {
+    for (const e of c6PctEntries) {
+      const result = runStrategy(e.strategy!, e.build(), e.explore as never);
+      expect(result.verdict, e.key).toBe(e.expected.verdict);
+      if (e.expected.verdict === 'violation') {
+        expect(result.violations[0]?.message, e.key).toMatch(/^invariant 'no lost wakeup' violated: the SPMC holds reported bits 0x[0-9a-f]+ for VM 2/);
+        expect(replay(e.build(), result.violations[0]!.token).trace.findings.map((f) => f.kind), e.key).toEqual(['invariant']);
+      }
+    }
+    // The same configuration is still small enough for BFS to verify FIXED outright.
+    expect(explore(c6System({ variant: 'fixed', sets: 4 })).verdict).toBe('verified');
   });
 
   it('should have an invariant that reads only the actors it names', () => {
