@@ -103,9 +103,10 @@ describe('C10 upstream (c447b730): a ctx queued for a teardown retry holds no do
   });
 
   it('last-shm: should find the same after the timer reclaims the last shm (dec_ctx_shm_count puts the last reference) and re-queues the ctx, and pin it', () => {
-    const { result } = run('last-shm', 'buggy');
+    const { spec: withInvariant, result } = run('last-shm', 'buggy');
     expect(result.complete).toBe(true);
     expect(result.violations[0]?.message).toBe(DOMAIN_FREED_QUEUED);
+    expect(replayed(withInvariant, result.violations[0]!.token).trace.findings.map((f) => f.message)).toEqual([DOMAIN_FREED_QUEUED]);
     const { spec, result: uaf } = run('last-shm', 'buggy', false);
     expect(uaf.violations[0]?.message).toBe(POP_FREED);
     const r = replayed(spec, uaf.violations[0]!.token);

@@ -118,7 +118,7 @@ describe('C7 fixed: ffa_init_secondary registers the handler on every CPU (S3 v6
     expect(c7Registers('fixed', 'cpu1', C7_PPI)).toBe(false);
     const { spec, result } = shortest({ variant: 'fixed', sriIrq: C7_PPI });
     expect(result.violations.map((v) => [v.kind, v.message])).toEqual([['invariant', STALL]]);
-    replayTo(spec, result.violations[0]!.token);
+    expect(replayTo(spec, result.violations[0]!.token).trace.findings.map((f) => f.message)).toEqual([STALL]);
     expect(checkLiveness(spec).verdict).toBe('violation');
   });
 
