@@ -1,5 +1,5 @@
 /**
- * Tutorial model (docs/cli.md): two CPUs, one domain owning two spinlocks.
+ * Tutorial model (README, "Tutorial"): two CPUs, one domain owning two spinlocks.
  * CPU0 handles a hypercall: takes d.lock, then vgic.lock. CPU1 injects an IRQ: takes
  * vgic.lock, then d.lock. Explore it to find the ABBA deadlock; twoCpuLockFixed.ts fixes it.
  */

@@ -1,5 +1,5 @@
 /**
- * Small models for the checker specs and docs/checkers.md, each in a failing and a passing
+ * Small models for the checker specs and the README's Checkers section, each in a failing and a passing
  * variant. Built only from protocols/ and the engine.
  */
 import { createMachine, assign } from 'xstate';
