@@ -12,6 +12,8 @@ import type { LoadedSystem, SystemSpec } from '../system.js';
 import { boundedPreemption } from './bounded.js';
 import { exploreDpor } from './dpor.js';
 import { exploreSymmetric } from './symmetry.js';
+import { exploreParallel } from '../parallel/coordinator.js';
+import type { SystemSource } from '../parallel/source.js';
 import { pct } from './pct.js';
 import { randomWalks } from './random.js';
 
@@ -27,6 +29,10 @@ export interface StrategyOptions extends ExploreOptions {
   maxSteps?: number;
   /** bounded: search schedules with 0, 1, ... up to this many preemptions. */
   maxPreemptions?: number;
+  /** parallel-bfs: worker threads (default 2). */
+  workers?: number;
+  /** parallel-bfs: the module and export each worker builds the system from. */
+  source?: SystemSource;
 }
 
 export type StrategyRunner = (system: SystemSpec | LoadedSystem, options: StrategyOptions) => ExploreResult;
@@ -39,6 +45,7 @@ const registry: Record<string, StrategyRunner> = {
   bounded: boundedPreemption,
   dpor: exploreDpor,
   symmetry: exploreSymmetric,
+  'parallel-bfs': exploreParallel,
 };
 
 /** Names of the available strategies, in the order help texts list them. */

@@ -1,0 +1,40 @@
+/**
+ * Where a system comes from, so that each worker thread can build it itself (a system holds
+ * machines and functions, which cannot be sent between threads).
+ *
+ * - `{ module, export, args }`: the module's export, called with `args` (plain data) if it is a
+ *   function: `{ module: '/abs/scenarios/c1.ts', export: 'c1System', args: [{ variant: 'buggy', guests: 2 }] }`;
+ * - `{ module, export: 'catalogue', key }`: the catalogue entry with that key, built;
+ * - `export` left out: the default export, else the export named `system` (as model files).
+ */
+import { pathToFileURL } from 'node:url';
+import { ModelError } from '../errors.js';
+import type { SystemSpec } from '../system.js';
+
+export interface SystemSource {
+  /** An absolute path or a file: URL. */
+  module: string;
+  export?: string;
+  /** Arguments (plain data) when the export is a function. */
+  args?: unknown[];
+  /** With a catalogue export: the entry's key. */
+  key?: string;
+}
+
+export function moduleUrl(source: SystemSource): string {
+  return source.module.startsWith('file:') ? source.module : pathToFileURL(source.module).href;
+}
+
+/** The system `source` names, from its already imported module. */
+export function systemFrom(mod: Record<string, unknown>, source: SystemSource): SystemSpec {
+  const name = source.export ?? (mod.default !== undefined ? 'default' : 'system');
+  const value = mod[name];
+  if (value === undefined) throw new ModelError(`parallel search: module ${source.module} has no export '${name}'`);
+  if (source.key !== undefined) {
+    if (!Array.isArray(value)) throw new ModelError(`parallel search: export '${name}' of ${source.module} is not a catalogue (an array of entries)`);
+    const entry = (value as Array<{ key?: string; build?: () => SystemSpec }>).find((e) => e.key === source.key);
+    if (!entry?.build) throw new ModelError(`parallel search: no catalogue entry '${source.key}' in ${source.module}`);
+    return entry.build();
+  }
+  return (typeof value === 'function' ? (value as (...a: unknown[]) => SystemSpec)(...(source.args ?? [])) : value) as SystemSpec;
+}
