@@ -1,6 +1,9 @@
 /**
  * `interleave explore <scenario-key|model file>` and `interleave replay <target@token>`.
  */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SystemSource } from '../../runtime/parallel/source.js';
 import { loadSystem } from '../../runtime/system.js';
 import { replay } from '../../runtime/replay.js';
 import { decodeSchedule } from '../../runtime/schedule.js';
@@ -28,6 +31,7 @@ export const exploreDef: CommandDef = {
     { name: 'max-depth', value: '<n>', help: 'do not go deeper than this many steps (default 1,000,000)' },
     { name: 'max-violations', value: '<n>', help: 'stop after this many distinct violations (default 1)' },
     { name: 'time-limit', value: '<duration>', help: 'stop after this long: seconds (30), or with a unit (500ms, 30s, 2m)' },
+    { name: 'workers', value: '<n>', help: 'worker threads for breadth-first search (default 1; n > 1 runs parallel-bfs: same result as bfs)' },
     { name: 'json', help: 'print the JSON report (schema: cli/SCHEMA.md) instead of text' },
     { name: 'report', value: '<file>', help: 'also write the report; format by extension: .json .txt .md (Mermaid) .xml (JUnit) .html (viewer)' },
     CATALOGUE_OPTION,
@@ -49,11 +53,17 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   const maxDepth = positiveInt('max-depth', o['max-depth'], 'steps');
   const maxViolations = positiveInt('max-violations', o['max-violations'], 'violations');
   const timeLimitMs = durationMs('time-limit', o['time-limit']);
+  const workers = positiveInt('workers', o.workers, 'worker threads');
   const reportFile = typeof o.report === 'string' ? o.report : undefined;
   if (reportFile) checkReportFile(reportFile);
   const target = await resolveTarget(args.positionals[0] as string, typeof o.catalogue === 'string' ? o.catalogue : undefined);
   const entryOptions = target.kind === 'entry' ? (target.entry.explore ?? {}) : {};
-  const strategy = strategyOption ?? (target.kind === 'entry' ? target.entry.strategy : undefined) ?? entryOptions.strategy ?? 'bfs';
+  const chosen = strategyOption ?? (target.kind === 'entry' ? target.entry.strategy : undefined) ?? entryOptions.strategy ?? 'bfs';
+  if (workers !== undefined && workers > 1 && chosen !== 'bfs' && chosen !== 'parallel-bfs') {
+    throw new UsageError(`option --workers ${workers} runs a parallel breadth-first search; it does not combine with --strategy ${chosen} (use bfs)`);
+  }
+  const strategy = workers !== undefined && workers > 1 ? 'parallel-bfs' : chosen;
+  const parallel = strategy === 'parallel-bfs' ? { workers: workers ?? 2, source: systemSource(target, typeof o.catalogue === 'string' ? o.catalogue : undefined) } : {};
   if (seed !== undefined && isSliced(strategy)) io.err(`note: --seed has no effect with --strategy ${strategy}; it seeds randomised strategies\n`);
   if (!o.json) io.err(`exploring ${target.key} (system '${target.system.name}') with ${strategy}; ${isSliced(strategy) ? 'Ctrl-C stops and prints the partial result' : 'Ctrl-C quits (this strategy runs in one piece, without progress)'}\n`);
 
@@ -65,6 +75,7 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
     ...(maxDepth === undefined ? {} : { maxDepth }),
     ...(maxViolations === undefined ? {} : { maxViolations }),
     ...(timeLimitMs === undefined ? {} : { timeLimitMs }),
+    ...parallel,
     progress: progressSink((t) => io.err(t), io.isTTY, () => performance.now()),
     ...(io.signal ? { signal: io.signal } : {}),
     ...(io.blocking ? { blocking: io.blocking } : {}),
@@ -79,6 +90,13 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
     io.err(`wrote ${reportFile}\n`);
   }
   return code;
+}
+
+/** Where parallel-bfs's worker threads build the target's system from. */
+function systemSource(target: Target, catalogueFile: string | undefined): SystemSource {
+  if (target.kind === 'file') return { module: resolve(target.file) };
+  const catalogue = catalogueFile ? resolve(catalogueFile) : fileURLToPath(new URL('../../scenarios/index.ts', import.meta.url));
+  return { module: catalogue, export: 'catalogue', key: target.key };
 }
 
 export function originOf(target: Target): RunOrigin {
