@@ -15,11 +15,11 @@
  */
 import { ModelError, internalAssert } from './errors.js';
 import { Kernel, type Finding } from './Kernel.js';
-import { runPath } from './replay.js';
 import { StateStore } from './StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from './system.js';
 import type { Checker, CheckerFactory } from './checkers/Checker.js';
-import { violationKey, type Violation } from './violations.js';
+import { ViolationRecorder } from './ViolationRecorder.js';
+import type { Violation } from './violations.js';
 
 export type Strategy = 'bfs' | 'dfs';
 
@@ -123,8 +123,7 @@ export class Exploration {
   done = false;
   private readonly strategy: Strategy;
   private readonly opts: Required<Pick<ExploreOptions, 'maxStates' | 'maxDepth' | 'maxViolations' | 'progressEveryStates'>> & ExploreOptions;
-  private readonly violations: Violation[] = [];
-  private readonly seen = new Set<string>();
+  private readonly recorder: ViolationRecorder;
   private bound: ExploreResult['bound'];
   private transitions = 0;
   private maxDepthReached = 0;
@@ -156,6 +155,7 @@ export class Exploration {
     this.startedAt = options.clock?.();
     this.kernel = new Kernel(this.system);
     this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
+    this.recorder = new ViolationRecorder(this.system, this.opts.maxViolations, options.checkers ?? [], options.onViolation);
 
     const init = this.kernel.initial();
     const id = this.store.add(init, init.length, -1, -1, 0);
@@ -303,25 +303,8 @@ export class Exploration {
   }
 
   private record(f: Finding, path: number[]): void {
-    const key = violationKey(f);
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    const replayed = runPath(new Kernel(this.system), path, undefined, this.opts.checkers);
-    const reproduced = f.acrossExecutions === true || replayed.trace.findings.some((g) => violationKey(g) === key);
-    if (!reproduced) {
-      throw new ModelError(
-        `the model is not deterministic: a fresh replay of the schedule ${replayed.token} did not reproduce "${f.message}". ` +
-          'Look for Math.random, Date.now or mutable module state in guards, assigns or action parameters.',
-      );
-    }
-    const violation: Violation = { kind: f.kind, message: f.message, path, token: replayed.token };
-    if (f.actor !== undefined) violation.actor = f.actor;
-    if (f.deadlock) violation.deadlock = f.deadlock;
-    if (f.report !== undefined) violation.report = f.report;
-    if (f.acrossExecutions) violation.acrossExecutions = true;
-    this.violations.push(violation);
-    this.opts.onViolation?.(violation);
-    if (this.violations.length >= this.opts.maxViolations) this.done = true;
+    this.recorder.record(f, path);
+    if (this.recorder.full) this.done = true;
   }
 
   private trip(name: BoundName, limit: number, hint: string): void {
@@ -354,15 +337,15 @@ export class Exploration {
   }
 
   result(): ExploreResult {
-    const complete = this.done && !this.bound && this.violations.length < this.opts.maxViolations;
-    const verdict = this.violations.length > 0 ? 'violation' : complete ? 'verified' : 'incomplete';
+    const complete = this.done && !this.bound && this.recorder.violations.length < this.opts.maxViolations;
+    const verdict = this.recorder.violations.length > 0 ? 'violation' : complete ? 'verified' : 'incomplete';
     return {
       system: this.system.name,
       strategy: this.strategy,
       verdict,
       complete: complete && (this.strategy === 'bfs' ? this.head === this.tail : this.tail === 0),
       ...(this.bound ? { bound: this.bound } : {}),
-      violations: [...this.violations],
+      violations: [...this.recorder.violations],
       stats: this.stats(),
     };
   }

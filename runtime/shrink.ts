@@ -23,6 +23,7 @@
  * check it reproduces the violation: the token replays with `replay` exactly.
  */
 import { ModelError, internalAssert } from './errors.js';
+import { violationOf } from './ViolationRecorder.js';
 import { Kernel, type Finding } from './Kernel.js';
 import { runPath } from './replay.js';
 import { decodeSchedule } from './schedule.js';
@@ -242,13 +243,4 @@ function stepsOfToken(system: LoadedSystem, token: string): number[] {
     throw new ModelError(`replay token was recorded on a system of ${s.actorCount} actors; '${system.name}' has ${system.actorNames.length} (${system.actorNames.join(', ')})`);
   }
   return s.steps;
-}
-
-function violationOf(f: Finding, path: number[], token: string): Violation {
-  const v: Violation = { kind: f.kind, message: f.message, path: [...path], token };
-  if (f.actor !== undefined) v.actor = f.actor;
-  if (f.deadlock) v.deadlock = f.deadlock;
-  if (f.report !== undefined) v.report = f.report;
-  if (f.acrossExecutions) v.acrossExecutions = true;
-  return v;
 }

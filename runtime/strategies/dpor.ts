@@ -58,7 +58,7 @@ import { Disposition, type Outcome } from '../StepTable.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
 import type { Checker } from '../checkers/Checker.js';
 import type { ExploreOptions, ExploreResult, ExploreStats } from '../explorer.js';
-import { ViolationRecorder } from './recorder.js';
+import { ViolationRecorder } from '../ViolationRecorder.js';
 
 /** Pairs (actor, local state, message) the abstraction may evaluate before giving up. */
 const ABSTRACTION_BUDGET = 50_000;

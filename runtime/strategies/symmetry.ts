@@ -35,7 +35,7 @@ import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
 import type { Checker } from '../checkers/Checker.js';
 import type { ExploreOptions, ExploreResult, ExploreStats } from '../explorer.js';
 import type { Message } from '../model.js';
-import { ViolationRecorder } from './recorder.js';
+import { ViolationRecorder } from '../ViolationRecorder.js';
 
 const MAX_PERMUTATIONS = 40_320;
 

@@ -15,12 +15,11 @@
  */
 import { ModelError } from '../errors.js';
 import type { ExploreOptions, ExploreResult, ExploreStats } from '../explorer.js';
-import { Kernel, type Finding } from '../Kernel.js';
-import { runPath } from '../replay.js';
+import { ViolationRecorder } from '../ViolationRecorder.js';
+import { Kernel } from '../Kernel.js';
 import { StateStore } from '../StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
 import type { Checker } from '../checkers/Checker.js';
-import { violationKey, type Violation } from '../violations.js';
 
 /** How one run ended. */
 export type RunEnd = 'terminal' | 'deadlock' | 'violation' | 'maxSteps';
@@ -39,46 +38,12 @@ export function positiveInteger(name: string, value: number | undefined, fallbac
 }
 
 /**
- * Records violations like the explorer (one per kind and message, each with a replayed token)
- * and keeps the counters every strategy reports.
+ * Records violations like the explorer (one per kind and message, each with a replayed token),
+ * validating `maxViolations` from the options.
  */
-export class ViolationLog {
-  readonly violations: Violation[] = [];
-  private readonly seen = new Set<string>();
-  readonly maxViolations: number;
-
-  constructor(
-    readonly system: LoadedSystem,
-    private readonly options: ExploreOptions,
-  ) {
-    this.maxViolations = positiveInteger('maxViolations', options.maxViolations, 1);
-  }
-
-  /** True once `maxViolations` distinct violations are recorded. */
-  get full(): boolean {
-    return this.violations.length >= this.maxViolations;
-  }
-
-  /** Records `f`, found at the end of `path`, unless one of its kind and message is known. */
-  record(f: Finding, path: readonly number[]): void {
-    const key = violationKey(f);
-    if (this.seen.has(key) || this.full) return;
-    this.seen.add(key);
-    const replayed = runPath(new Kernel(this.system), path, undefined, this.options.checkers);
-    const reproduced = f.acrossExecutions === true || replayed.trace.findings.some((g) => violationKey(g) === key);
-    if (!reproduced) {
-      throw new ModelError(
-        `the model is not deterministic: a fresh replay of the schedule ${replayed.token} did not reproduce "${f.message}". ` +
-          'Look for Math.random, Date.now or mutable module state in guards, assigns or action parameters.',
-      );
-    }
-    const violation: Violation = { kind: f.kind, message: f.message, path: [...path], token: replayed.token };
-    if (f.actor !== undefined) violation.actor = f.actor;
-    if (f.deadlock) violation.deadlock = f.deadlock;
-    if (f.report !== undefined) violation.report = f.report;
-    if (f.acrossExecutions) violation.acrossExecutions = true;
-    this.violations.push(violation);
-    this.options.onViolation?.(violation);
+export class ViolationLog extends ViolationRecorder {
+  constructor(system: LoadedSystem, options: ExploreOptions) {
+    super(system, positiveInteger('maxViolations', options.maxViolations, 1), options.checkers ?? [], options.onViolation);
   }
 }
 

@@ -1,15 +1,15 @@
 /**
- * Turning findings into reported violations, shared by the reducing strategies (dpor, symmetry,
- * parallel) so they report exactly as the explorer does: one violation per kind+message, each
- * with its schedule replayed once from scratch (a model that does not reproduce its own finding
- * is not deterministic, and is told so) and its replay token.
+ * Turning findings into reported violations, the same way for every strategy: one violation per
+ * kind and message, each with its schedule replayed once from scratch on a fresh engine (a model
+ * that does not reproduce its own finding is not deterministic, and is told so: STYLE.md
+ * practice 11) and its replay token.
  */
-import { ModelError } from '../errors.js';
-import { Kernel, type Finding } from '../Kernel.js';
-import { runPath } from '../replay.js';
-import type { LoadedSystem } from '../system.js';
-import type { CheckerFactory } from '../checkers/Checker.js';
-import { violationKey, type Violation } from '../violations.js';
+import { ModelError } from './errors.js';
+import { Kernel, type Finding } from './Kernel.js';
+import { runPath } from './replay.js';
+import type { LoadedSystem } from './system.js';
+import type { CheckerFactory } from './checkers/Checker.js';
+import { violationKey, type Violation } from './violations.js';
 
 export class ViolationRecorder {
   readonly violations: Violation[] = [];
@@ -17,7 +17,7 @@ export class ViolationRecorder {
 
   constructor(
     private readonly system: LoadedSystem,
-    private readonly maxViolations: number,
+    readonly maxViolations: number,
     private readonly extraCheckers: readonly CheckerFactory[] = [],
     private readonly onViolation?: (v: Violation) => void,
   ) {}
@@ -32,12 +32,13 @@ export class ViolationRecorder {
   }
 
   /** Records `f` found at the end of `path` (actor indices), unless already recorded. */
-  record(f: Finding, path: number[]): void {
+  record(f: Finding, path: readonly number[]): void {
     const key = violationKey(f);
     if (this.seen.has(key) || this.full) return;
     this.seen.add(key);
-    this.violations.push(toViolation(this.system, f, path, this.extraCheckers));
-    this.onViolation?.(this.violations[this.violations.length - 1] as Violation);
+    const violation = toViolation(this.system, f, [...path], this.extraCheckers);
+    this.violations.push(violation);
+    this.onViolation?.(violation);
   }
 }
 
@@ -52,10 +53,15 @@ export function toViolation(system: LoadedSystem, f: Finding, path: number[], ex
         'Look for Math.random, Date.now or mutable module state in guards, assigns or action parameters.',
     );
   }
-  const violation: Violation = { kind: f.kind, message: f.message, path, token: replayed.token };
-  if (f.actor !== undefined) violation.actor = f.actor;
-  if (f.deadlock) violation.deadlock = f.deadlock;
-  if (f.report !== undefined) violation.report = f.report;
-  if (f.acrossExecutions) violation.acrossExecutions = true;
-  return violation;
+  return violationOf(f, path, replayed.token);
+}
+
+/** The violation of finding `f` at the end of `path`, whose replay token is `token`. */
+export function violationOf(f: Finding, path: readonly number[], token: string): Violation {
+  const v: Violation = { kind: f.kind, message: f.message, path: [...path], token };
+  if (f.actor !== undefined) v.actor = f.actor;
+  if (f.deadlock) v.deadlock = f.deadlock;
+  if (f.report !== undefined) v.report = f.report;
+  if (f.acrossExecutions) v.acrossExecutions = true;
+  return v;
 }
