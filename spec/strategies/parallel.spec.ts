@@ -1,0 +1,110 @@
+/**
+ * Parallel BFS over worker threads (runtime/parallel) against single-threaded BFS: the same
+ * verdict, the same state and transition counts, the same violations (kind + message), and,
+ * since the parallel search reproduces BFS's order, the same first counterexample and token.
+ * Worker threads take a few hundred milliseconds to start, so runs are few and small.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { explore, type ExploreResult } from '../../runtime/explorer.js';
+import { exploreParallel, type SystemSource } from '../../runtime/parallel/coordinator.js';
+import { replay } from '../../runtime/replay.js';
+import { runStrategy } from '../../runtime/strategies/index.js';
+import { c1System } from '../../scenarios/c1.js';
+import { diningPhilosophers } from '../../scenarios/classic/diningPhilosophers.js';
+import { createMachine } from 'xstate';
+import type { SystemSpec } from '../../runtime/system.js';
+import { blueprintArb, buildSystem } from './randomSystems.js';
+import { violationKeys } from './outcomes.js';
+import { cli } from '../cli/support.js';
+
+const SEED = 20240611;
+const ALL = { maxViolations: 100_000 };
+const here = (file: string): string => new URL(file, import.meta.url).href;
+const DINING = here('../../scenarios/classic/diningPhilosophers.ts');
+const C1 = here('../../scenarios/c1.ts');
+const RANDOM = here('./randomSystems.ts');
+
+function same(spec: SystemSpec, source: SystemSource, options: { maxViolations?: number } = ALL): { one: ExploreResult; two: ExploreResult } {
+  const one = explore(spec, options);
+  const two = exploreParallel(spec, { ...options, workers: 2, source });
+  expect(two.verdict).toBe(one.verdict);
+  expect(two.complete).toBe(one.complete);
+  expect(two.stats.states).toBe(one.stats.states);
+  expect(two.stats.transitions).toBe(one.stats.transitions);
+  expect(two.stats.maxDepthReached).toBe(one.stats.maxDepthReached);
+  expect(violationKeys(two)).toEqual(violationKeys(one));
+  expect(two.violations.map((v) => v.token)).toEqual(one.violations.map((v) => v.token));
+  return { one, two };
+}
+
+describe('parallel-bfs', () => {
+  it('should give dining philosophers N = 3..5 (ordered and not) the verdict, states and transitions of one thread', () => {
+    for (const n of [3, 4, 5]) {
+      for (const ordered of [false, true]) {
+        const { one } = same(diningPhilosophers({ n, ordered }), { module: DINING, export: 'diningPhilosophers', args: [{ n, ordered }] });
+        expect(one.verdict).toBe(ordered ? 'verified' : 'violation');
+      }
+    }
+  });
+
+  it("should stop where one thread stops, and give the same deadlock, whose token replays to it", () => {
+    const spec = diningPhilosophers({ n: 4 });
+    const { two } = same(spec, { module: DINING, export: 'diningPhilosophers', args: [{ n: 4 }] }, { maxViolations: 1 });
+    const [v] = two.violations;
+    expect(v?.kind).toBe('deadlock');
+    const replayed = replay(spec, v!.token);
+    expect(replayed.divergence).toBeUndefined();
+    expect(replayed.trace.findings.map((f) => f.message)).toContain(v!.message);
+  });
+
+  it('should give C1 buggy and fixed, 2 and 3 guests, the verdicts and state counts of one thread', () => {
+    for (const variant of ['buggy', 'fixed'] as const) {
+      for (const guests of [2, 3]) {
+        const { one } = same(c1System({ variant, guests }), { module: C1, export: 'c1System', args: [{ variant, guests }] });
+        expect(one.verdict).toBe(variant === 'buggy' ? 'violation' : 'verified');
+      }
+    }
+  });
+
+  it(`should agree with full BFS on random systems (seed ${SEED})`, () => {
+    console.log(`parallel property seed: ${SEED}`);
+    fc.assert(
+      fc.property(blueprintArb(), (bp) => {
+        same(buildSystem(bp), { module: RANDOM, export: 'buildSystem', args: [bp] });
+      }),
+      { seed: SEED, numRuns: 6 },
+    );
+  });
+
+  it('should be reachable through the strategy registry, with 3 workers', () => {
+    const spec = c1System({ variant: 'buggy', guests: 2 });
+    const r = runStrategy('parallel-bfs', spec, { workers: 3, source: { module: C1, export: 'c1System', args: [{ variant: 'buggy', guests: 2 }] } });
+    expect(r.violations.map((v) => v.token)).toEqual(explore(spec).violations.map((v) => v.token));
+    expect(r.strategyStats?.workers).toBe(3);
+  });
+
+  it('should reject what it cannot run soundly, naming why', () => {
+    const spec = diningPhilosophers({ n: 3 });
+    expect(() => exploreParallel(spec, { workers: 2 })).toThrow(/needs options.source/);
+    expect(() => exploreParallel(spec, { workers: 0, source: { module: DINING } })).toThrow(/workers must be a positive integer/);
+    const withHistory: SystemSpec = {
+      name: 'history',
+      actors: [{ name: 'a', machine: createMachine({ initial: 'p', states: { p: { initial: 'x', states: { x: {}, h: { type: 'history' } } } } }) }],
+    };
+    expect(() => exploreParallel(withHistory, { source: { module: DINING } })).toThrow(/actor 'a', state 'p.h': history states are not supported by parallel search/);
+    expect(() => exploreParallel({ ...spec, checkers: [() => ({ name: 'c' })] } as SystemSpec, { source: { module: DINING } })).toThrow(/does not support checkers/);
+  });
+
+  it('should run from the command line with --workers 2 and report what bfs reports; bad values exit 2', async () => {
+    const [par, seq, zero] = await Promise.all([cli('explore', 'C1/buggy/2g', '--workers', '2', '--json'), cli('explore', 'C1/buggy/2g', '--json'), cli('explore', 'C1/buggy/2g', '--workers', '0')]);
+    expect(par.code).toBe(1);
+    expect(seq.code).toBe(1);
+    const runOf = (text: string) => (JSON.parse(text) as { runs: Array<{ strategy: string; verdict: string; stats: { states: number; transitions: number }; violations: Array<{ token: string }> }> }).runs[0]!;
+    const [p, s] = [runOf(par.out), runOf(seq.out)];
+    expect(p.strategy).toBe('parallel-bfs');
+    expect([p.verdict, p.stats.states, p.stats.transitions, p.violations.map((v) => v.token)]).toEqual([s.verdict, s.stats.states, s.stats.transitions, s.violations.map((v) => v.token)]);
+    expect(zero.code).toBe(2);
+    expect(zero.err.split('\n')[0]).toBe("interleave explore: option --workers must be a positive integer (worker threads), got '0'");
+  });
+});
