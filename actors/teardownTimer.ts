@@ -243,7 +243,8 @@ export function teardownContinueStates(o: TeardownContinueOptions): { initial: s
               target: 'decide',
               actions: [assign({ tdShm: 0 }), ctxWrite(() => ({ shm: 0 })), send(o.domains, ({ context }: Args) => domain.put(context.tdD))],
             },
-            { guard: ok, target: 'decide', actions: [assign({ tdShm: ({ context }: Args) => context.tdShm - 1 }), ctxWrite((c) => ({ shm: c.tdShm - 1 }))] },
+            // (The write runs after the assign and sees the decremented count.)
+            { guard: ok, target: 'decide', actions: [assign({ tdShm: ({ context }: Args) => context.tdShm - 1 }), ctxWrite((c) => ({ shm: c.tdShm }))] },
             // DENIED: retried later.
             { target: 'decide' },
           ],
