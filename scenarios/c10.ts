@@ -72,7 +72,7 @@ import {
   type TeardownCtxContext,
   type TeardownQueueContext,
 } from '../actors/teardownTimer.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 export const C10_DOMID = 1;
 const CPUS = ['cpu0', 'cpu1'];
@@ -93,6 +93,12 @@ export const C10_CONFIGS: Record<C10Config, { shm: number; retries: number; deni
 export interface C10Options {
   variant: Variant;
   config: C10Config;
+  /**
+   * A larger configuration of `config`: the guest shared `shm` pages (a reclaim each; the first
+   * share took the domain reference, the last reclaim drops it) and the SPMC answers RETRY
+   * `retries` times and DENIED `denials` times. Default: the configuration's.
+   */
+  counts?: { shm: number; retries: number; denials: number };
 }
 
 /** The card's property: a queued ctx, and its domain, are never freed. */
@@ -155,10 +161,14 @@ function killer(variant: Variant, shm: number) {
  * // result.violations[0].message: "invariant 'a queued ctx and its domain are alive' violated: ..."
  * ```
  */
-export function c10System({ variant, config }: C10Options): SystemSpec {
+export function c10System({ variant, config, counts }: C10Options): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C10: unknown variant '${String(variant)}'; use buggy or fixed`);
-  const c = C10_CONFIGS[config];
-  if (!c) throw new ModelError(`C10: unknown configuration '${String(config)}'; use ${Object.keys(C10_CONFIGS).join(' or ')}`);
+  if (!C10_CONFIGS[config]) throw new ModelError(`C10: unknown configuration '${String(config)}'; use ${Object.keys(C10_CONFIGS).join(' or ')}`);
+  for (const k of ['shm', 'retries', 'denials'] as const) {
+    const n = counts?.[k];
+    if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 4)) throw new ModelError(`C10: ${k} must be an integer from 0 to 4, got ${String(n)}`);
+  }
+  const c = counts ?? C10_CONFIGS[config];
   const holdRef = variant === 'fixed';
   const cpu0 = cpuMachine({
     id: 'cpu0',
@@ -167,7 +177,7 @@ export function c10System({ variant, config }: C10Options): SystemSpec {
     timers: { [TEARDOWN_TIMER]: teardownTimerBody({ home: CTX, spmc: SPMC, domains: DOMAINS, holdRef }) },
   });
   return {
-    name: `C10-${variant}-${config}`,
+    name: `C10-${variant}-${config}${counts ? `-shm${c.shm}r${c.retries}d${c.denials}` : ''}`,
     actors: [
       { name: 'cpu0', machine: cpu0, daemon: true },
       { name: 'cpu1', machine: killer(variant, c.shm), daemon: true },
@@ -205,3 +215,28 @@ function entry(variant: Variant, config: C10Config): CatalogueEntry {
 
 /** C10's catalogue entries: upstream (buggy) and the proposed fix, in both configurations. */
 export const c10Entries: CatalogueEntry[] = [entry('buggy', 'vm-destroyed'), entry('fixed', 'vm-destroyed'), entry('buggy', 'last-shm'), entry('fixed', 'last-shm')];
+
+/** The larger configuration's counts: `last-shm` with three shared pages (see {@link c10PctEntries}). */
+export const C10_LARGER = { shm: 3, retries: 4, denials: 1 } as const;
+
+/**
+ * The larger configuration, explored with PCT: `last-shm` with three shared pages. The first
+ * reclaim is DENIED, the next three succeed one per timer retry (the last drops the domain
+ * reference), and VM_DESTROYED is answered RETRY four times, so the ctx is queued once more
+ * after that last `put_domain`. PCT finds BUGGY's queued ctx freed; for the proposed fix it
+ * finds nothing, which proves nothing.
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  return {
+    ...entry(variant, 'last-shm'),
+    config: 'three shared pages: reclaim DENIED once; VM_DESTROYED answered RETRY four times (PCT)',
+    key: `C10/${variant}/3shm-pct`,
+    build: () => c10System({ variant, config: 'last-shm', counts: { ...C10_LARGER } }),
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'invariant' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  };
+}
+
+/** C10's larger configuration, upstream (buggy) and the proposed fix, explored with PCT. */
+export const c10PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];

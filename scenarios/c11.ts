@@ -72,7 +72,7 @@ import { notifCtxLabel, notifCtxMachine } from '../actors/notifCtx.js';
 import { VCPU_PAUSE, VCPU_PAUSED, notifGuestMachine, type NotifGuestContext } from '../actors/notifGuest.js';
 import { SPMC_NOTIF_ACTOR, notifSmc, smcOk, spLabel, spMachine, spmcNotifLabel, spmcNotifMachine } from '../actors/spmcNotifications.js';
 import { SRI_TASKLET, notifIrqHandlerBody, notifSriActionBody, sriLocals } from '../actors/sriTasklet.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 export const C11_DOMID = 1;
 /** FF-A VM id of both incarnations. */
@@ -229,3 +229,23 @@ function entry(variant: Variant): CatalogueEntry {
 
 /** C11's catalogue entries: both verified (see the header). */
 export const c11Entries: CatalogueEntry[] = [entry('buggy'), entry('fixed')];
+
+/**
+ * The larger configuration, explored with PCT: the SP makes three NOTIFICATION_SETs. Both
+ * variants are verified in the smaller one and the race cannot happen (see the header), so
+ * PCT finds nothing in either: `incomplete`, which proves nothing by itself.
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  return {
+    ...entry(variant),
+    config: '2 CPUs, domid 1 reused, 3 sets (PCT)',
+    key: `C11/${variant}/reuse-3sets-pct`,
+    build: () => c11System({ variant, sets: 3 }),
+    expected: { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  };
+}
+
+/** C11's larger configuration, both variants, explored with PCT. */
+export const c11PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];

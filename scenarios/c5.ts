@@ -50,7 +50,7 @@ import { SRI_SGI } from '../actors/ffa.js';
 import { notifCtxLabel, notifCtxMachine, type NotifCtxContext } from '../actors/notifCtx.js';
 import { SPMC_NOTIF_ACTOR, spLabel, spMachine, spmcNotifLabel, spmcNotifMachine } from '../actors/spmcNotifications.js';
 import { SRI_TASKLET, notifIrqHandlerBody, notifSriActionBody, sriLocals } from '../actors/sriTasklet.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 /** The guest: domid 1, FF-A VM id 2. */
 export const C5_DOMID = 1;
@@ -64,6 +64,10 @@ const CTX_OBJ = 'ctx:d1';
 
 export interface C5Options {
   variant: Variant;
+  /** NOTIFICATION_SETs the SP makes, each a new bit; 1 to 3. Default 1. */
+  sets?: number;
+  /** CPUs, 2 to 4: cpu0 takes the SRIs, cpu1 kills the domain, the others idle (RCU readers none, but each must pass a quiescent state). Default 2. */
+  cpus?: number;
 }
 
 /** The ctx is freed only after every RCU reader that found its domain has left. */
@@ -127,16 +131,22 @@ function cpu1(variant: Variant) {
  * // result.violations: the ctx freed under a reader, then the use-after-free of secure_pending
  * ```
  */
-export function c5System({ variant }: C5Options): SystemSpec {
+export function c5System({ variant, sets = 1, cpus = 2 }: C5Options): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C5: unknown variant '${String(variant)}'; use buggy or fixed`);
+  if (!Number.isInteger(sets) || sets < 1 || sets > 3) throw new ModelError(`C5: sets must be an integer from 1 to 3, got ${String(sets)}`);
+  if (!Number.isInteger(cpus) || cpus < 2 || cpus > 4) throw new ModelError(`C5: cpus must be an integer from 2 to 4, got ${String(cpus)}`);
+  const allCpus = Array.from({ length: cpus }, (_, i) => `cpu${i}`);
+  // The CPUs beyond cpu1 only idle: softirq points, where they pass quiescent states.
+  const idlers = allCpus.slice(2).map((id) => ({ name: id, machine: cpuMachine({ id, irqController: GIC, program: { initial: 'idle', states: { idle: { meta: softirqPoint() } } } }), daemon: true }));
   return {
-    name: `C5-${variant}`,
+    name: `C5-${variant}${sets === 1 ? '' : `-${sets}sets`}${cpus === 2 ? '' : `-${cpus}cpu`}`,
     actors: [
-      { name: 'sp', machine: spMachine('sp', { vm: C5_VM, bits: [1], cpu: 'cpu0' }), label: spLabel },
+      { name: 'sp', machine: spMachine('sp', { vm: C5_VM, bits: Array.from({ length: sets }, (_, i) => 1 << i), cpu: 'cpu0' }), label: spLabel },
       { name: SPMC_NOTIF_ACTOR, machine: spmcNotifMachine({ bitmaps: [C5_VM], gic: GIC }), daemon: true, label: spmcNotifLabel },
-      { name: GIC, machine: irqControllerMachine(GIC, CPUS), daemon: true, label: irqControllerLabel },
+      { name: GIC, machine: irqControllerMachine(GIC, allCpus), daemon: true, label: irqControllerLabel },
       { name: 'cpu0', machine: cpu0(variant), daemon: true },
       { name: 'cpu1', machine: cpu1(variant), daemon: true },
+      ...idlers,
       { name: SRI_TASKLET, machine: taskletMachine(SRI_TASKLET), daemon: true, label: taskletLabel },
       {
         name: DOMAINS,
@@ -145,7 +155,7 @@ export function c5System({ variant }: C5Options): SystemSpec {
         daemon: true,
         label: domainTableLabel,
       },
-      { name: RCU, machine: rcuMachine(RCU, CPUS), daemon: true, label: rcuLabel },
+      { name: RCU, machine: rcuMachine(RCU, allCpus), daemon: true, label: rcuLabel },
       { name: CTX, machine: notifCtxMachine({ name: CTX, obj: CTX_OBJ, domid: C5_DOMID, freeOnDestroyed: true }), daemon: true, label: notifCtxLabel(CTX_OBJ) },
     ],
     initialMessages: [
@@ -178,3 +188,24 @@ function entry(variant: Variant): CatalogueEntry {
 
 /** C5's catalogue entries. */
 export const c5Entries: CatalogueEntry[] = [entry('buggy'), entry('fixed')];
+
+/**
+ * The larger configuration, explored with PCT: three CPUs (cpu2 idles, one more CPU every grace
+ * period waits for) and an SP making three NOTIFICATION_SETs, so up to three SRIs and lookups
+ * race the kill. PCT finds BUGGY's ctx freed under the SRI handler's reader; for FIXED it finds
+ * nothing, which proves nothing.
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  return {
+    ...entry(variant),
+    config: '3 CPUs, 1 guest, 3 sets (PCT)',
+    key: `C5/${variant}/3cpu-3sets-pct`,
+    build: () => c5System({ variant, sets: 3, cpus: 3 }),
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'invariant' } : { verdict: 'incomplete' },
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  };
+}
+
+/** C5's larger configuration, buggy and fixed, explored with PCT. */
+export const c5PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];

@@ -48,7 +48,7 @@ import { SRI_SGI } from '../actors/ffa.js';
 import { notifCtxLabel, notifCtxMachine } from '../actors/notifCtx.js';
 import { SPMC_NOTIF_ACTOR, spLabel, spMachine, spmcNotifLabel, spmcNotifMachine, type SpmcNotifContext } from '../actors/spmcNotifications.js';
 import { SRI_TASKLET, notifIrqHandlerBody, notifSriActionBody, sriLocals } from '../actors/sriTasklet.js';
-import type { CatalogueEntry, Variant } from './types.js';
+import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 export const C7_VM = 2;
 const GIC = 'gic';
@@ -69,6 +69,8 @@ export interface C7Options {
   boot?: C7Boot;
   /** The SRI's interrupt id; default SGI 9. */
   sriIrq?: number;
+  /** CPUs, 2 to 4, each with an SP that makes one NOTIFICATION_SET (a bit of its own) with its SRI on it; cpu0 boots, the others are secondaries. Default 2. */
+  cpus?: number;
 }
 
 /** True when an SRI was pended since the last INFO_GET. */
@@ -101,7 +103,7 @@ export function c7Registers(variant: Variant, cpu: string, sriIrq: number): bool
 
 function cpu(name: string, variant: Variant, boot: C7Boot, sriIrq: number) {
   const registers = c7Registers(variant, name, sriIrq);
-  const racing = name !== 'cpu0' && boot === 'racing';
+  const racing = name === 'cpu1' && boot === 'racing';
   // start_secondary: cpumask_set_cpu(online); local_irq_enable(); init_tee_secondary() ->
   // request_irq, which takes effect when this CPU takes its own irq.register (queued behind
   // any SGI already pended on it).
@@ -135,18 +137,20 @@ function cpu(name: string, variant: Variant, boot: C7Boot, sriIrq: number) {
  * // result.violations[0].message: "invariant 'every SRI served (at rest)' violated: ..."
  * ```
  */
-export function c7System({ variant, boot = 'done', sriIrq = SRI_SGI }: C7Options): SystemSpec & { liveness: (typeof c7SriServed)[] } {
+export function c7System({ variant, boot = 'done', sriIrq = SRI_SGI, cpus = CPUS.length }: C7Options): SystemSpec & { liveness: (typeof c7SriServed)[] } {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C7: unknown variant '${String(variant)}'; use buggy or fixed`);
   if (boot !== 'done' && boot !== 'racing') throw new ModelError(`C7: boot must be 'done' or 'racing', got ${String(boot)}`);
   if (!Number.isInteger(sriIrq) || sriIrq < 0 || sriIrq > 31) throw new ModelError(`C7: the SRI must be an SGI or a PPI (0-31), got ${String(sriIrq)}`);
-  const sps = CPUS.map((c, i) => ({ name: `sp${i}`, machine: spMachine(`sp${i}`, { vm: C7_VM, bits: [1 << i], cpu: c }), label: spLabel }));
+  if (!Number.isInteger(cpus) || cpus < 2 || cpus > 4) throw new ModelError(`C7: cpus must be an integer from 2 to 4, got ${String(cpus)}`);
+  const allCpus = cpus === CPUS.length ? [...CPUS] : Array.from({ length: cpus }, (_, i) => `cpu${i}`);
+  const sps = allCpus.map((c, i) => ({ name: `sp${i}`, machine: spMachine(`sp${i}`, { vm: C7_VM, bits: [1 << i], cpu: c }), label: spLabel }));
   return {
-    name: `C7-${variant}${boot === 'racing' ? '-boot' : ''}${sriIrq === SRI_SGI ? '' : `-irq${sriIrq}`}`,
+    name: `C7-${variant}${boot === 'racing' ? '-boot' : ''}${sriIrq === SRI_SGI ? '' : `-irq${sriIrq}`}${cpus === CPUS.length ? '' : `-${cpus}cpu`}`,
     actors: [
       ...sps,
       { name: SPMC_NOTIF_ACTOR, machine: spmcNotifMachine({ bitmaps: [C7_VM], gic: GIC, sriIrq }), daemon: true, label: spmcNotifLabel },
-      { name: GIC, machine: irqControllerMachine(GIC, [...CPUS]), daemon: true, label: irqControllerLabel },
-      ...CPUS.map((c) => ({ name: c, machine: cpu(c, variant, boot, sriIrq), daemon: true })),
+      { name: GIC, machine: irqControllerMachine(GIC, allCpus), daemon: true, label: irqControllerLabel },
+      ...allCpus.map((c) => ({ name: c, machine: cpu(c, variant, boot, sriIrq), daemon: true })),
       { name: SRI_TASKLET, machine: taskletMachine(SRI_TASKLET), daemon: true, label: taskletLabel },
       { name: CTX, machine: notifCtxMachine({ name: CTX, obj: CTX_OBJ, domid: C7_VM - 1, freeOnDestroyed: false }), daemon: true, label: notifCtxLabel(CTX_OBJ) },
     ],
@@ -184,3 +188,19 @@ export const c7Entries: CatalogueEntry[] = [
   entry('fixed', '2 CPUs, cpu1 booting', 'boot', { boot: 'racing' }, STALL, ' (residual: SGI before init_tee_secondary)'),
   entry('fixed', '2 CPUs, SRI is a PPI', 'ppi', { sriIrq: C7_PPI }, STALL, ' (residual: PPI not registered on secondaries)'),
 ];
+
+/**
+ * The larger configuration, explored with PCT: four booted CPUs, an SP on each making one
+ * NOTIFICATION_SET with its SRI on that CPU. PCT finds BUGGY's SRI dropped on a secondary; for
+ * FIXED (every secondary registered) it finds nothing, which proves nothing.
+ */
+function pctEntry(variant: Variant): CatalogueEntry {
+  return {
+    ...entry(variant, '4 CPUs, booted (PCT)', '4cpu-pct', { cpus: 4 }, variant === 'buggy' ? STALL : { verdict: 'incomplete' }),
+    strategy: 'pct',
+    explore: { ...LARGER_PCT },
+  };
+}
+
+/** C7's larger configuration, buggy and fixed, explored with PCT. */
+export const c7PctEntries: CatalogueEntry[] = [pctEntry('buggy'), pctEntry('fixed')];
