@@ -8,20 +8,20 @@ import { c1Entries, c1PctEntries } from './c1.js';
 import { c2Entries, c2PctEntries } from './c2.js';
 import { c3Entries, c3PctEntries } from './c3.js';
 import { c4Entries, c4PctEntries } from './c4.js';
-import { c5Entries } from './c5.js';
+import { c5Entries, c5PctEntries } from './c5.js';
 import { c6Entries, c6PctEntries } from './c6.js';
-import { c7Entries } from './c7.js';
+import { c7Entries, c7PctEntries } from './c7.js';
 import { c8Entries, c8PctEntries } from './c8.js';
 import { c9Entries, c9PctEntries } from './c9.js';
-import { c10Entries } from './c10.js';
-import { c11Entries } from './c11.js';
+import { c10Entries, c10PctEntries } from './c10.js';
+import { c11Entries, c11PctEntries } from './c11.js';
 import { c12Entries, c12PctEntries } from './c12.js';
 import { c13Entries, c13PctEntries } from './c13.js';
 import { c14Entries, c14PctEntries } from './c14.js';
 import type { CatalogueEntry } from './types.js';
 
 /** Every catalogue entry, in card order; each card's larger configuration, explored with PCT, after its own entries. */
-export const catalogue: CatalogueEntry[] = [...c1Entries, ...c1PctEntries, ...c2Entries, ...c2PctEntries, ...c3Entries, ...c3PctEntries, ...c4Entries, ...c4PctEntries, ...c5Entries, ...c6Entries, ...c6PctEntries, ...c7Entries, ...c8Entries, ...c8PctEntries, ...c9Entries, ...c9PctEntries, ...c10Entries, ...c11Entries, ...c12Entries, ...c12PctEntries, ...c13Entries, ...c13PctEntries, ...c14Entries, ...c14PctEntries];
+export const catalogue: CatalogueEntry[] = [...c1Entries, ...c1PctEntries, ...c2Entries, ...c2PctEntries, ...c3Entries, ...c3PctEntries, ...c4Entries, ...c4PctEntries, ...c5Entries, ...c5PctEntries, ...c6Entries, ...c6PctEntries, ...c7Entries, ...c7PctEntries, ...c8Entries, ...c8PctEntries, ...c9Entries, ...c9PctEntries, ...c10Entries, ...c10PctEntries, ...c11Entries, ...c11PctEntries, ...c12Entries, ...c12PctEntries, ...c13Entries, ...c13PctEntries, ...c14Entries, ...c14PctEntries];
 
 /**
  * The entry with `key`. Throws {@link ModelError} naming the unknown key and listing the
