@@ -98,6 +98,23 @@ export interface ExploreResult {
   strategyStats?: Record<string, number>;
 }
 
+/** The statistics every strategy reports, from its engine's memo counters and its own counts. */
+export function searchStats(kernel: Kernel, states: number, transitions: number, maxDepthReached: number, bytesPerState: number): ExploreStats {
+  const t = kernel.table.stats;
+  const lookups = t.memoHits + t.xstateCalls;
+  return {
+    states,
+    transitions,
+    xstateCalls: t.xstateCalls,
+    memoHits: t.memoHits,
+    memoHitRate: lookups ? t.memoHits / lookups : 0,
+    localStates: t.localStates,
+    messages: t.messages,
+    maxDepthReached,
+    bytesPerState: Math.round(bytesPerState),
+  };
+}
+
 const DEFAULTS = { maxStates: 5_000_000, maxDepth: 1_000_000, maxViolations: 1, progressEveryStates: 100_000 };
 
 /**
@@ -321,19 +338,7 @@ export class Exploration {
   }
 
   stats(): ExploreStats {
-    const t = this.kernel.table.stats;
-    const lookups = t.memoHits + t.xstateCalls;
-    return {
-      states: this.store.size,
-      transitions: this.transitions,
-      xstateCalls: t.xstateCalls,
-      memoHits: t.memoHits,
-      memoHitRate: lookups ? t.memoHits / lookups : 0,
-      localStates: t.localStates,
-      messages: t.messages,
-      maxDepthReached: this.maxDepthReached,
-      bytesPerState: Math.round(this.store.bytesPerState()),
-    };
+    return searchStats(this.kernel, this.store.size, this.transitions, this.maxDepthReached, this.store.bytesPerState());
   }
 
   result(): ExploreResult {

@@ -29,7 +29,7 @@
  * violations, and nothing is claimed beyond.
  */
 import { ModelError, internalAssert } from '../errors.js';
-import type { BoundName, ExploreResult, ExploreStats } from '../explorer.js';
+import { searchStats, type BoundName, type ExploreResult, type ExploreStats } from '../explorer.js';
 import { Kernel } from '../Kernel.js';
 import { StateStore } from '../StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
@@ -219,19 +219,7 @@ class BoundedSearch {
   }
 
   private stats(): ExploreStats {
-    const t = this.kernel.table.stats;
-    const lookups = t.memoHits + t.xstateCalls;
-    return {
-      states: this.states.size,
-      transitions: this.transitions,
-      xstateCalls: t.xstateCalls,
-      memoHits: t.memoHits,
-      memoHitRate: lookups ? t.memoHits / lookups : 0,
-      localStates: t.localStates,
-      messages: t.messages,
-      maxDepthReached: this.maxDepthReached,
-      bytesPerState: Math.round(this.nodes.bytesPerState()),
-    };
+    return searchStats(this.kernel, this.states.size, this.transitions, this.maxDepthReached, this.nodes.bytesPerState());
   }
 
   private result(stage: number): ExploreResult {

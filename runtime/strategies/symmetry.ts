@@ -33,7 +33,7 @@ import { runPath } from '../replay.js';
 import { StateStore } from '../StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
 import type { Checker } from '../checkers/Checker.js';
-import type { ExploreOptions, ExploreResult, ExploreStats } from '../explorer.js';
+import { searchStats, type ExploreOptions, type ExploreResult, type ExploreStats } from '../explorer.js';
 import type { Message } from '../model.js';
 import { ViolationRecorder } from '../ViolationRecorder.js';
 
@@ -372,19 +372,7 @@ export class SymmetricSearch {
   }
 
   private stats(): ExploreStats {
-    const t = this.kernel.table.stats;
-    const lookups = t.memoHits + t.xstateCalls;
-    return {
-      states: this.store.size,
-      transitions: this.transitions,
-      xstateCalls: t.xstateCalls,
-      memoHits: t.memoHits,
-      memoHitRate: lookups ? t.memoHits / lookups : 0,
-      localStates: t.localStates,
-      messages: t.messages,
-      maxDepthReached: this.maxDepthReached,
-      bytesPerState: Math.round(this.store.bytesPerState()),
-    };
+    return searchStats(this.kernel, this.store.size, this.transitions, this.maxDepthReached, this.store.bytesPerState());
   }
 
   private result(complete: boolean): ExploreResult {

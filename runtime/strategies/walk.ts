@@ -14,7 +14,7 @@
  * states it saw in a {@link StateStore}, up to `maxStates` (the count is then a lower bound).
  */
 import { ModelError } from '../errors.js';
-import type { ExploreOptions, ExploreResult, ExploreStats } from '../explorer.js';
+import { searchStats, type ExploreOptions, type ExploreResult, type ExploreStats } from '../explorer.js';
 import { ViolationRecorder } from '../ViolationRecorder.js';
 import { Kernel } from '../Kernel.js';
 import { StateStore } from '../StateStore.js';
@@ -138,19 +138,7 @@ export class Sampler {
   }
 
   stats(): ExploreStats {
-    const t = this.kernel.table.stats;
-    const lookups = t.memoHits + t.xstateCalls;
-    return {
-      states: this.store.size,
-      transitions: this.transitions,
-      xstateCalls: t.xstateCalls,
-      memoHits: t.memoHits,
-      memoHitRate: lookups ? t.memoHits / lookups : 0,
-      localStates: t.localStates,
-      messages: t.messages,
-      maxDepthReached: this.maxDepthReached,
-      bytesPerState: Math.round(this.store.bytesPerState()),
-    };
+    return searchStats(this.kernel, this.store.size, this.transitions, this.maxDepthReached, this.store.bytesPerState());
   }
 
   /** The result of a sampling strategy: `violation`, or `incomplete` (sampling proves nothing). */
