@@ -98,6 +98,13 @@ export interface ExploreResult {
   strategyStats?: Record<string, number>;
 }
 
+/** Rejects a time limit that is not positive, or that comes without the caller's clock. */
+export function checkTimeLimit(options: Pick<ExploreOptions, 'timeLimitMs' | 'clock'>): void {
+  if (options.timeLimitMs === undefined) return;
+  if (!(options.timeLimitMs > 0)) throw new ModelError(`option timeLimitMs must be a positive number of milliseconds, got ${String(options.timeLimitMs)}`);
+  if (!options.clock) throw new ModelError('option timeLimitMs needs a clock: the engine reads no time itself, so pass clock: () => performance.now()');
+}
+
 /** The statistics every strategy reports, from its engine's memo counters and its own counts. */
 export function searchStats(kernel: Kernel, states: number, transitions: number, maxDepthReached: number, bytesPerState: number): ExploreStats {
   const t = kernel.table.stats;
@@ -162,10 +169,7 @@ export class Exploration {
       const value = this.opts[key];
       if (!Number.isInteger(value) || value <= 0) throw new ModelError(`option ${key} must be a positive integer, got ${String(value)}`);
     }
-    if (options.timeLimitMs !== undefined) {
-      if (!(options.timeLimitMs > 0)) throw new ModelError(`option timeLimitMs must be a positive number of milliseconds, got ${String(options.timeLimitMs)}`);
-      if (!options.clock) throw new ModelError('option timeLimitMs needs a clock: the engine reads no time itself, so pass clock: () => performance.now()');
-    }
+    checkTimeLimit(options);
     this.strategy = options.strategy ?? 'bfs';
     if (this.strategy !== 'bfs' && this.strategy !== 'dfs') throw new ModelError(`unknown strategy '${String(this.strategy)}'; use bfs or dfs`);
     this.nextProgress = this.opts.progressEveryStates;

@@ -29,7 +29,7 @@
  * violations, and nothing is claimed beyond.
  */
 import { ModelError, internalAssert } from '../errors.js';
-import { searchStats, type BoundName, type ExploreResult, type ExploreStats } from '../explorer.js';
+import { checkTimeLimit, searchStats, type BoundName, type ExploreResult, type ExploreStats } from '../explorer.js';
 import { Kernel } from '../Kernel.js';
 import { StateStore } from '../StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
@@ -90,10 +90,7 @@ class BoundedSearch {
     this.maxPreemptions = mp;
     this.maxStates = positiveInteger('maxStates', options.maxStates, BOUNDED_DEFAULTS.maxStates);
     this.maxDepth = positiveInteger('maxDepth', options.maxDepth, BOUNDED_DEFAULTS.maxDepth);
-    if (options.timeLimitMs !== undefined) {
-      if (!(options.timeLimitMs > 0)) throw new ModelError(`option timeLimitMs must be a positive number of milliseconds, got ${String(options.timeLimitMs)}`);
-      if (!options.clock) throw new ModelError('option timeLimitMs needs a clock: the engine reads no time itself, so pass clock: () => performance.now()');
-    }
+    checkTimeLimit(options);
     this.startedAt = options.clock?.();
     this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
   }

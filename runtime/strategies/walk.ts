@@ -14,7 +14,7 @@
  * states it saw in a {@link StateStore}, up to `maxStates` (the count is then a lower bound).
  */
 import { ModelError } from '../errors.js';
-import { searchStats, type ExploreOptions, type ExploreResult, type ExploreStats } from '../explorer.js';
+import { checkTimeLimit, searchStats, type ExploreOptions, type ExploreResult, type ExploreStats } from '../explorer.js';
 import { ViolationRecorder } from '../ViolationRecorder.js';
 import { Kernel } from '../Kernel.js';
 import { StateStore } from '../StateStore.js';
@@ -74,10 +74,7 @@ export class Sampler {
     this.kernel = new Kernel(this.system);
     this.log = new ViolationLog(this.system, options);
     this.countStatesMax = positiveInteger('maxStates', options.maxStates, COUNT_STATES_MAX);
-    if (options.timeLimitMs !== undefined) {
-      if (!(options.timeLimitMs > 0)) throw new ModelError(`option timeLimitMs must be a positive number of milliseconds, got ${String(options.timeLimitMs)}`);
-      if (!options.clock) throw new ModelError('option timeLimitMs needs a clock: the engine reads no time itself, so pass clock: () => performance.now()');
-    }
+    checkTimeLimit(options);
     this.startedAt = options.clock?.();
     this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
     const init = this.kernel.initial();
