@@ -45,12 +45,16 @@ export class Kernel {
   /** The state computed by the last `successor` call (valid up to its returned length). */
   out = new Int32Array(256);
   private readonly offsets: Int32Array;
+  private readonly preparedOffsets: Int32Array;
+  /** The outcome `findEnabled` found last: saves `successor` a second memo lookup. */
+  private foundOutcome: Outcome | undefined;
   private readonly newLengths: Int32Array;
 
   constructor(readonly system: LoadedSystem) {
     this.table = new StepTable(system);
     this.actorCount = system.actorNames.length;
     this.offsets = new Int32Array(this.actorCount + 1);
+    this.preparedOffsets = new Int32Array(this.actorCount + 1);
     this.newLengths = new Int32Array(this.actorCount);
   }
 
@@ -80,10 +84,19 @@ export class Kernel {
     return out;
   }
 
-  private computeOffsets(v: Int32Array): void {
+  private computeOffsets(v: Int32Array, offsets: Int32Array = this.offsets): void {
     const n = this.actorCount;
-    this.offsets[0] = 2 * n;
-    for (let a = 0; a < n; a++) this.offsets[a + 1] = (this.offsets[a] as number) + (v[n + a] as number);
+    offsets[0] = 2 * n;
+    for (let a = 0; a < n; a++) offsets[a + 1] = (offsets[a] as number) + (v[n + a] as number);
+  }
+
+  /**
+   * Computes the mailbox offsets of state `v` once, for a run of `successor(v, actor, true)`
+   * calls over its actors (a search expanding one state). Other calls keep their own offsets,
+   * so checks between those calls do not disturb them.
+   */
+  prepare(v: Int32Array): void {
+    this.computeOffsets(v, this.preparedOffsets);
   }
 
   /** Position within `actor`'s mailbox of the message its step would take, or -1. */
@@ -92,13 +105,17 @@ export class Kernel {
     return this.findEnabled(v, actor);
   }
 
-  private findEnabled(v: Int32Array, actor: number): number {
+  /** Finds the message `actor`'s step takes; leaves its outcome in `foundOutcome` for `successor`. */
+  private findEnabled(v: Int32Array, actor: number, offsets: Int32Array = this.offsets): number {
     const local = v[actor] as number;
-    const start = this.offsets[actor] as number;
+    const start = offsets[actor] as number;
     const len = v[this.actorCount + actor] as number;
     for (let i = 0; i < len; i++) {
       const o = this.table.outcome(actor, local, v[start + i] as number);
-      if (o.disposition !== Disposition.Deferred) return i;
+      if (o.disposition !== Disposition.Deferred) {
+        this.foundOutcome = o;
+        return i;
+      }
     }
     return -1;
   }
@@ -113,19 +130,21 @@ export class Kernel {
 
   /**
    * Computes the state after `actor`'s step from `v` into {@link out} (reused between calls,
-   * grown when needed) and returns its length, or -1 if the actor is not enabled.
+   * grown when needed) and returns its length, or -1 if the actor is not enabled. With
+   * `prepared`, uses the offsets {@link prepare} computed for `v`.
    */
-  successor(v: Int32Array, actor: number): number {
+  successor(v: Int32Array, actor: number, prepared = false): number {
     const n = this.actorCount;
-    this.computeOffsets(v);
-    const pos = this.findEnabled(v, actor);
+    const offsets = prepared ? this.preparedOffsets : this.offsets;
+    if (!prepared) this.computeOffsets(v, offsets);
+    const pos = this.findEnabled(v, actor, offsets);
     if (pos < 0) return -1;
-    const mailboxStart = this.offsets[actor] as number;
+    const mailboxStart = offsets[actor] as number;
     const msg = v[mailboxStart + pos] as number;
-    const outcome = this.table.outcome(actor, v[actor] as number, msg);
+    const outcome = this.foundOutcome as Outcome;
     this.lastOutcome = outcome;
     this.lastMessage = msg;
-    this.lastOverflow.length = 0;
+    if (this.lastOverflow.length) this.lastOverflow.length = 0;
 
     const sends = outcome.sends;
     const lens = this.newLengths;
@@ -144,8 +163,8 @@ export class Kernel {
     let at = 2 * n;
     for (let a = 0; a < n; a++) {
       out[n + a] = lens[a] as number;
-      const start = this.offsets[a] as number;
-      const end = this.offsets[a + 1] as number;
+      const start = offsets[a] as number;
+      const end = offsets[a + 1] as number;
       if (a === actor) {
         for (let i = start; i < end; i++) if (i !== mailboxStart + pos) out[at++] = v[i] as number;
       } else {

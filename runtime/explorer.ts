@@ -203,6 +203,7 @@ export class Exploration {
   private expandBfs(): void {
     const s = this.queue[this.head++] as number;
     const len = this.readState(s);
+    this.kernel.prepare(this.cur);
     const depth = this.store.depth(s);
     let anyEnabled = false;
     for (let a = 0; a < this.kernel.actorCount && !this.done; a++) {
@@ -215,6 +216,7 @@ export class Exploration {
     const top = this.tail - 1;
     const s = this.queue[top] as number;
     const len = this.readState(s);
+    this.kernel.prepare(this.cur);
     const depth = this.store.depth(s);
     for (let a = this.stackNext[top] as number; a < this.kernel.actorCount; a++) {
       this.stackNext[top] = a + 1;
@@ -231,7 +233,8 @@ export class Exploration {
   /** Computes actor `a`'s step from state `s`; returns false if `a` is not enabled there. */
   private tryStep(s: number, len: number, depth: number, a: number): boolean {
     const k = this.kernel;
-    const nextLen = k.successor(this.cur.subarray(0, len), a);
+    // `successor` reads only the first `len` entries; no subarray view per step.
+    const nextLen = k.successor(this.cur, a, true);
     if (nextLen < 0) return false;
     this.transitions++;
     if (this.checkers.length) {
