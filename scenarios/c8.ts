@@ -16,7 +16,8 @@
  * `ffa_handle_call` in that window reads `guest_vers != 0`, skips the gate, and its
  * PARTITION_INFO_GET(COUNT) in `ffa_handle_partition_info_get` reads `get_ffa_vm_count()` = 0
  * (its own VM not counted yet) and, being below v1.2, does `vm_count -= 1` on a uint32_t:
- * it tells the guest there are 0xFFFFFFFF partitions.
+ * it tells the guest there are 0xFFFFFFFF partitions (as modelled: the first VM published, no
+ * SPs; otherwise the count is one too low, SPs + N - 1, found by an independent review).
  * Verdict (from the model, not assumed): CONFIRMED; the explorer finds that schedule (pinned in
  * spec/scenarios/c8.spec.ts). The FIXED variant of the `publish` configuration is a PROPOSED fix,
  * not upstream: publish `guest_vers` after the membership block, still under `guest_vers_lock`
