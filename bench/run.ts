@@ -2,6 +2,10 @@
  * `npm run bench [-- --json] [-- --max-n 6]`: interleave side by side with SPIN on equivalent
  * models (DESIGN.md, "What fast means here"), measured in one process run.
  *
+ * Models: dining philosophers with ticket-lock forks (Promela from bench/promela.ts) and C1
+ * FIXED with 2..4 guests (Promela from bench/promelaC1.ts); both Promela models reach exactly
+ * interleave's states.
+ *
  * Per model: interleave full search (BFS, not stopping at violations), interleave DPOR, SPIN
  * without partial-order reduction (-DNOREDUCE) and SPIN with its default POR, each with its
  * reachable states, transitions, seconds and states/s; then whether the full counts agree and
@@ -20,9 +24,10 @@ import { join } from 'node:path';
 import { explore } from '../runtime/explorer.js';
 import type { ExploreResult } from '../runtime/explorer.js';
 import { exploreDpor } from '../runtime/strategies/dpor.js';
-import type { SystemSpec } from '../runtime/system.js';
+import { DEFAULT_MAILBOX_BOUND, type SystemSpec } from '../runtime/system.js';
 import { diningPhilosophers } from '../scenarios/classic/diningPhilosophers.js';
 import { diningPromela } from './promela.js';
+import { c1Promela } from './promelaC1.js';
 
 interface Run {
   states: number;
@@ -111,6 +116,9 @@ function runSpin(name: string, promela: string, reduce: boolean): Run {
     if (!m) throw new Error(`cannot read '${re.source}' from pan's output:\n${out}`);
     return Number(m[1]);
   };
+  // With -E and -c0, errors are assertion violations only: none may fire in an equivalent model.
+  const errors = num(/errors: (\d+)/);
+  if (errors > 0) throw new Error(`${name}: ${errors} assertion violation(s) in the Promela model (bench/out/${name}-*/model.pml):\n${out}`);
   const states = num(/(\d+) states, stored/);
   // pan's own search time leaves out its start-up (allocating the hash table and memory
   // arena, about 0.3 s here); we compare against it, which favours SPIN on small models.
@@ -147,7 +155,14 @@ function main(): void {
       for (const guests of [2, 3, 4]) {
         log(`C1 fixed, ${guests} guests ...`);
         const spec = c1.c1System({ variant: 'fixed', guests });
-        rows.push({ model: `C1-fixed-${guests}g`, ...runInterleave(spec), note: 'no Promela model of C1 yet: SPIN columns empty' });
+        const row: Row = { model: `C1-fixed-${guests}g`, ...runInterleave(spec) };
+        if (!spinProblem) {
+          const promela = c1Promela(guests, 1, spec.mailboxBound ?? DEFAULT_MAILBOX_BOUND);
+          row.spinNoReduce = runSpin(row.model, promela, false);
+          row.spinPor = runSpin(row.model, promela, true);
+          row.countsAgree = row.spinNoReduce.states === row.interleave.states;
+        }
+        rows.push(row);
       }
       report(rows, spinProblem);
     });
