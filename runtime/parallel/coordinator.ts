@@ -29,12 +29,11 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { InternalBug, ModelError } from '../errors.js';
-import type { ExploreResult, ExploreStats } from '../explorer.js';
+import { checkTimeLimit, type ExploreResult, type ExploreStats } from '../explorer.js';
 import { Kernel, type Finding } from '../Kernel.js';
-import { runPath } from '../replay.js';
 import type { StrategyOptions } from '../strategies/index.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
-import { violationKey, type Violation } from '../violations.js';
+import { ViolationRecorder } from '../ViolationRecorder.js';
 import type { LevelEvent, WorkerCommand } from './protocol.js';
 import type { SystemSource } from './source.js';
 import { SyncChannel } from './sync.js';
@@ -59,7 +58,7 @@ export function exploreParallel(system: SystemSpec | LoadedSystem, options: Para
     const value = opts[key];
     if (!Number.isInteger(value) || value <= 0) throw new ModelError(`option ${key} must be a positive integer, got ${String(value)}`);
   }
-  if (options.timeLimitMs !== undefined && !options.clock) throw new ModelError('option timeLimitMs needs a clock: the engine reads no time itself, so pass clock: () => performance.now()');
+  checkTimeLimit(options);
   if (!options.source) {
     throw new ModelError('parallel search needs options.source (the module and export the system is built from): each worker thread builds the system itself');
   }
@@ -93,8 +92,7 @@ type Opts = ParallelOptions & typeof DEFAULTS;
 
 class ParallelSearch {
   private readonly kernel: Kernel;
-  private readonly violations: Violation[] = [];
-  private readonly seen = new Set<string>();
+  private readonly recorder: ViolationRecorder;
   private done = false;
   private bound: ExploreResult['bound'];
   private states = 1;
@@ -111,6 +109,7 @@ class ParallelSearch {
     private readonly source: SystemSource,
   ) {
     this.kernel = new Kernel(sys);
+    this.recorder = new ViolationRecorder(sys, opts.maxViolations, opts.checkers ?? [], opts.onViolation);
   }
 
   run(): ExploreResult {
@@ -128,14 +127,14 @@ class ParallelSearch {
       }
     }
     const lookups = stats.memoHits + stats.xstateCalls;
-    const finished = complete && !this.bound && this.violations.length < this.opts.maxViolations;
+    const finished = complete && !this.bound && this.recorder.violations.length < this.opts.maxViolations;
     return {
       system: this.sys.name,
       strategy: 'parallel-bfs',
-      verdict: this.violations.length > 0 ? 'violation' : finished ? 'verified' : 'incomplete',
+      verdict: this.recorder.violations.length > 0 ? 'violation' : finished ? 'verified' : 'incomplete',
       complete: finished,
       ...(this.bound ? { bound: this.bound } : {}),
-      violations: [...this.violations],
+      violations: [...this.recorder.violations],
       stats: { states: this.states, transitions: this.transitions, ...stats, memoHitRate: lookups ? stats.memoHits / lookups : 0, maxDepthReached: this.maxDepthReached },
       strategyStats: { workers: this.W, levels: this.levels },
     };
@@ -226,23 +225,8 @@ class ParallelSearch {
 
   /** As the explorer: the first finding of each kind+message, its path replayed and checked. */
   private record(f: Finding, path: number[]): void {
-    const key = violationKey(f);
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    const replayed = runPath(new Kernel(this.sys), path, undefined, this.opts.checkers);
-    if (!replayed.trace.findings.some((g) => violationKey(g) === key)) {
-      throw new ModelError(
-        `the model is not deterministic: a fresh replay of the schedule ${replayed.token} did not reproduce "${f.message}". ` +
-          'Look for Math.random, Date.now or mutable module state in guards, assigns or action parameters.',
-      );
-    }
-    const violation: Violation = { kind: f.kind, message: f.message, path, token: replayed.token };
-    if (f.actor !== undefined) violation.actor = f.actor;
-    if (f.deadlock) violation.deadlock = f.deadlock;
-    if (f.report !== undefined) violation.report = f.report;
-    this.violations.push(violation);
-    this.opts.onViolation?.(violation);
-    if (this.violations.length >= this.opts.maxViolations) this.done = true;
+    this.recorder.record(f, path);
+    if (this.recorder.full) this.done = true;
   }
 
   private trip(name: NonNullable<ExploreResult['bound']>['name'], limit: number, hint: string): void {
