@@ -56,7 +56,6 @@ import { SPIN_GRANTED, SPIN_TRYLOCK_RESULT, spin } from '../protocols/spinlock.j
 import { FFA_RET } from '../actors/ffa.js';
 import {
   CTX_VALUE,
-  RX_LOCK,
   TX_LOCK,
   atMostOneLiveMapping,
   ctxMsg,
@@ -65,6 +64,7 @@ import {
   ffaCtxLockDiscipline,
   locksReleasedOnReturn,
 } from '../actors/ffaCtx.js';
+import { saveRxBuf, send2Guards, send2Steps } from '../actors/send2.js';
 import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 /** Who unmaps the destination's RX buffer while the sender fills it. */
@@ -81,7 +81,6 @@ export const C12_OPTIONS: Record<Variant, C12Options> = {
   fixed: { holdRxLockWhileFilling: true },
 };
 
-const SRC = ctxName('g1');
 const DST = ctxName('g2');
 /** struct ffa_part_msg_rxtx_1_2 (48 bytes) plus a 64-byte payload. */
 const MSG_END = 48 + 64;
@@ -98,31 +97,19 @@ type Args = { context: CpuContext; event: Message };
 
 // Module-level actions and guards, shared by both variants (compared by identity in the spec).
 const localStep = send(({ context }: Args) => context.self, { type: LOCAL_STEP });
+const { trylockSrcTx, unlockSrcTx, loadSrcTx, loadDstDying, lockDstRx, unlockDstRx, loadDstOwner, claimDstRx, freeDstRx, loadDstBuf } = send2Steps('g1', 'g2');
+const { ok, noPages, rxOwned, dying } = send2Guards;
+const saveBuf = saveRxBuf;
 const ret = (code: number) => assign({ rets: ({ context }: Args) => [...context.rets, code] });
 const retOk = ret(FFA_RET.OK);
 const retBusy = ret(FFA_RET.BUSY);
 const retDenied = ret(FFA_RET.DENIED);
 const retInvalid = ret(FFA_RET.INVALID_PARAMETERS);
-const ok = ({ event }: Args): boolean => event.ok === true;
-const noPages = ({ event }: Args): boolean => event.page_count === 0;
-const rxOwned = ({ event }: Args): boolean => event.rx_is_free === false;
 const rxFree = ({ event }: Args): boolean => event.rx_is_free === true;
-const dying = ({ event }: Args): boolean => event.is_dying === true;
-const saveBuf = assign({ buf: ({ event }: Args) => (typeof event.rx === 'number' ? event.rx : null) });
 
 // The sender's steps on its own ctx (g1) and on the destination's (g2).
-const trylockSrcTx = send(SRC, spin.trylock(TX_LOCK));
-const unlockSrcTx = send(SRC, spin.release(TX_LOCK));
-const loadSrcTx = send(SRC, ctxMsg.read('page_count', 'tx'));
-const loadDstDying = send(DST, ctxMsg.read('is_dying'));
-const lockDstRx = send(DST, spin.acquire(RX_LOCK));
 const lockDstTx = send(DST, spin.acquire(TX_LOCK));
-const unlockDstRx = send(DST, spin.release(RX_LOCK));
 const unlockDstTx = send(DST, spin.release(TX_LOCK));
-const loadDstOwner = send(DST, ctxMsg.read('page_count', 'rx_is_free'));
-const claimDstRx = send(DST, ctxMsg.write({ rx_is_free: false }));
-const freeDstRx = send(DST, ctxMsg.write({ rx_is_free: true }));
-const loadDstBuf = send(DST, ctxMsg.read('rx', 'page_count'));
 const fillDstRx = send(DST, ({ context }: Args) => ctxMsg.rxWrite(context.buf, MSG_END));
 const setDstDying = send(DST, ctxMsg.write({ is_dying: true }));
 const unmapDst = send(DST, ctxMsg.unmap());

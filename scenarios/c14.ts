@@ -27,9 +27,10 @@ import { assign, createMachine } from 'xstate';
 import { assertThat, send, type Message } from '../runtime/model.js';
 import { ModelError } from '../runtime/errors.js';
 import type { SystemSpec } from '../runtime/system.js';
-import { SPIN_GRANTED, SPIN_TRYLOCK_RESULT, spin } from '../protocols/spinlock.js';
+import { SPIN_GRANTED, SPIN_TRYLOCK_RESULT } from '../protocols/spinlock.js';
 import { FFA_RET } from '../actors/ffa.js';
-import { CTX_VALUE, FFA_PAGE_SIZE, RX_LOCK, TX_LOCK, atMostOneLiveMapping, ctxMsg, ctxName, ffaCtxActor, ffaCtxLockDiscipline, locksReleasedOnReturn } from '../actors/ffaCtx.js';
+import { CTX_VALUE, FFA_PAGE_SIZE, atMostOneLiveMapping, ctxMsg, ctxName, ffaCtxActor, ffaCtxLockDiscipline, locksReleasedOnReturn } from '../actors/ffaCtx.js';
+import { saveRxBuf, send2Guards, send2Steps } from '../actors/send2.js';
 import { MEM_VALUE, guestMemoryActor, mem } from '../actors/guestMemory.js';
 import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
@@ -53,7 +54,6 @@ export const REWRITTEN_SIZE = 4096;
 
 export const USED_NOT_VALIDATED = 'SEND2 copies with msg_offset/msg_size other than the values it validated (reloaded from the guest TX page)';
 
-const SRC = ctxName('g1');
 const DST = ctxName('g2');
 const TX_PAGE = 'g1.tx';
 const LOCAL_STEP = 'cpu.step';
@@ -71,30 +71,18 @@ type Args = { context: SenderContext; event: Message };
 
 // Module-level actions and guards, shared by both variants (compared by identity in the spec).
 const localStep = send(({ context }: Args) => context.self, { type: LOCAL_STEP });
-const trylockSrcTx = send(SRC, spin.trylock(TX_LOCK));
-const unlockSrcTx = send(SRC, spin.release(TX_LOCK));
-const loadSrcTx = send(SRC, ctxMsg.read('page_count', 'tx'));
+const { trylockSrcTx, unlockSrcTx, loadSrcTx, loadDstDying, lockDstRx, unlockDstRx, loadDstOwner, claimDstRx, freeDstRx, loadDstBuf } = send2Steps('g1', 'g2');
+const { ok, noPages, rxOwned, dying } = send2Guards;
+const saveBuf = saveRxBuf;
 const copyHeader = send(TX_PAGE, mem.read());
-const loadDstDying = send(DST, ctxMsg.read('is_dying'));
-const lockDstRx = send(DST, spin.acquire(RX_LOCK));
-const unlockDstRx = send(DST, spin.release(RX_LOCK));
-const loadDstOwner = send(DST, ctxMsg.read('page_count', 'rx_is_free'));
-const claimDstRx = send(DST, ctxMsg.write({ rx_is_free: false }));
-const freeDstRx = send(DST, ctxMsg.write({ rx_is_free: true }));
-const loadDstBuf = send(DST, ctxMsg.read('rx', 'page_count'));
 const num = (v: unknown): number => (typeof v === 'number' ? v : -1);
 const saveHeader = assign({ offset: ({ event }: Args) => num(event.msg_offset), size: ({ event }: Args) => num(event.msg_size) });
-const saveBuf = assign({ buf: ({ event }: Args) => (typeof event.rx === 'number' ? event.rx : null) });
 const retOf = (code: number) => assign({ ret: (_: Args) => code });
 const retOk = retOf(FFA_RET.OK);
 const retBusy = retOf(FFA_RET.BUSY);
 const retDenied = retOf(FFA_RET.DENIED);
 const retInvalid = retOf(FFA_RET.INVALID_PARAMETERS);
 const retNoMemory = retOf(FFA_RET.NO_MEMORY);
-const ok = ({ event }: Args): boolean => event.ok === true;
-const noPages = ({ event }: Args): boolean => event.page_count === 0;
-const rxOwned = ({ event }: Args): boolean => event.rx_is_free === false;
-const dying = ({ event }: Args): boolean => event.is_dying === true;
 /** msg_offset < sizeof(hdr) || msg_size == 0 || msg_offset > tx_size || msg_size > tx_size - msg_offset */
 const headerInvalid = ({ event }: Args): boolean => {
   const off = num(event.msg_offset);
