@@ -36,23 +36,23 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- xstate state configs are spliced generically here */
 import { assign, createMachine } from 'xstate';
 import { assertThat, send, type Message } from '../runtime/model.js';
-import type { ExecContext, ExecFrame } from '../runtime/checkers/conventions.js';
+import { LOCK_GRANT, SPIN_TRYLOCK_RESULT, rw, spin, type ExecContext, type ExecFrame } from '../runtime/checkers/conventions.js';
+import { CPU_OFFLINE_ACK, hotplug } from './hotplug.js';
+import { IRQ_RAISE, IRQ_REGISTER, IRQ_UNREGISTER, irq } from './irq.js';
+import { RCU_QS_REQUEST, rcu } from './rcu.js';
+import { TASKLET_GO, TASKLET_RUN, TASKLET_STALE, tasklet } from './tasklet.js';
+import { TIMER_FIRE } from './timer.js';
 
-export const IRQ_RAISE = 'irq.raise';
-export const IRQ_EOI = 'irq.eoi';
-export const IRQ_REGISTER = 'irq.register';
-export const IRQ_UNREGISTER = 'irq.unregister';
-export const CPU_OFFLINE = 'cpu.offline';
-export const CPU_OFFLINE_ACK = 'cpu.offline_ack';
-export const TASKLET_RUN = 'tasklet.run';
-export const TASKLET_BEGIN = 'tasklet.begin';
-export const TASKLET_GO = 'tasklet.go';
-export const TASKLET_STALE = 'tasklet.stale';
-export const TASKLET_DONE = 'tasklet.done';
-export const TIMER_FIRE = 'timer.fire';
-export const RCU_QS_REQUEST = 'rcu.qs_request';
-export const RCU_QUIESCENT = 'rcu.quiescent';
+// Each protocol family owns its message names (irq.ts, tasklet.ts, timer.ts, rcu.ts,
+// hotplug.ts; the lock names runtime/checkers/conventions.ts). Re-exported here because
+// `protocols/cpu.js` was where they were imported from.
+export { CPU_OFFLINE, CPU_OFFLINE_ACK } from './hotplug.js';
+export { IRQ_EOI, IRQ_RAISE, IRQ_REGISTER, IRQ_UNREGISTER } from './irq.js';
+export { RCU_QS_REQUEST, RCU_QUIESCENT } from './rcu.js';
+export { TASKLET_BEGIN, TASKLET_DONE, TASKLET_GO, TASKLET_RUN, TASKLET_STALE } from './tasklet.js';
+export { TIMER_FIRE } from './timer.js';
 
+/** Messages the CPU runs as softirq work, at a softirq point of its program. */
 const SOFTIRQ_WORK = [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE, RCU_QS_REQUEST];
 
 /** A body of code: states with an initial one; reaching a `final` state returns. */
@@ -112,7 +112,7 @@ export function leaveBody(): any {
 
 /** spin_lock: ask the guard for the lock; the grant is recorded when it arrives. */
 export function lock(guard: string, cls: string, options: { subclass?: number } = {}): any {
-  return send(guard, { type: 'spin.acquire', lock: cls, ...(options.subclass ? { subclass: options.subclass } : {}) });
+  return send(guard, spin.acquireNested(cls, options.subclass ?? 0));
 }
 
 /** spin_lock_nested(lock, subclass): lockdep's annotation for taking a second lock of a class. */
@@ -122,13 +122,13 @@ export function lockNested(guard: string, cls: string, subclass: number): any {
 
 /** spin_trylock. */
 export function trylock(guard: string, cls: string): any {
-  return send(guard, { type: 'spin.trylock', lock: cls });
+  return send(guard, spin.trylock(cls));
 }
 
 /** spin_unlock. */
 export function unlock(guard: string, cls: string): any {
   const inst = `${guard}:${cls}`;
-  return [send(guard, { type: 'spin.release', lock: cls }), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+  return [send(guard, spin.release(cls)), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
 }
 
 /** spin_lock_irqsave: save the IRQ flag, mask IRQs, then take the lock. */
@@ -151,18 +151,18 @@ export function unlockIrqrestore(guard: string, cls: string): any {
 
 /** read_lock / write_lock on a rwlock guarded by `guard`. */
 export function readLock(guard: string, cls: string): any {
-  return send(guard, { type: 'rw.read_lock', lock: cls });
+  return send(guard, rw.readLock(cls));
 }
 export function writeLock(guard: string, cls: string): any {
-  return send(guard, { type: 'rw.write_lock', lock: cls });
+  return send(guard, rw.writeLock(cls));
 }
 export function readUnlock(guard: string, cls: string): any {
   const inst = `${guard}:${cls}`;
-  return [send(guard, { type: 'rw.read_unlock', lock: cls }), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+  return [send(guard, rw.readUnlock(cls)), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
 }
 export function writeUnlock(guard: string, cls: string): any {
   const inst = `${guard}:${cls}`;
-  return [send(guard, { type: 'rw.write_unlock', lock: cls }), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+  return [send(guard, rw.writeUnlock(cls)), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
 }
 
 /** local_irq_disable / local_irq_enable. */
@@ -187,12 +187,12 @@ export function isLock(cls: string): (args: Args) => boolean {
 }
 
 const recordGrant = setExec((e, ev) => {
-  if (ev.type === 'spin.trylock.result' && ev.ok !== true) return e;
+  if (ev.type === SPIN_TRYLOCK_RESULT && ev.ok !== true) return e;
   const inst = `${String(ev.from)}:${String(ev.lock)}`;
   return e.held.includes(inst) ? e : { ...e, held: [...e.held, inst] };
 });
 
-const GRANTS = ['spin.granted', 'rw.granted', 'spin.trylock.result'];
+const GRANTS: readonly string[] = LOCK_GRANT;
 
 function asList(t: any): any[] {
   if (t === undefined) return [];
@@ -273,7 +273,7 @@ export function cpuMachine(config: CpuConfig) {
 
   // Softirq work, spliced into every softirq point.
   const softirqOn = (point: string): Record<string, any> => ({
-    [TASKLET_RUN]: { actions: send(({ event }: Args) => String(event.from), { type: TASKLET_BEGIN }) },
+    [TASKLET_RUN]: { actions: send(({ event }: Args) => String(event.from), tasklet.begin()) },
     [TASKLET_GO]: tasklets.map((t) => ({
       guard: ({ event }: Args) => event.from === t.name,
       target: `tasklet:${t.name}`,
@@ -288,7 +288,7 @@ export function cpuMachine(config: CpuConfig) {
     [RCU_QS_REQUEST]: {
       actions: [
         assertThat(({ context }: Args) => execOf(context).rcu === 0, 'softirq processing inside an RCU read-side section'),
-        send(({ event }: Args) => String(event.from), ({ event }: Args) => ({ type: RCU_QUIESCENT, gp: event.gp })),
+        send(({ event }: Args) => String(event.from), ({ event }: Args) => rcu.quiescent(Number(event.gp))),
       ],
     },
   });
@@ -302,14 +302,14 @@ export function cpuMachine(config: CpuConfig) {
       target: p,
       actions: [
         setExec((e) => ({ ...e, resume: null, frames: e.frames.slice(0, -1) })),
-        ...(kind === 'tasklet' ? [send(name, { type: TASKLET_DONE })] : []),
+        ...(kind === 'tasklet' ? [send(name, tasklet.done())] : []),
       ],
     }));
   for (const t of tasklets) taskStates[`tasklet:${t.name}`] = { initial: t.initial, states: t.states, meta: { defer: deferAll }, onDone: returnTo('tasklet', t.name) };
   for (const t of timers) taskStates[`timer:${t.name}`] = { initial: t.initial, states: t.states, meta: { defer: deferAll }, onDone: returnTo('timer', t.name) };
   taskStates.hist = { type: 'history', history: 'deep' };
 
-  const eoi = (irq: (a: Args) => unknown) => (controller ? [send(controller, ({ event, context }: Args) => ({ type: IRQ_EOI, irq: irq({ event, context }) }))] : []);
+  const eoi = (n: (a: Args) => unknown) => (controller ? [send(controller, ({ event, context }: Args) => irq.eoi(Number(n({ event, context }))))] : []);
   const root: Record<string, any> = {
     task: {
       initial: config.program.initial,
@@ -326,7 +326,7 @@ export function cpuMachine(config: CpuConfig) {
           { guard: ({ context }: Args) => execOf(context).irqsEnabled, actions: eoi(({ event }) => event.irq) },
         ],
       },
-      onDone: services.length ? { target: 'offlining', actions: services.map((s) => send(s, { type: CPU_OFFLINE })) } : { target: 'done' },
+      onDone: services.length ? { target: 'offlining', actions: services.map((s) => send(s, hotplug.offline())) } : { target: 'done' },
     },
     offlining: {
       on: {
@@ -336,7 +336,7 @@ export function cpuMachine(config: CpuConfig) {
         ],
         // Going offline: IRQs are masked and dropped, the CPU is quiescent for RCU.
         [IRQ_RAISE]: { actions: eoi(({ event }) => event.irq) },
-        [RCU_QS_REQUEST]: { actions: send(({ event }: Args) => String(event.from), ({ event }: Args) => ({ type: RCU_QUIESCENT, gp: event.gp })) },
+        [RCU_QS_REQUEST]: { actions: send(({ event }: Args) => String(event.from), ({ event }: Args) => rcu.quiescent(Number(event.gp))) },
       },
       meta: { ignore: [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE] },
     },

@@ -18,10 +18,19 @@
  */
 import { createMachine, enqueueActions } from 'xstate';
 import { send, type Message } from '../runtime/model.js';
-import { CPU_OFFLINE, CPU_OFFLINE_ACK, IRQ_EOI, IRQ_RAISE } from './cpu.js';
+import { CPU_OFFLINE, CPU_OFFLINE_ACK } from './hotplug.js';
 
+// The IRQ family's vocabulary, both sides: the controller's (`trigger`, `route`, `eoi`) and the
+// CPU's (`raise`, `register`, `unregister`: protocols/cpu.ts takes them).
 export const IRQ_TRIGGER = 'irq.trigger';
 export const IRQ_ROUTE = 'irq.route';
+/** The controller to a CPU: take IRQ `irq` (xen/arch/arm/irq.c `do_IRQ`). */
+export const IRQ_RAISE = 'irq.raise';
+/** A CPU to the controller: the handler for `irq` is done (`desc->handler->end`). */
+export const IRQ_EOI = 'irq.eoi';
+/** To a CPU: a handler for `irq` is (un)registered on it (`setup_irq`, `release_irq`). */
+export const IRQ_REGISTER = 'irq.register';
+export const IRQ_UNREGISTER = 'irq.unregister';
 
 export const isSgi = (irq: number): boolean => irq >= 0 && irq < 16;
 export const isPpi = (irq: number): boolean => irq >= 16 && irq < 32;
@@ -39,6 +48,10 @@ export interface IrqControllerContext {
 export const irq = {
   trigger: (n: number, cpu?: string): Message => ({ type: IRQ_TRIGGER, irq: n, ...(cpu !== undefined ? { cpu } : {}) }),
   route: (n: number, cpu: string): Message => ({ type: IRQ_ROUTE, irq: n, cpu }),
+  raise: (n: number): Message => ({ type: IRQ_RAISE, irq: n }),
+  eoi: (n: number): Message => ({ type: IRQ_EOI, irq: n }),
+  register: (n: number): Message => ({ type: IRQ_REGISTER, irq: n }),
+  unregister: (n: number): Message => ({ type: IRQ_UNREGISTER, irq: n }),
 };
 
 type IrqEvent = Message & { irq: number; cpu?: string; from: string };
@@ -60,7 +73,7 @@ export function irqControllerMachine(id: string, cpus: string[], routes: Record<
           const s = context.state[key];
           if (s === undefined) {
             enqueue.assign({ state: { ...context.state, [key]: 'active' } });
-            enqueue(send(target, { type: IRQ_RAISE, irq: e.irq }));
+            enqueue(send(target, irq.raise(e.irq)));
           } else if (s === 'active') enqueue.assign({ state: { ...context.state, [key]: 'pending' } });
         }),
       },
@@ -72,7 +85,7 @@ export function irqControllerMachine(id: string, cpus: string[], routes: Record<
           const { [key]: s, ...rest } = context.state;
           if (s === 'pending') {
             enqueue.assign({ state: { ...rest, [key]: 'active' } });
-            enqueue(send(e.from, { type: IRQ_RAISE, irq: e.irq }));
+            enqueue(send(e.from, irq.raise(e.irq)));
           } else enqueue.assign({ state: rest });
         }),
       },

@@ -21,11 +21,16 @@
  */
 import { createMachine, enqueueActions } from 'xstate';
 import { send, type Message } from '../runtime/model.js';
-import { CPU_OFFLINE, CPU_OFFLINE_ACK, RCU_QS_REQUEST, RCU_QUIESCENT } from './cpu.js';
+import { CPU_OFFLINE, CPU_OFFLINE_ACK } from './hotplug.js';
 
+// The RCU family's vocabulary, both sides (the CPU side is protocols/cpu.ts).
 export const RCU_CALL = 'rcu.call';
 export const RCU_SYNCHRONIZE = 'rcu.synchronize';
 export const RCU_SYNCHRONIZED = 'rcu.synchronized';
+/** RCU to a CPU: report a quiescent state for grace period `gp` (RCU_SOFTIRQ raised). */
+export const RCU_QS_REQUEST = 'rcu.qs_request';
+/** A CPU to RCU: passed a quiescent state in grace period `gp` (`cpu_quiet`). */
+export const RCU_QUIESCENT = 'rcu.quiescent';
 
 export interface RcuCallback {
   to: string;
@@ -49,6 +54,8 @@ export interface RcuContext {
 export const rcu = {
   call: (to: string, event: Message): Message => ({ type: RCU_CALL, to, event }),
   synchronize: (): Message => ({ type: RCU_SYNCHRONIZE }),
+  qsRequest: (gp: number): Message => ({ type: RCU_QS_REQUEST, gp }),
+  quiescent: (gp: number): Message => ({ type: RCU_QUIESCENT, gp }),
 };
 
 type Enqueue = { assign: (x: Partial<RcuContext>) => void } & ((action: unknown) => void);
@@ -61,7 +68,7 @@ function start(c: RcuContext, cbs: RcuCallback[], next: RcuCallback[], enqueue: 
   }
   const gp = (c.gp + 1) % 2;
   enqueue.assign({ busy: true, gp, cur: cbs, next, waiting: [...c.online] });
-  for (const cpu of c.online) enqueue(send(cpu, { type: RCU_QS_REQUEST, gp }));
+  for (const cpu of c.online) enqueue(send(cpu, rcu.qsRequest(gp)));
   if (c.online.length === 0) finish({ ...c, gp, cur: cbs, next, waiting: [] }, enqueue);
 }
 

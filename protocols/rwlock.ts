@@ -23,12 +23,10 @@
 import { createMachine, enqueueActions } from 'xstate';
 import { assertThat, send, type Message } from '../runtime/model.js';
 import type { ResourceView } from '../runtime/system.js';
+import { RW_GRANTED, RW_READ_LOCK, RW_READ_UNLOCK, RW_WRITE_LOCK, RW_WRITE_UNLOCK } from '../runtime/checkers/conventions.js';
 
-export const RW_READ_LOCK = 'rw.read_lock';
-export const RW_WRITE_LOCK = 'rw.write_lock';
-export const RW_READ_UNLOCK = 'rw.read_unlock';
-export const RW_WRITE_UNLOCK = 'rw.write_unlock';
-export const RW_GRANTED = 'rw.granted';
+// The vocabulary is owned by runtime/checkers/conventions.ts (checkers recognise it there).
+export { RW_GRANTED, RW_READ_LOCK, RW_READ_UNLOCK, RW_WRITE_LOCK, RW_WRITE_UNLOCK, rw } from '../runtime/checkers/conventions.js';
 
 export interface RwWaiter {
   who: string;
@@ -44,13 +42,6 @@ export interface RwLock {
 export interface RwOwnerContext {
   rwlocks: Record<string, RwLock>;
 }
-
-export const rw = {
-  readLock: (lock: string, inIrq = false): Message => ({ type: RW_READ_LOCK, lock, ...(inIrq ? { inIrq } : {}) }),
-  writeLock: (lock: string): Message => ({ type: RW_WRITE_LOCK, lock }),
-  readUnlock: (lock: string): Message => ({ type: RW_READ_UNLOCK, lock }),
-  writeUnlock: (lock: string): Message => ({ type: RW_WRITE_UNLOCK, lock }),
-};
 
 type RwEvent = Message & { lock: string; from: string; inIrq?: boolean };
 

@@ -28,14 +28,11 @@
 import { createMachine, enqueueActions } from 'xstate';
 import { assertThat, reply, send, type Message } from '../runtime/model.js';
 import type { ResourceView } from '../runtime/system.js';
+import { SPIN_ACQUIRE, SPIN_GRANTED, SPIN_IS_LOCKED, SPIN_IS_LOCKED_RESULT, SPIN_RELEASE, SPIN_TRYLOCK, SPIN_TRYLOCK_RESULT } from '../runtime/checkers/conventions.js';
 
-export const SPIN_ACQUIRE = 'spin.acquire';
-export const SPIN_GRANTED = 'spin.granted';
-export const SPIN_TRYLOCK = 'spin.trylock';
-export const SPIN_TRYLOCK_RESULT = 'spin.trylock.result';
-export const SPIN_RELEASE = 'spin.release';
-export const SPIN_IS_LOCKED = 'spin.is_locked';
-export const SPIN_IS_LOCKED_RESULT = 'spin.is_locked.result';
+// The vocabulary is owned by runtime/checkers/conventions.ts (checkers recognise it there);
+// re-exported so that `protocols/spinlock.js` keeps working as the place users import it from.
+export { SPIN_ACQUIRE, SPIN_GRANTED, SPIN_IS_LOCKED, SPIN_IS_LOCKED_RESULT, SPIN_RELEASE, SPIN_TRYLOCK, SPIN_TRYLOCK_RESULT, spin } from '../runtime/checkers/conventions.js';
 
 /** The state of one ticket lock: who holds it and who waits, in ticket order. */
 export interface TicketLock {
@@ -47,16 +44,6 @@ export interface TicketLock {
 export interface LockOwnerContext {
   locks: Record<string, TicketLock>;
 }
-
-/** Messages of the protocol, as a client builds them. */
-export const spin = {
-  acquire: (lock: string): Message => ({ type: SPIN_ACQUIRE, lock }),
-  trylock: (lock: string): Message => ({ type: SPIN_TRYLOCK, lock }),
-  release: (lock: string): Message => ({ type: SPIN_RELEASE, lock }),
-  isLocked: (lock: string): Message => ({ type: SPIN_IS_LOCKED, lock }),
-  /** spin_lock_nested(lock, subclass). */
-  acquireNested: (lock: string, subclass: number): Message => ({ type: SPIN_ACQUIRE, lock, subclass }),
-};
 
 export interface SpinlockOptions {
   /** CONFIG_DEBUG_LOCKS: a recursive acquire is an assertion (Xen's BUG()); default true. */

@@ -19,9 +19,18 @@
  */
 import { createMachine, enqueueActions } from 'xstate';
 import { assertThat, send, type Message } from '../runtime/model.js';
-import { TASKLET_BEGIN, TASKLET_DONE, TASKLET_GO, TASKLET_RUN, TASKLET_STALE } from './cpu.js';
 
+// The tasklet family's vocabulary, both sides (the CPU side is protocols/cpu.ts).
 export const TASKLET_SCHEDULE = 'tasklet.schedule';
+/** The tasklet to a CPU: it is queued on you (Xen's per-CPU tasklet list; TASKLET_SOFTIRQ pending). */
+export const TASKLET_RUN = 'tasklet.run';
+/** The CPU, at a softirq point, to the tasklet: may I run you? (`do_tasklet_work` dequeues it). */
+export const TASKLET_BEGIN = 'tasklet.begin';
+/** The tasklet's answers to `tasklet.begin`: run the body, or you were moved to another CPU. */
+export const TASKLET_GO = 'tasklet.go';
+export const TASKLET_STALE = 'tasklet.stale';
+/** The CPU to the tasklet: the body returned. */
+export const TASKLET_DONE = 'tasklet.done';
 
 export interface TaskletContext {
   /** Where it should run next (Xen's `scheduled_on`), or null. */
@@ -34,6 +43,11 @@ export interface TaskletContext {
 
 export const tasklet = {
   schedule: (cpu: string): Message => ({ type: TASKLET_SCHEDULE, cpu }),
+  run: (): Message => ({ type: TASKLET_RUN }),
+  begin: (): Message => ({ type: TASKLET_BEGIN }),
+  go: (): Message => ({ type: TASKLET_GO }),
+  stale: (): Message => ({ type: TASKLET_STALE }),
+  done: (): Message => ({ type: TASKLET_DONE }),
 };
 
 type TEvent = Message & { cpu?: string; from: string };
@@ -52,7 +66,7 @@ export function taskletMachine(id: string) {
             return;
           }
           enqueue.assign({ scheduledOn: cpu, queuedOn: cpu });
-          enqueue(send(cpu, { type: TASKLET_RUN }));
+          enqueue(send(cpu, tasklet.run()));
         }),
       },
       [TASKLET_BEGIN]: {
@@ -60,11 +74,11 @@ export function taskletMachine(id: string) {
           enqueueActions(({ context, event, enqueue }) => {
             const cpu = String((event as unknown as TEvent).from);
             if (context.queuedOn !== cpu || context.running !== null) {
-              enqueue(send(cpu, { type: TASKLET_STALE }));
+              enqueue(send(cpu, tasklet.stale()));
               return;
             }
             enqueue.assign({ running: cpu, queuedOn: null, scheduledOn: null });
-            enqueue(send(cpu, { type: TASKLET_GO }));
+            enqueue(send(cpu, tasklet.go()));
           }),
         ],
       },
@@ -78,7 +92,7 @@ export function taskletMachine(id: string) {
               return;
             }
             enqueue.assign({ running: null, queuedOn: again });
-            enqueue(send(again, { type: TASKLET_RUN }));
+            enqueue(send(again, tasklet.run()));
           }),
         ],
       },

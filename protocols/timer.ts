@@ -18,11 +18,13 @@
  */
 import { createMachine, enqueueActions } from 'xstate';
 import { send, type Message } from '../runtime/model.js';
-import { TIMER_FIRE } from './cpu.js';
 
+// The timer family's vocabulary, both sides (the CPU side is protocols/cpu.ts `timers`).
 export const TIMER_SET = 'timer.set';
 export const TIMER_STOP = 'timer.stop';
 export const TIMER_EXPIRE = 'timer.expire';
+/** The timer to its CPU: run the callback in TIMER_SOFTIRQ. */
+export const TIMER_FIRE = 'timer.fire';
 
 export interface TimerContext {
   cpu: string;
@@ -34,6 +36,7 @@ export interface TimerContext {
 export const timer = {
   set: (cpu?: string): Message => ({ type: TIMER_SET, ...(cpu ? { cpu } : {}) }),
   stop: (): Message => ({ type: TIMER_STOP }),
+  fire: (): Message => ({ type: TIMER_FIRE }),
 };
 
 /** A timer whose callback runs on `cpu` (Xen's `init_timer(t, fn, data, cpu)`). */
@@ -56,7 +59,7 @@ export function timerMachine(id: string, cpu: string) {
         actions: enqueueActions(({ context, event, enqueue }) => {
           if (!context.armed || (event as Message).gen !== context.gen) return;
           enqueue.assign({ armed: false });
-          enqueue(send(context.cpu, { type: TIMER_FIRE }));
+          enqueue(send(context.cpu, timer.fire()));
         }),
       },
     },

@@ -33,10 +33,54 @@
 import type { Message } from '../model.js';
 import type { CheckerView } from './Checker.js';
 
-export const LOCK_ACQUIRE = ['spin.acquire', 'rw.read_lock', 'rw.write_lock'] as const;
-export const LOCK_TRY = ['spin.trylock'] as const;
-export const LOCK_RELEASE = ['spin.release', 'rw.read_unlock', 'rw.write_unlock'] as const;
+// The lock protocols' vocabulary. It is owned here, not in protocols/, because checkers must
+// recognise lock messages and runtime/ imports nothing from protocols/; protocols/spinlock.ts and
+// protocols/rwlock.ts implement it and re-export these names and builders.
 
+/** spin_lock: `spin.acquire {lock, subclass?}`, answered by `spin.granted {lock}` (xen/common/spinlock.c). */
+export const SPIN_ACQUIRE = 'spin.acquire';
+export const SPIN_GRANTED = 'spin.granted';
+/** spin_trylock: `spin.trylock {lock}`, answered by `spin.trylock.result {lock, ok}`. */
+export const SPIN_TRYLOCK = 'spin.trylock';
+export const SPIN_TRYLOCK_RESULT = 'spin.trylock.result';
+export const SPIN_RELEASE = 'spin.release';
+/** spin_is_locked: `spin.is_locked {lock}`, answered by `spin.is_locked.result {lock, locked}`. */
+export const SPIN_IS_LOCKED = 'spin.is_locked';
+export const SPIN_IS_LOCKED_RESULT = 'spin.is_locked.result';
+
+/** read_lock / write_lock: answered by `rw.granted {lock, mode}` (xen/common/rwlock.c). */
+export const RW_READ_LOCK = 'rw.read_lock';
+export const RW_WRITE_LOCK = 'rw.write_lock';
+export const RW_READ_UNLOCK = 'rw.read_unlock';
+export const RW_WRITE_UNLOCK = 'rw.write_unlock';
+export const RW_GRANTED = 'rw.granted';
+
+export const LOCK_ACQUIRE = [SPIN_ACQUIRE, RW_READ_LOCK, RW_WRITE_LOCK] as const;
+export const LOCK_TRY = [SPIN_TRYLOCK] as const;
+export const LOCK_RELEASE = [SPIN_RELEASE, RW_READ_UNLOCK, RW_WRITE_UNLOCK] as const;
+/** Answers that give the asker a lock (a trylock's only when `ok`). */
+export const LOCK_GRANT = [SPIN_GRANTED, RW_GRANTED, SPIN_TRYLOCK_RESULT] as const;
+
+/** Spinlock messages as a client builds them. */
+export const spin = {
+  acquire: (lock: string): Message => ({ type: SPIN_ACQUIRE, lock }),
+  trylock: (lock: string): Message => ({ type: SPIN_TRYLOCK, lock }),
+  release: (lock: string): Message => ({ type: SPIN_RELEASE, lock }),
+  isLocked: (lock: string): Message => ({ type: SPIN_IS_LOCKED, lock }),
+  /** spin_lock_nested(lock, subclass): lockdep's annotation; `subclass` 0 is a plain acquire. */
+  acquireNested: (lock: string, subclass: number): Message => (subclass > 0 ? { type: SPIN_ACQUIRE, lock, subclass } : { type: SPIN_ACQUIRE, lock }),
+};
+
+/** Rwlock messages as a client builds them (`inIrq`: a reader in IRQ context, see protocols/rwlock.ts). */
+export const rw = {
+  readLock: (lock: string, inIrq = false): Message => ({ type: RW_READ_LOCK, lock, ...(inIrq ? { inIrq } : {}) }),
+  writeLock: (lock: string): Message => ({ type: RW_WRITE_LOCK, lock }),
+  readUnlock: (lock: string): Message => ({ type: RW_READ_UNLOCK, lock }),
+  writeUnlock: (lock: string): Message => ({ type: RW_WRITE_UNLOCK, lock }),
+};
+
+// Memory accesses: the race and use-after-free checkers observe them; protocols/memory.ts
+// implements them and owns the rest of the memory vocabulary (`mem.value`, the builders).
 export const MEM_READ = 'mem.read';
 export const MEM_WRITE = 'mem.write';
 export const MEM_FREE = 'mem.free';
