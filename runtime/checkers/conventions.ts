@@ -15,6 +15,10 @@
  * | `rw.read_lock` / `rw.write_lock`| read_lock / write_lock of a rwlock                  |
  * | `spin.release`, `rw.read_unlock`, `rw.write_unlock` | unlock                          |
  *
+ * The lock vocabulary (these names, the answers `spin.granted`/`rw.granted`/`spin.trylock.result`,
+ * and the `spin`/`rw` builders) is declared here, once: protocols/spinlock.ts and rwlock.ts
+ * implement it and re-export it. Every other protocol family owns its names in its own module.
+ *
  * Who holds a lock is read from the guarding actor's `resources` (`heldBy`), minus any unlock
  * from the holder still in the guard's mailbox (Xen's unlock is immediate; the message is only
  * how the model delivers it). Held sets are therefore a function of the global state.
