@@ -5,7 +5,7 @@
  * @example
  * ```sh
  * npx interleave explore C1/buggy/2g --report out/c1.json
- * npx interleave replay C1/buggy/2g@il1_AQUA...
+ * npx interleave replay C1/buggy/2g@il2_AgQP...
  * npx interleave view out/c1.json -o out/c1.html
  * ```
  */

@@ -31,6 +31,12 @@ export interface Finding {
    * shows where it was completed, not the whole evidence.
    */
   acrossExecutions?: boolean;
+  /**
+   * The paths (actor indices from the initial state) of the other executions the finding rests
+   * on, in the order a checker must see them; the replay token carries them (schedule.ts), so
+   * replay reproduces the finding.
+   */
+  evidence?: number[][];
 }
 
 export class Kernel {

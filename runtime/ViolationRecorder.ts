@@ -45,8 +45,9 @@ export class ViolationRecorder {
 /** Replays `path` once to get its token and to check the model reproduces `f`. */
 export function toViolation(system: LoadedSystem, f: Finding, path: number[], extraCheckers: readonly CheckerFactory[] = []): Violation {
   const key = violationKey(f);
-  const replayed = runPath(new Kernel(system), path, undefined, extraCheckers);
-  const reproduced = f.acrossExecutions === true || replayed.trace.findings.some((g) => violationKey(g) === key);
+  const replayed = runPath(new Kernel(system), path, undefined, extraCheckers, f.evidence ?? []);
+  const withoutEvidence = f.acrossExecutions === true && !f.evidence?.length;
+  const reproduced = withoutEvidence || replayed.trace.findings.some((g) => violationKey(g) === key);
   if (!reproduced) {
     throw new ModelError(
       `the model is not deterministic: a fresh replay of the schedule ${replayed.token} did not reproduce "${f.message}". ` +
@@ -63,5 +64,6 @@ export function violationOf(f: Finding, path: readonly number[], token: string):
   if (f.deadlock) v.deadlock = f.deadlock;
   if (f.report !== undefined) v.report = f.report;
   if (f.acrossExecutions) v.acrossExecutions = true;
+  if (f.evidence?.length) v.evidence = f.evidence.map((p) => [...p]);
   return v;
 }

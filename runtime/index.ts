@@ -16,8 +16,8 @@ export {
   type ResourceView,
 } from './system.js';
 export { explore, Exploration, type ExploreOptions, type ExploreResult, type ExploreStats, type Strategy } from './explorer.js';
-export { replay, runPath, type Trace, type TraceStep, type ReplayResult } from './replay.js';
-export { encodeSchedule, decodeSchedule, type Schedule } from './schedule.js';
+export { replay, runPath, type Trace, type TraceStep, type ReplayResult, type Divergence } from './replay.js';
+export { encodeSchedule, decodeSchedule, stepDigest, executionDigest, type Schedule, type Execution } from './schedule.js';
 export { formatTrace, describeMessage, TRACE_LEGEND } from './trace.js';
 export { explore$, type ExploreEvent } from './observe.js';
 export { Kernel } from './Kernel.js';

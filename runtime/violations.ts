@@ -56,6 +56,8 @@ export interface Violation {
   report?: string;
   /** The checker's evidence spans several executions; the schedule shows where it completed. */
   acrossExecutions?: boolean;
+  /** The other executions the finding rests on (paths from the initial state); `token` carries them. */
+  evidence?: number[][];
   /** Set when the schedule was shrunk (runtime/shrink.ts): the length of the schedule found. */
   shrunkFromSteps?: number;
 }

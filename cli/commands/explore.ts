@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import type { SystemSource } from '../../runtime/parallel/source.js';
 import { loadSystem } from '../../runtime/system.js';
 import { replay } from '../../runtime/replay.js';
-import { decodeSchedule } from '../../runtime/schedule.js';
 import { formatTrace } from '../../runtime/trace.js';
 import { choice, durationMs, positiveInt, seedValue, type CommandDef, type ParsedArgs } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -107,13 +106,14 @@ export const replayDef: CommandDef = {
   name: 'replay',
   summary: 'Replay a schedule token on a catalogue scenario or a model file, printing the trace step by step.',
   positionals: [
-    { name: '<target@token>', required: true, help: 'e.g. C1/buggy/2g@il1_AQ... or ./my-model.ts@il1_AQ... (as reports print it)' },
+    { name: '<target@token>', required: true, help: 'e.g. C1/buggy/2g@il2_Ag... or ./my-model.ts@il2_Ag... (as reports print it)' },
     { name: '<token>', required: false, help: 'the token, if not joined to the target with @' },
   ],
   options: [{ name: 'json', help: 'print the replayed trace as JSON (the trace part of the report schema)' }, CATALOGUE_OPTION],
   epilogue: [
-    'Replay checks at every step that the model enables the same actors as when the token was made, and names',
-    'the first step where it does not (the model changed).',
+    'Replay checks at every step that the model enables the same actors and takes the same message types as when',
+    'the token was made, and names the first step where it does not (the model changed). A token damaged in copying',
+    'fails its checksum and is reported as corrupt (exit 2).',
     'exit codes: 0 replayed, no violation at the end; 1 a violation shows (or the replay diverged); 2 usage or model error',
   ].join('\n'),
 };
@@ -124,7 +124,7 @@ export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
   let token = second;
   if (token === undefined) {
     const at = first.lastIndexOf('@');
-    if (at < 0) throw new UsageError(`missing token: write <target>@<token> (e.g. C1/buggy/2g@il1_...) or give the token as a second argument`);
+    if (at < 0) throw new UsageError(`missing token: write <target>@<token> (e.g. C1/buggy/2g@il2_...) or give the token as a second argument`);
     targetArg = first.slice(0, at);
     token = first.slice(at + 1);
   }
@@ -143,7 +143,9 @@ export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
       key: target.key,
       system: loaded.name,
       token,
+      tokenVersion: replayed.recorded.version ?? 2,
       fingerprintMatches: replayed.fingerprintMatches,
+      evidenceExecutions: replayed.evidence.length,
       divergence: divergence ?? null,
       trace: traceReport(loaded, replayed.schedule.steps),
       findings: trace.findings.map((f) => ({ kind: f.kind, message: f.message })),
@@ -152,7 +154,11 @@ export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
     return code;
   }
   if (!replayed.fingerprintMatches) io.err(`note: the token was made on a system with other actor names or machine ids than '${loaded.name}' has now\n`);
-  io.out(`replaying ${token} (${decodeSchedule(token).steps.length} steps) on ${target.key} (system '${loaded.name}')\n`);
+  if (replayed.recorded.version === 1) {
+    io.err("note: this is a version 1 token (il1_): it has no step digests and no checksum, so only a change in the enabled actors shows as a divergence; run explore again for an il2_ token\n");
+  }
+  io.out(`replaying ${token} (${replayed.recorded.steps.length} steps) on ${target.key} (system '${loaded.name}')\n`);
+  if (replayed.evidence.length) io.out(`replayed ${replayed.evidence.length} evidence execution${replayed.evidence.length === 1 ? '' : 's'} first: the finding rests on what the checkers saw in them\n`);
   io.out(`${formatTrace(trace, { maxColumnWidth: TRACE_COLUMN_WIDTH })}\n`);
   if (divergence) io.out(`${divergence.message}\n`);
   else if (!violated) io.out('the replay ends without a violation\n');

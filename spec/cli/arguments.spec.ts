@@ -8,7 +8,7 @@ import { STRATEGY_NAMES } from '../../runtime/strategies/index.js';
 import { CATALOGUE, FIXTURES, inProcess } from './support.js';
 
 const MODEL = `${FIXTURES}/hostile.ts`;
-const TOKEN = 'il1_AQNygl4xCAADAQYCBAAFAgQBBgIEAgQ';
+const TOKEN = 'il2_AgNygl4xAQioLolPAANFAQYpAgSHAAWUAgSHAQYCAgSHAgSHM1OfyA';
 
 /** argv, and the exact first line of stderr. */
 const BAD: Array<[string[], string]> = [
@@ -40,11 +40,11 @@ const BAD: Array<[string[], string]> = [
   [['explore', 'DP/buggy/3', '--catalogue', `${FIXTURES}/nope.ts`], `interleave explore: catalogue ${FIXTURES}/nope.ts does not exist`],
   [['explore', 'DP/buggy/3', '--catalogue', `${FIXTURES}/noExport.ts`], `interleave explore: catalogue ${FIXTURES}/noExport.ts has no 'catalogue' export that is an array of entries`],
   [['explore', `${FIXTURES}`], `interleave explore: model file ${FIXTURES} is not a file`],
-  [['replay'], 'interleave replay: missing <target@token>: e.g. C1/buggy/2g@il1_AQ... or ./my-model.ts@il1_AQ... (as reports print it)'],
-  [['replay', 'examples/twoCpuLock.ts'], 'interleave replay: missing token: write <target>@<token> (e.g. C1/buggy/2g@il1_...) or give the token as a second argument'],
+  [['replay'], 'interleave replay: missing <target@token>: e.g. C1/buggy/2g@il2_Ag... or ./my-model.ts@il2_Ag... (as reports print it)'],
+  [['replay', 'examples/twoCpuLock.ts'], 'interleave replay: missing token: write <target>@<token> (e.g. C1/buggy/2g@il2_...) or give the token as a second argument'],
   [['replay', `@${TOKEN}`], `interleave replay: missing target before '@${TOKEN}': name a catalogue key or a model file`],
   [['replay', 'examples/twoCpuLock.ts@'], "interleave replay: missing token after 'examples/twoCpuLock.ts@'"],
-  [['replay', 'examples/twoCpuLock.ts@xyz'], "interleave replay: replay token 'xyz' is malformed: it should start with 'il1_'"],
+  [['replay', 'examples/twoCpuLock.ts@xyz'], "interleave replay: replay token 'xyz' is malformed: it should start with 'il2_'"],
   [['replay', `DP/buggy/3@${TOKEN}`, '--catalogue', CATALOGUE], "interleave replay: replay token was recorded on a system of 3 actors; 'dining-philosophers-3' has 6 (phil0, phil1, phil2, fork0, fork1, fork2)"],
   [['view'], 'interleave view: missing <report.json>: a report written by explore/run with --report <file>.json or --json'],
   [['view', 'nope.json'], 'interleave view: report nope.json does not exist'],

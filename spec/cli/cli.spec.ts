@@ -63,11 +63,11 @@ describe.concurrent('interleave list and run (the catalogue)', () => {
     expect(r.code).toBe(0);
     const [header] = r.out.split('\n');
     expect(header).toMatch(/^scenario +variant +config +expected +verdict +as expected +states +transitions +time \(ms\) +cex length +replay token$/);
-    expect(r.out).toMatch(/DP +buggy +3 philosophers +deadlock +deadlock +yes +464 +987 +[0-9.]+ +12 +il1_\S+/);
+    expect(r.out).toMatch(/DP +buggy +3 philosophers +deadlock +deadlock +yes +464 +987 +[0-9.]+ +12 +il2_\S+/);
     expect(r.out).toMatch(/DP +fixed +3 philosophers +verified +verified +yes +607 +1,368 +[0-9.]+ +- +-/);
     expect(r.out).toContain('== DP/buggy/3 (dining philosophers with ticket-spinlock forks) ==');
     expect(r.out).toMatch(/phil0 +waitSecond +fork1 +phil1 \(guarded by fork1\)/);
-    expect(r.out).toContain('replay: npx interleave replay DP/buggy/3@il1_');
+    expect(r.out).toContain('replay: npx interleave replay DP/buggy/3@il2_');
     expect(r.out).toContain('2 of 2 entries as expected');
   });
 
@@ -159,23 +159,32 @@ describe.concurrent('interleave explore', () => {
 
 describe.concurrent('interleave replay', () => {
   it('should replay a token from a report to the same deadlock (exit 1)', async () => {
-    const token = 'il1_AQNygl4xCAADAQYCBAAFAgQBBgIEAgQ';
+    const token = 'il2_AgNygl4xAQioLolPAANFAQYpAgSHAAWUAgSHAQYCAgSHAgSHM1OfyA';
     const r = await cli('replay', `examples/twoCpuLock.ts@${token}`);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`replaying ${token} (8 steps) on examples/twoCpuLock.ts (system 'two-cpu-lock')`);
     expect(r.out).toContain("! deadlock: no actor can take a step, and 'cpu0' waits for vgic.lock (held by cpu1)");
+    expect(r.err).toBe('');
+  });
+
+  it('should still replay a version 1 token of an older report, with a note that it has no digests', async () => {
+    const token = 'il1_AQNygl4xCAADAQYCBAAFAgQBBgIEAgQ';
+    const r = await cli('replay', `examples/twoCpuLock.ts@${token}`);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("! deadlock: no actor can take a step, and 'cpu0' waits for vgic.lock (held by cpu1)");
+    expect(r.err).toContain('note: this is a version 1 token (il1_): it has no step digests and no checksum');
   });
 
   it('should name the step where a fixed model diverges from an old token', async () => {
-    const r = await cli('replay', 'examples/twoCpuLockFixed.ts', 'il1_AQNygl4xCAADAQYCBAAFAgQBBgIEAgQ');
+    const r = await cli('replay', 'examples/twoCpuLockFixed.ts', 'il2_AgNygl4xAQioLolPAANFAQYpAgSHAAWUAgSHAQYCAgSHAgSHM1OfyA');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/replay diverged at step \d+: /);
   });
 
   it('should exit 2 for a malformed token', async () => {
-    const r = await cli('replay', 'examples/twoCpuLock.ts@il1_!!');
+    const r = await cli('replay', 'examples/twoCpuLock.ts@il2_!!');
     expect(r.code).toBe(2);
-    expect(r.err).toBe("interleave replay: replay token 'il1_!!' is malformed: it is not base64url after the prefix\n");
+    expect(r.err).toBe("interleave replay: replay token 'il2_!!' is corrupt: character 1 after the prefix, '!', is not base64url (A-Z a-z 0-9 - _); it was changed, cut or mistyped in copying: copy it again from the report (or run explore again)\n");
   });
 });
 

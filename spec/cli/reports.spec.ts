@@ -77,7 +77,7 @@ describe('the JSON report', () => {
 describe('the text report', () => {
   it('should give the sentence, the who-waits-for-what table, the locks, the trace and the replay command, in that order', () => {
     const text = reportText(makeReport('explore', [fileRun(twoCpuLock, 'm.ts')], 1));
-    const order = ['m.ts: violation: deadlock', "deadlock: no actor can take a step, and 'cpu0' waits for vgic.lock (held by cpu1)", 'blocked actor  state', 'wait-for cycle: cpu0 -> cpu1 -> cpu0', 'lock       owner actor  held by  waiting (ticket order)', 'counterexample: 8 steps', 'legend:', 'replay: npx interleave replay m.ts@il1_'];
+    const order = ['m.ts: violation: deadlock', "deadlock: no actor can take a step, and 'cpu0' waits for vgic.lock (held by cpu1)", 'blocked actor  state', 'wait-for cycle: cpu0 -> cpu1 -> cpu0', 'lock       owner actor  held by  waiting (ticket order)', 'counterexample: 8 steps', 'legend:', 'replay: npx interleave replay m.ts@il2_'];
     const at = order.map((s) => text.indexOf(s));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);

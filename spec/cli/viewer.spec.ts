@@ -91,7 +91,7 @@ describe.skipIf(!runnable)('the HTML viewer in headless Chromium', () => {
     expect(await last.innerText()).toContain("! deadlock: no actor can take a step, and 'cpu0' waits for vgic.lock (held by cpu1)");
     expect(await text('#violation h2')).toBe('deadlock violation in examples/twoCpuLock.ts');
     expect(await text('#violation')).toContain('wait-for cycle: cpu0 -> cpu1 -> cpu0');
-    expect(await text('#violation code')).toMatch(/^npx interleave replay examples\/twoCpuLock.ts@il1_/);
+    expect(await text('#violation code')).toMatch(/^npx interleave replay examples\/twoCpuLock.ts@il2_/);
     await tab.screenshot({ path: join(OUT, 'twoCpuLock-end.png'), fullPage: true });
 
     await tab.keyboard.press('ArrowLeft');

@@ -21,7 +21,7 @@ describe('C1 buggy: ASSERT(!spin_is_locked) in ffa_rxtx_spmc_rx_acquire (seed 00
     // Shortest by reasoning: g1 asks (1), is answered (2), acquires (3), is granted (4); g2
     // starts and asks (5), is answered 'locked' (6), and its ASSERT fires (7).
     expect(v?.path).toHaveLength(7);
-    expect(v?.token).toBe('il1_AQQPjgIkBwADAgYAAwEGAgQCBQED');
+    expect(v?.token).toBe('il2_AgQPjgIkAQcJngslAAMFAgZDAANRAQaWAgRhAgVDAQMMuj4sHg');
 
     const replayed = replay(spec, v!.token);
     expect(replayed.divergence).toBeUndefined();
