@@ -36,7 +36,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- xstate state configs are spliced generically here */
 import { assign, createMachine } from 'xstate';
 import { assertThat, send, type Message } from '../runtime/model.js';
-import { LOCK_GRANT, SPIN_TRYLOCK_RESULT, rw, spin, type ExecContext, type ExecFrame } from '../runtime/checkers/conventions.js';
+import { LOCK_GRANT, MEM_VALUE, SPIN_TRYLOCK_RESULT, rw, spin, type ExecContext, type ExecFrame } from '../runtime/checkers/conventions.js';
 import { CPU_OFFLINE_ACK, hotplug } from './hotplug.js';
 import { IRQ_RAISE, IRQ_REGISTER, IRQ_UNREGISTER, irq } from './irq.js';
 import { RCU_QS_REQUEST, rcu } from './rcu.js';
@@ -338,9 +338,10 @@ export function cpuMachine(config: CpuConfig) {
         [IRQ_RAISE]: { actions: eoi(({ event }) => event.irq) },
         [RCU_QS_REQUEST]: { actions: send(({ event }: Args) => String(event.from), ({ event }: Args) => rcu.quiescent(Number(event.gp))) },
       },
-      meta: { ignore: [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE] },
+      // The value of a read made by the program's last step has no one left to use it.
+      meta: { ignore: [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE, MEM_VALUE] },
     },
-    done: { type: 'final' },
+    done: { type: 'final', meta: { ignore: [MEM_VALUE] } },
   };
   for (const h of handlers) {
     root[`irq:${h.irq}`] = {

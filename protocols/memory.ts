@@ -20,10 +20,9 @@
 import { createMachine, enqueueActions } from 'xstate';
 import { assertThat, reply, type Message } from '../runtime/model.js';
 import type { HeapEntry } from '../runtime/checkers/conventions.js';
-import { MEM_ALLOC, MEM_FREE, MEM_READ, MEM_WRITE } from '../runtime/checkers/conventions.js';
+import { MEM_ALLOC, MEM_FREE, MEM_READ, MEM_VALUE, MEM_WRITE } from '../runtime/checkers/conventions.js';
 
-export { MEM_ALLOC, MEM_FREE, MEM_READ, MEM_WRITE };
-export const MEM_VALUE = 'mem.value';
+export { MEM_ALLOC, MEM_FREE, MEM_READ, MEM_VALUE, MEM_WRITE };
 
 export type Scalar = string | number | boolean | null;
 

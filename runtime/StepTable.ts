@@ -137,6 +137,8 @@ export class StepTable {
     const machine = this.system.machines[actor] as AnyStateMachine;
 
     if (snapshot.status !== 'active') {
+      // A final state may drop replies to its last step (`meta: ignoring('mem.value')`).
+      if (snapshot.status === 'done' && stateMeta(snapshot).ignore.has(event.type)) return { disposition: Disposition.Ignored, next: localId, sends: EMPTY_SENDS, failures: NO_FAILURES };
       return this.fail(localId, Disposition.Unhandled, {
         kind: 'unhandled-message',
         message: `unhandled message '${event.type}' from ${event.from ?? ENVIRONMENT} in state '${stateName(snapshot)}' of actor '${name}': the actor has finished (status ${snapshot.status})`,

@@ -31,8 +31,9 @@
  *
  * Memory. Objects live with a home actor, whose context has `heap: Record<obj, HeapEntry>`.
  * An access is a message `mem.read {obj, field?}` or `mem.write {obj, field?}`, made by its
- * sender at the step that sends it and applied by the home when it takes it. `mem.free {obj}`
- * frees; any message with an `obj` field is "a message for" that object.
+ * sender at the step that sends it and applied by the home when it takes it; the home answers a
+ * read with `mem.value {obj, field, value}`. `mem.free {obj}` frees; any other message with an
+ * `obj` field is "a message for" that object.
  */
 import type { Message } from '../model.js';
 import type { CheckerView } from './Checker.js';
@@ -89,6 +90,8 @@ export const MEM_READ = 'mem.read';
 export const MEM_WRITE = 'mem.write';
 export const MEM_FREE = 'mem.free';
 export const MEM_ALLOC = 'mem.alloc';
+/** The home's answer to a `mem.read`: not a use of the object (the reader used it, at the read). */
+export const MEM_VALUE = 'mem.value';
 
 /** One body a CPU is running. */
 export interface ExecFrame {

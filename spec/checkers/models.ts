@@ -129,10 +129,12 @@ export function irqLock(variant: 'plain' | 'irqsave'): SystemSpec {
 
 /**
  * SCENARIOS.md C5 in small: cpu0 looks domain 1 up inside an RCU read-side section and writes
- * to it; cpu1 frees it. `xfree`: cpu1 frees at once (no grace period); `call_rcu`: cpu1 kills
- * the domain, whose struct is freed by complete_domain_destroy after a grace period.
+ * to it (or reads it, with `access: 'read'`); cpu1 (each of `freers`) frees it. `xfree`: cpu1
+ * frees at once (no grace period); `call_rcu`: cpu1 kills the domain, whose struct is freed by
+ * complete_domain_destroy after a grace period.
  */
-export function domainFree(variant: 'xfree' | 'call_rcu'): SystemSpec {
+export function domainFree(variant: 'xfree' | 'call_rcu', access: 'write' | 'read' = 'write', freers: string[] = ['cpu1']): SystemSpec {
+  const use = access === 'write' ? mem.write('domain:1', 'pending', true) : mem.read('domain:1', 'pending');
   const reader = cpuMachine({
     id: 'cpu0',
     services: ['rcu'],
@@ -143,7 +145,7 @@ export function domainFree(variant: 'xfree' | 'call_rcu'): SystemSpec {
         looking: {
           on: {
             [DOMAIN_LOOKUP_RESULT]: [
-              { guard: ({ event }: { event: { rc: number } }) => event.rc === 0, target: 'done', actions: [send('domtab', mem.write('domain:1', 'pending', true)), rcuReadUnlock()] },
+              { guard: ({ event }: { event: { rc: number } }) => event.rc === 0, target: 'done', actions: [send('domtab', use), rcuReadUnlock()] },
               { target: 'done', actions: rcuReadUnlock() },
             ],
           },
@@ -152,30 +154,28 @@ export function domainFree(variant: 'xfree' | 'call_rcu'): SystemSpec {
       },
     },
   });
-  const killer = cpuMachine({
-    id: 'cpu1',
-    services: ['rcu'],
-    program: {
-      initial: 'idle',
-      states: {
-        idle: { meta: softirqPoint(), on: { start: variant === 'xfree' ? { target: 'done', actions: send('domtab', mem.free('domain:1')) } : { target: 'killing', actions: send('domtab', domain.kill(1)) } } },
-        killing: { meta: softirqPoint(), on: { [DOMAIN_KILLED]: 'done' } },
-        done: { type: 'final' },
+  const killer = (id: string) =>
+    cpuMachine({
+      id,
+      services: ['rcu'],
+      program: {
+        initial: 'idle',
+        states: {
+          idle: { meta: softirqPoint(), on: { start: variant === 'xfree' ? { target: 'done', actions: send('domtab', mem.free('domain:1')) } : { target: 'killing', actions: send('domtab', domain.kill(1)) } } },
+          killing: { meta: softirqPoint(), on: { [DOMAIN_KILLED]: 'done' } },
+          done: { type: 'final' },
+        },
       },
-    },
-  });
+    });
   return {
-    name: `domain-free-${variant}`,
+    name: `domain-free-${variant}${access === 'read' ? '-read' : ''}`,
     actors: [
       { name: 'cpu0', machine: reader },
-      { name: 'cpu1', machine: killer },
+      ...freers.map((id) => ({ name: id, machine: killer(id) })),
       { name: 'domtab', machine: domainTableMachine({ name: 'domtab', rcu: 'rcu', initial: [1] }), daemon: true, label: domainTableLabel },
-      { name: 'rcu', machine: rcuMachine('rcu', ['cpu0', 'cpu1']), daemon: true, label: rcuLabel },
+      { name: 'rcu', machine: rcuMachine('rcu', ['cpu0', ...freers]), daemon: true, label: rcuLabel },
     ],
-    initialMessages: [
-      { to: 'cpu0', event: { type: 'start' } },
-      { to: 'cpu1', event: { type: 'start' } },
-    ],
+    initialMessages: [{ to: 'cpu0', event: { type: 'start' } }, ...freers.map((id) => ({ to: id, event: { type: 'start' } }))],
   };
 }
 

@@ -32,3 +32,33 @@ describe('use-after-free', () => {
     expect(result.complete).toBe(true);
   });
 });
+
+describe('use-after-free: blame and duplicates', () => {
+  it('should blame the reader of a freed object once, not the memory that answers the read', () => {
+    const result = explore({ ...domainFree('xfree', 'read'), checkers: [useAfterFree] }, { maxViolations: 10 });
+    expect(result.violations.map((v) => [v.kind, v.actor, v.message])).toEqual([
+      [
+        'use-after-free',
+        'cpu0',
+        'use-after-free: cpu0 reads domain:1.pending after it was freed; freed by step [domtab <- mem.free(obj=domain:1) from cpu1], used by step [cpu0 <- domain.lookup.result(id=1,rc=0) from domtab]',
+      ],
+    ]);
+  });
+
+  it('should report one use site once, whichever step freed the object first', () => {
+    // cpu1 and cpu2 can each free domain 1 first; cpu0's write is one bug, whoever freed it.
+    const spec = { ...domainFree('xfree', 'write', ['cpu1', 'cpu2']), checkers: [useAfterFree] };
+    const result = explore(spec, { maxViolations: 20 });
+    const byCpu0 = result.violations.filter((v) => v.kind === 'use-after-free' && v.actor === 'cpu0');
+    expect(byCpu0.map((v) => v.message)).toHaveLength(1);
+    expect(result.violations.some((v) => v.kind === 'use-after-free' && v.actor === 'cpu2' && v.message.includes('cpu2 frees domain:1'))).toBe(true);
+  });
+});
+
+describe('a CPU whose last step reads memory', () => {
+  it('should drop the value that arrives after the program ended, instead of an unhandled message', () => {
+    const result = explore({ ...domainFree('call_rcu', 'read'), checkers: [useAfterFree] }, { maxViolations: 10 });
+    expect(result.violations).toEqual([]);
+    expect(result.verdict).toBe('verified');
+  });
+});
