@@ -23,11 +23,16 @@
  *
  * References: `domain.get {id}` answers `domain.ref {id, ok}` (ok false once destroyed: Xen's
  * get_domain fails on DOMAIN_DESTROYED); `domain.put {id}` drops one.
+ *
+ * Fields: `struct domain`'s `is_dying` is a field of the object, as in Xen, so a CPU holding a
+ * domain pointer reads it like any field: {@link domain.isDying} is `mem.read {obj: 'domain:<id>',
+ * field: 'is_dying'}`, answered by `mem.value {value: true | false}` (and, after the struct is
+ * freed, reported by the use-after-free checker like any other read of it).
  */
 import { createMachine, enqueueActions } from 'xstate';
 import { assertThat, reply, send, type Message } from '../runtime/model.js';
 import type { HeapEntry } from '../runtime/checkers/conventions.js';
-import { freed, memoryHandlers } from './memory.js';
+import { MEM_READ, freed, memoryHandlers } from './memory.js';
 import { RCU_CALL } from './rcu.js';
 
 export const DOMAIN_CREATE = 'domain.create';
@@ -72,6 +77,8 @@ export const domain = {
   put: (id: number): Message => ({ type: DOMAIN_PUT, id }),
   kill: (id: number): Message => ({ type: DOMAIN_KILL, id }),
   teardownDone: (id: number): Message => ({ type: DOMAIN_TEARDOWN_DONE, id }),
+  /** Reads `d->is_dying` (answered by `mem.value {obj, field: 'is_dying', value}`). */
+  isDying: (id: number): Message => ({ type: MEM_READ, obj: `domain:${id}`, field: 'is_dying' }),
 };
 
 export interface DomainTableOptions {
@@ -111,7 +118,7 @@ export function domainTableMachine(options: DomainTableOptions) {
     context: {
       domains: Object.fromEntries((options.initial ?? []).map((id) => [String(id), { dying: false, refs: 1, listed: true, teardown: 0 }])),
       heap: Object.fromEntries((options.initial ?? []).map((id) => [obj(id), { live: true }])),
-      data: {},
+      data: Object.fromEntries((options.initial ?? []).map((id) => [obj(id), { is_dying: false }])),
     },
     on: {
       ...memoryHandlers(name),
@@ -120,7 +127,11 @@ export function domainTableMachine(options: DomainTableOptions) {
           assertThat<DomainTableContext, DEvent>(({ context, event }) => rec(context, event.id) === undefined, 'domain_create of an id in use'),
           enqueueActions(({ context, event, enqueue }) => {
             const id = (event as unknown as DEvent).id;
-            enqueue.assign({ domains: { ...context.domains, [String(id)]: { dying: false, refs: 1, listed: true, teardown: 0 } }, heap: { ...context.heap, [obj(id)]: { live: true } } });
+            enqueue.assign({
+              domains: { ...context.domains, [String(id)]: { dying: false, refs: 1, listed: true, teardown: 0 } },
+              heap: { ...context.heap, [obj(id)]: { live: true } },
+              data: { ...context.data, [obj(id)]: { is_dying: false } },
+            });
             enqueue(reply({ type: DOMAIN_CREATED, id }));
           }),
         ],
@@ -161,7 +172,7 @@ export function domainTableMachine(options: DomainTableOptions) {
           enqueue(reply({ type: DOMAIN_KILLED, id, rc: d ? 0 : ESRCH }));
           if (!d || d.dying) return;
           const c = { ...context, domains: { ...context.domains, [String(id)]: { ...d, dying: true, teardown: teardown.length } } };
-          enqueue.assign({ domains: c.domains });
+          enqueue.assign({ domains: c.domains, data: { ...context.data, [obj(id)]: { ...(context.data[obj(id)] ?? {}), is_dying: true } } });
           for (const t of teardown) enqueue(send(t, { type: DOMAIN_TEARDOWN, id }));
           if (teardown.length === 0) put(c, id, enqueue as unknown as Enq);
         }),
