@@ -85,7 +85,8 @@ export const rw = {
 };
 
 // Memory accesses: the race and use-after-free checkers observe them; protocols/memory.ts
-// implements them and owns the rest of the memory vocabulary (`mem.value`, the builders).
+// implements them and owns the rest of the memory vocabulary (the builders). `mem.value` is
+// here because the use-after-free checker must tell the home's answer from a use.
 export const MEM_READ = 'mem.read';
 export const MEM_WRITE = 'mem.write';
 export const MEM_FREE = 'mem.free';
