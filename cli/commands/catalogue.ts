@@ -1,7 +1,8 @@
 /**
- * `interleave list` and `interleave run` (the main job, also `npm start`): run the catalogue,
- * print a table (one row per entry), then every violation's report; exit 0 only if every
- * verdict matches its expectation.
+ * `interleave list` and `interleave run` (the main job, also `npm start`): run the catalogue and
+ * print a table (one row per entry) and a summary, last, so they are what stays on screen; with
+ * `--traces`, every violation's report and trace first. Exit 0 only if every verdict matches its
+ * expectation.
  */
 import type { CatalogueEntry, Expectation } from '../../scenarios/types.js';
 import type { CommandDef, ParsedArgs } from '../args.js';
@@ -45,6 +46,7 @@ export const runDef: CommandDef = {
   positionals: [],
   options: [
     { name: 'scenario', value: '<id|key>', help: 'run only the entries of this scenario id (C1) or this one key (C1/buggy/2g)' },
+    { name: 'traces', help: "print each violation's report and trace (before the table)" },
     { name: 'json', help: 'print the JSON report (schema: cli/SCHEMA.md) instead of text' },
     { name: 'report', value: '<file>', help: 'also write the report; format by extension: .json .txt .md (Mermaid) .xml (JUnit) .html (viewer)' },
     CATALOGUE_OPTION,
@@ -63,7 +65,7 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
   const code = runs.every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
   const report = makeReport(command, runs, code);
   if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else io.out(`${catalogueText(report)}\n`);
+  else io.out(`${catalogueText(report, { traces: o.traces === true })}\n`);
   if (reportFile) {
     writeReport(reportFile, report);
     io.err(`wrote ${reportFile}\n`);
@@ -83,8 +85,12 @@ function sampledNothing(r: RunReport): boolean {
   return r.verdict === 'incomplete' && !r.interrupted && !r.bound && r.samples !== null;
 }
 
-/** The table, then every violation's report, then a closing line. */
-export function catalogueText(report: Report): string {
+/**
+ * The catalogue run as text: with `traces`, every violation's report first; then the table, the
+ * sampling entries that found nothing, where the reports are (without `traces`), and the summary
+ * line, so a terminal ends on the table and the summary.
+ */
+export function catalogueText(report: Report, options: { traces?: boolean } = {}): string {
   const rows = report.runs.map((r) => {
     const first = r.violations[0];
     return [
@@ -101,19 +107,29 @@ export function catalogueText(report: Report): string {
       first ? first.token : '-',
     ];
   });
-  const out = [
+  const out: string[] = [];
+  const details: string[] = [];
+  for (const r of report.runs) {
+    for (const v of r.violations) details.push(`== ${r.key} (${r.title ?? r.system}) ==`, violationText(v, r.system), '');
+    if (r.bound) details.push(`== ${r.key} ==`, `bound ${r.bound.name} (${count(r.bound.limit)}) tripped: ${r.bound.hint}`, '');
+  }
+  if (options.traces) out.push(...details);
+  out.push(
     table(['scenario', 'variant', 'config', 'expected', 'verdict', 'as expected', 'states', 'transitions', 'time (ms)', 'cex length', 'replay token'], rows, {
       right: [6, 7, 8, 9],
     }),
-  ];
-  for (const r of report.runs) {
-    for (const v of r.violations) out.push('', `== ${r.key} (${r.title ?? r.system}) ==`, violationText(v, r.system));
-    if (r.bound) out.push('', `== ${r.key} ==`, `bound ${r.bound.name} (${count(r.bound.limit)}) tripped: ${r.bound.hint}`);
-  }
+  );
   const sampled = report.runs.filter(sampledNothing);
   if (sampled.length) {
     out.push('', 'none found: a sampling search found no violation; that proves nothing (the exhaustive entries verify the smaller configurations):');
     for (const r of sampled) out.push(`  ${r.key}: ${r.strategy}, seed ${r.seed ?? '-'}, ${count(r.samples?.executed ?? 0)} runs`);
+  }
+  const violations = report.runs.reduce((n, r) => n + r.violations.length, 0);
+  if (!options.traces && details.length) {
+    out.push(
+      '',
+      `${violations === 1 ? '1 violation' : `${violations} violations`} found: for each one's report, trace and replay command, add --traces, or write them with --report <file> (.txt text, .html viewer, .json)`,
+    );
   }
   const { asExpected, runs } = report.summary;
   out.push('', `${asExpected} of ${runs} entries as expected${asExpected === runs ? '' : `; not as expected: ${report.runs.filter((r) => !r.asExpected).map((r) => r.key).join(', ')}`}`);

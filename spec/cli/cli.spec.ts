@@ -58,17 +58,31 @@ describe.concurrent('interleave list and run (the catalogue)', () => {
     expect(r.out).toMatch(/DP\/buggy\/3 +DP +buggy +3 philosophers +deadlock/);
   });
 
-  it('should run the catalogue, print the table and each violation, and exit 0 when every verdict is as expected', async () => {
+  it('should run the catalogue, print the table and the summary last, and exit 0 when every verdict is as expected', async () => {
     const r = await cli('run', '--catalogue', CATALOGUE);
     expect(r.code).toBe(0);
-    const [header] = r.out.split('\n');
-    expect(header).toMatch(/^scenario +variant +config +expected +verdict +as expected +states +transitions +time \(ms\) +cex length +replay token$/);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^scenario +variant +config +expected +verdict +as expected +states +transitions +time \(ms\) +cex length +replay token$/);
     expect(r.out).toMatch(/DP +buggy +3 philosophers +deadlock +deadlock +yes +464 +987 +[0-9.]+ +12 +il2_\S+/);
     expect(r.out).toMatch(/DP +fixed +3 philosophers +verified +verified +yes +607 +1,368 +[0-9.]+ +- +-/);
-    expect(r.out).toContain('== DP/buggy/3 (dining philosophers with ticket-spinlock forks) ==');
+    // The traces are behind --traces: the screen ends with the table and the summary.
+    expect(r.out).not.toContain('== DP/buggy/3');
+    expect(lines.at(-3)).toBe('1 violation found: for each one\'s report, trace and replay command, add --traces, or write them with --report <file> (.txt text, .html viewer, .json)');
+    expect(lines.at(-1)).toBe('2 of 2 entries as expected');
+  });
+
+  it('should print each violation\'s report and trace before the table with --traces', async () => {
+    const r = await cli('run', '--catalogue', CATALOGUE, '--traces');
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toBe('== DP/buggy/3 (dining philosophers with ticket-spinlock forks) ==');
     expect(r.out).toMatch(/phil0 +waitSecond +fork1 +phil1 \(guarded by fork1\)/);
-    expect(r.out).toContain('replay: npx interleave replay DP/buggy/3@il2_');
-    expect(r.out).toContain('2 of 2 entries as expected');
+    const replay = lines.findIndex((l) => l.startsWith('replay: npx interleave replay DP/buggy/3@il2_'));
+    const header = lines.findIndex((l) => l.startsWith('scenario  variant'));
+    expect(replay).toBeGreaterThan(0);
+    expect(header).toBeGreaterThan(replay);
+    expect(lines.at(-1)).toBe('2 of 2 entries as expected');
+    expect(r.out).not.toContain('add --traces');
   });
 
   it('should exit 1 and name the entry when a verdict is not as expected', async () => {
