@@ -26,7 +26,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { main } from '../cli/interleave.js';
+import { resolveTarget } from '../cli/load.js';
 import { interleaveMatchers } from '../cli/matchers.js';
+import { replay } from '../runtime/replay.js';
+import { decodeSchedule } from '../runtime/schedule.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -188,6 +191,45 @@ export async function generate(block: Block, current: readonly string[], root = 
   return transcript(runs);
 }
 
+/**
+ * Tokens of an older format in `replay` commands, mapped to the current token of the same
+ * schedule (same steps, same evidence), for every command whose replay still fits the model.
+ * A token that no longer fits (the model changed) is left alone: its transcript then shows the
+ * divergence, and the fix is a new token from `explore`.
+ */
+export async function staleTokens(blocks: readonly Block[], root = ROOT): Promise<Map<string, string>> {
+  const renamed = new Map<string, string>();
+  for (const block of blocks) {
+    if (block.kind !== 'transcript') continue;
+    for (const command of block.commands) {
+      const [npx, tool, verb, arg, second] = words(command);
+      if (npx !== 'npx' || tool !== 'interleave' || verb !== 'replay' || arg === undefined) continue;
+      const at = arg.lastIndexOf('@');
+      const [target, token] = second && !second.startsWith('-') ? [arg, second] : [arg.slice(0, at), arg.slice(at + 1)];
+      if (!token || renamed.has(token)) continue;
+      let version: number | undefined;
+      try {
+        version = decodeSchedule(token).version;
+      } catch {
+        continue; // a transcript of a bad token shows its error
+      }
+      if (version === 2) continue;
+      const cwd = process.cwd();
+      process.chdir(root);
+      try {
+        const t = await resolveTarget(target);
+        const r = replay(t.system, token, { checkers: t.kind === 'entry' ? (t.entry.explore?.checkers ?? []) : [] });
+        if (!r.divergence) renamed.set(token, r.token);
+      } catch {
+        // the transcript shows why this replay fails
+      } finally {
+        process.chdir(cwd);
+      }
+    }
+  }
+  return renamed;
+}
+
 /** Where a block is, for messages: `file:line` of its opening fence. */
 export function where(block: Block): string {
   return `${block.file}:${block.from}`;
@@ -197,6 +239,8 @@ export interface PasteResult {
   file: string;
   blocks: number;
   changed: string[];
+  /** Old-format tokens replaced, everywhere in the file, by the current token of their schedule. */
+  tokens: number;
 }
 
 /**
@@ -204,6 +248,8 @@ export interface PasteResult {
  * (by their masked text, unless `force`: then every block is re-pasted with fresh figures).
  */
 export async function pasteFile(file: string, text: string, options: { force?: boolean; root?: string } = {}): Promise<{ text: string; result: PasteResult }> {
+  const renamed = await staleTokens(findBlocks(file, text), options.root);
+  for (const [from, to] of renamed) text = text.split(from).join(to);
   const lines = text.split('\n');
   const blocks = findBlocks(file, text);
   const changed: string[] = [];
@@ -216,7 +262,7 @@ export async function pasteFile(file: string, text: string, options: { force?: b
     lines.splice(block.from, block.to - block.from, ...next);
     changed.push(where(block));
   }
-  return { text: lines.join('\n'), result: { file, blocks: blocks.length, changed: changed.reverse() } };
+  return { text: lines.join('\n'), result: { file, blocks: blocks.length, changed: changed.reverse(), tokens: renamed.size } };
 }
 
 /** `file` relative to the root, for messages. */

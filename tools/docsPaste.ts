@@ -41,20 +41,23 @@ async function run(argv: string[]): Promise<number> {
     let text: string;
     let changed: string[];
     let blocks: number;
+    let tokens: number;
     try {
-      ({ text, result: { changed, blocks } } = await pasteFile(file, before, { force: values.force === true }));
+      ({ text, result: { changed, blocks, tokens } } = await pasteFile(file, before, { force: values.force === true }));
     } catch (err) {
       process.stderr.write(`docs:paste: ${(err as Error).message}\n`);
       return 2;
     }
     if (!blocks) continue;
-    stale += changed.length;
+    stale += changed.length + tokens;
     if (values.check) {
       for (const c of changed) process.stdout.write(`out of date: ${c}\n`);
+      if (tokens) process.stdout.write(`out of date: ${file}: ${tokens} token(s) of an older format\n`);
       continue;
     }
     if (text !== before) writeFileSync(path, text);
-    process.stdout.write(`${file}: ${blocks} block${blocks === 1 ? '' : 's'}, ${changed.length ? `re-pasted ${changed.map((c) => c.slice(file.length + 1)).join(', ')}` : 'up to date'}\n`);
+    const what = [changed.length ? `re-pasted ${changed.map((c) => c.slice(file.length + 1)).join(', ')}` : 'up to date', ...(tokens ? [`${tokens} token(s) brought to the current format`] : [])];
+    process.stdout.write(`${file}: ${blocks} block${blocks === 1 ? '' : 's'}, ${what.join('; ')}\n`);
   }
   if (values.check) process.stdout.write(stale ? `${stale} block(s) out of date: run npm run docs:paste\n` : 'every block is up to date\n');
   return values.check && stale ? 1 : 0;
