@@ -1,254 +1,271 @@
 /**
- * The semantics of one global state and one step, shared by every strategy and by replay.
+ * The stepper: the semantics of one global state and one step, shared by every strategy, by
+ * replay and by shrinking.
  *
- * A global state is a packed Int32 vector:
+ * A global state is a vector of component ids, one per actor (Components.ts: an actor's local
+ * state and mailbox contents, interned), followed by two words of hash:
  *
- *     [ local state id of actor 0..n-1 | mailbox length of actor 0..n-1 | messages, mailbox by mailbox ]
+ *     [ component of actor 0 .. n-1 | hash word 1 | hash word 2 ]      (Int32Array, n + 2 long)
  *
- * An actor is enabled when its mailbox holds a message its current state does not defer; its
- * step takes the first such message (P's deferral rule), so each actor has at most one enabled
- * step and a schedule is just a sequence of actor indices. The step's sends are appended to
- * their receivers' mailboxes in the order the actions ran (FIFO per sender-receiver pair).
+ * Allocate one with {@link Kernel.newState}. The hash words are the XOR of the components'
+ * Zobrist words; `step` keeps them up to date incrementally, {@link Kernel.rehash} recomputes
+ * them (after reading a state from a store that does not keep them).
+ *
+ * An actor is enabled when it takes a message (delivery.ts: the first one its state does not
+ * defer, P's rule), so each actor has at most one enabled step and a schedule is a sequence of
+ * actor indices. The step's sends are appended to their receivers' mailboxes in the order the
+ * actions ran (FIFO per sender-receiver pair).
+ *
+ * A step returns a value and keeps nothing: `step(v, actor, out)` writes the successor into
+ * `out` and returns {@link STEP_DISABLED}, {@link STEP_OK} or {@link STEP_FAILS}; what the step
+ * did (the message it took, the outcome, the sends) is its {@link Move}, memoized per component
+ * and returned by `move(v, actor)`. Findings are built on demand (`stepFindings`), on the cold
+ * path only; their prose is in findings.ts.
  */
 import type { AnyMachineSnapshot } from 'xstate';
+import { ModelError } from './errors.js';
 import type { Message } from './model.js';
-import { Disposition, StepTable, awaitedEvents, stateName, type Outcome, type StepFailure } from './StepTable.js';
+import { StepTable, awaitedEvents, stateName } from './StepTable.js';
+import { Components, type ActorComponents, type Move } from './Components.js';
+import { deadlockFinding, invariantFinding, overflowFinding, stepFailureFinding, type Finding } from './findings.js';
 import type { Checker, CheckerView, TransitionEvent } from './checkers/Checker.js';
 import type { GlobalView, LoadedSystem, ResourceView } from './system.js';
-import type { BlockedActor, DeadlockDetails, ViolationKind } from './violations.js';
+import type { BlockedActor, DeadlockDetails } from './violations.js';
 
-/** A failure found at a step or in a state, before it gets its schedule. */
-export interface Finding {
-  kind: ViolationKind;
-  message: string;
-  actor?: string;
-  deadlock?: DeadlockDetails;
-  /** A multi-line report that goes with the sentence (a lockdep chain and scenario table). */
-  report?: string;
-  /**
-   * True when the finding rests on what a checker accumulated over several executions (a
-   * lockdep cycle whose edges come from different runs): replaying the one schedule attached
-   * shows where it was completed, not the whole evidence.
-   */
-  acrossExecutions?: boolean;
-  /**
-   * The paths (actor indices from the initial state) of the other executions the finding rests
-   * on, in the order a checker must see them; the replay token carries them (schedule.ts), so
-   * replay reproduces the finding.
-   */
-  evidence?: number[][];
-}
+export type { Finding } from './findings.js';
+export type { Move } from './Components.js';
+
+/** `step`: the actor takes no message in this state. */
+export const STEP_DISABLED = -1;
+/** `step`: the successor is in `out` and nothing failed. */
+export const STEP_OK = 0;
+/** `step`: the successor is in `out`, and the step failed (an assertion, unhandled message, overflow...): see `stepFindings`. */
+export const STEP_FAILS = 1;
 
 export class Kernel {
   readonly table: StepTable;
+  readonly components: Components;
   readonly actorCount: number;
-  /** The outcome of the last `successor` call. */
-  lastOutcome: Outcome | undefined;
-  /** The message id the last `successor` call consumed. */
-  lastMessage = -1;
-  /** Receivers whose mailbox overflowed in the last `successor` call. */
-  lastOverflow: number[] = [];
-  /** The state computed by the last `successor` call (valid up to its returned length). */
-  out = new Int32Array(256);
-  private readonly offsets: Int32Array;
-  private readonly preparedOffsets: Int32Array;
-  /** The outcome `findEnabled` found last: saves `successor` a second memo lookup. */
-  private foundOutcome: Outcome | undefined;
-  private readonly newLengths: Int32Array;
+  /** Length of a state vector: the components, then two hash words. */
+  readonly stateLength: number;
+  private readonly tables: readonly ActorComponents[];
+  private readonly bound: number;
+  /** Some mailbox starts above the bound: then every step checks every mailbox, as at the start. */
+  private readonly startsOverflowing: boolean;
 
   constructor(readonly system: LoadedSystem) {
     this.table = new StepTable(system);
     this.actorCount = system.actorNames.length;
-    this.offsets = new Int32Array(this.actorCount + 1);
-    this.preparedOffsets = new Int32Array(this.actorCount + 1);
-    this.newLengths = new Int32Array(this.actorCount);
+    if (this.actorCount > 0xfffe) throw new ModelError(`system '${system.name}' has ${this.actorCount} actors; at most ${0xfffe} are supported`);
+    this.stateLength = this.actorCount + 2;
+    this.components = new Components(this.table, this.actorCount);
+    this.tables = this.components.tables();
+    this.bound = system.mailboxBound;
+    this.startsOverflowing = this.table.initialMailboxes.some((box) => box.length > this.bound);
+  }
+
+  /** A zeroed state vector of the right length. */
+  newState(): Int32Array {
+    return new Int32Array(this.stateLength);
   }
 
   /** The initial global state. */
   initial(): Int32Array {
-    const n = this.actorCount;
-    const boxes = this.table.initialMailboxes;
-    const total = boxes.reduce((s, b) => s + b.length, 0);
-    const v = new Int32Array(2 * n + total);
-    v.set(this.table.initialLocals, 0);
-    let at = 2 * n;
-    for (let a = 0; a < n; a++) {
-      const box = boxes[a] as number[];
-      v[n + a] = box.length;
-      v.set(box, at);
-      at += box.length;
+    const v = this.newState();
+    for (let a = 0; a < this.actorCount; a++) {
+      v[a] = this.components.intern(a, this.table.initialLocals[a] as number, this.table.initialMailboxes[a] as number[]);
     }
+    this.rehash(v);
     return v;
+  }
+
+  /** Recomputes the hash words of `v` from its components. */
+  rehash(v: Int32Array): void {
+    const n = this.actorCount;
+    let h1 = 0;
+    let h2 = 0;
+    for (let a = 0; a < n; a++) {
+      const t = this.tables[a] as ActorComponents;
+      h1 ^= t.z1[v[a] as number] as number;
+      h2 ^= t.z2[v[a] as number] as number;
+    }
+    v[n] = h1;
+    v[n + 1] = h2;
   }
 
   /** Failures raised while computing the initial state (entry assertions, overflow). */
   initialFindings(): Finding[] {
-    const out: Finding[] = this.table.initialFailures.map(({ actor, failure }) => this.findingOf(actor, failure));
+    const out: Finding[] = this.table.initialFailures.map(({ actor, failure }) => stepFailureFinding(this.nameOf(actor), failure));
     this.table.initialMailboxes.forEach((box, a) => {
-      if (box.length > this.system.mailboxBound) out.push(this.overflowFinding(a, box.length, 'at the start'));
+      if (box.length > this.bound) out.push(overflowFinding(this.nameOf(a), box.length, this.bound, 'at the start'));
     });
     return out;
   }
 
-  private computeOffsets(v: Int32Array, offsets: Int32Array = this.offsets): void {
-    const n = this.actorCount;
-    offsets[0] = 2 * n;
-    for (let a = 0; a < n; a++) offsets[a + 1] = (offsets[a] as number) + (v[n + a] as number);
+  /** What `actor` does in state `v`, or undefined if it is not enabled there. */
+  move(v: Int32Array, actor: number): Move | undefined {
+    return this.components.move(actor, v[actor] as number) ?? undefined;
   }
 
-  /**
-   * Computes the mailbox offsets of state `v` once, for a run of `successor(v, actor, true)`
-   * calls over its actors (a search expanding one state). Other calls keep their own offsets,
-   * so checks between those calls do not disturb them.
-   */
-  prepare(v: Int32Array): void {
-    this.computeOffsets(v, this.preparedOffsets);
-  }
-
-  /** Position within `actor`'s mailbox of the message its step would take, or -1. */
-  enabledMessage(v: Int32Array, actor: number): number {
-    this.computeOffsets(v);
-    return this.findEnabled(v, actor);
-  }
-
-  /** Finds the message `actor`'s step takes; leaves its outcome in `foundOutcome` for `successor`. */
-  private findEnabled(v: Int32Array, actor: number, offsets: Int32Array = this.offsets): number {
-    const local = v[actor] as number;
-    const start = offsets[actor] as number;
-    const len = v[this.actorCount + actor] as number;
-    for (let i = 0; i < len; i++) {
-      const o = this.table.outcome(actor, local, v[start + i] as number);
-      if (o.disposition !== Disposition.Deferred) {
-        this.foundOutcome = o;
-        return i;
-      }
-    }
-    return -1;
+  isEnabled(v: Int32Array, actor: number): boolean {
+    return this.components.move(actor, v[actor] as number) !== null;
   }
 
   /** Indices of the enabled actors, ascending. */
   enabledActors(v: Int32Array): number[] {
-    this.computeOffsets(v);
     const out: number[] = [];
-    for (let a = 0; a < this.actorCount; a++) if (this.findEnabled(v, a) >= 0) out.push(a);
+    for (let a = 0; a < this.actorCount; a++) if (this.isEnabled(v, a)) out.push(a);
     return out;
   }
 
   /**
-   * Computes the state after `actor`'s step from `v` into {@link out} (reused between calls,
-   * grown when needed) and returns its length, or -1 if the actor is not enabled. With
-   * `prepared`, uses the offsets {@link prepare} computed for `v`.
+   * Computes the state after `actor`'s step from `v` into `out` (a vector from
+   * {@link newState}; not `v` itself) with its hash, and says how it went: {@link STEP_DISABLED}
+   * (`out` untouched), {@link STEP_OK}, or {@link STEP_FAILS} (see {@link stepFindings}).
+   * Allocates nothing once the components involved are known.
    */
-  successor(v: Int32Array, actor: number, prepared = false): number {
+  step(v: Int32Array, actor: number, out: Int32Array): number {
+    const t = this.tables[actor] as ActorComponents;
+    const c = v[actor] as number;
+    let move = t.moves[c];
+    if (move === undefined) move = this.components.move(actor, c);
+    else this.components.hits++;
+    if (move === null) return STEP_DISABLED;
     const n = this.actorCount;
-    const offsets = prepared ? this.preparedOffsets : this.offsets;
-    if (!prepared) this.computeOffsets(v, offsets);
-    const pos = this.findEnabled(v, actor, offsets);
-    if (pos < 0) return -1;
-    const mailboxStart = offsets[actor] as number;
-    const msg = v[mailboxStart + pos] as number;
-    const outcome = this.foundOutcome as Outcome;
-    this.lastOutcome = outcome;
-    this.lastMessage = msg;
-    if (this.lastOverflow.length) this.lastOverflow.length = 0;
-
-    const sends = outcome.sends;
-    const lens = this.newLengths;
-    for (let a = 0; a < n; a++) lens[a] = v[n + a] as number;
-    lens[actor] = (lens[actor] as number) - 1;
-    for (let i = 0; i < sends.length; i += 2) {
-      const r = sends[i] as number;
-      lens[r] = (lens[r] as number) + 1;
+    for (let i = 0; i < n; i++) out[i] = v[i] as number;
+    const own = move.own;
+    out[actor] = own;
+    let h1 = (v[n] as number) ^ (t.z1[c] as number) ^ (t.z1[own] as number);
+    let h2 = (v[n + 1] as number) ^ (t.z2[c] as number) ^ (t.z2[own] as number);
+    const others = move.others;
+    for (let i = 0; i < others.length; i += 2) {
+      const r = others[i] as number;
+      const before = out[r] as number;
+      const after = this.components.append(r, before, others[i + 1] as number);
+      const rt = this.tables[r] as ActorComponents;
+      out[r] = after;
+      h1 ^= (rt.z1[before] as number) ^ (rt.z1[after] as number);
+      h2 ^= (rt.z2[before] as number) ^ (rt.z2[after] as number);
     }
-    let total = 2 * n;
-    for (let a = 0; a < n; a++) total += lens[a] as number;
-    if (this.out.length < total) this.out = new Int32Array(total * 2);
-    const out = this.out;
-    out.set(v.subarray(0, n), 0);
-    out[actor] = outcome.next;
-    let at = 2 * n;
-    for (let a = 0; a < n; a++) {
-      out[n + a] = lens[a] as number;
-      const start = offsets[a] as number;
-      const end = offsets[a + 1] as number;
-      if (a === actor) {
-        for (let i = start; i < end; i++) if (i !== mailboxStart + pos) out[at++] = v[i] as number;
-      } else {
-        for (let i = start; i < end; i++) out[at++] = v[i] as number;
-      }
-      for (let i = 0; i < sends.length; i += 2) if (sends[i] === a) out[at++] = sends[i + 1] as number;
-      if ((lens[a] as number) > this.system.mailboxBound) this.lastOverflow.push(a);
+    out[n] = h1;
+    out[n + 1] = h2;
+    if (move.failing) return STEP_FAILS;
+    const receivers = move.receivers;
+    for (let i = 0; i < receivers.length; i++) {
+      const r = receivers[i] as number;
+      if (((this.tables[r] as ActorComponents).boxLength[out[r] as number] as number) > this.bound) return STEP_FAILS;
     }
-    return total;
+    if (this.startsOverflowing && this.overflowing(out).length) return STEP_FAILS;
+    return STEP_OK;
   }
 
-  /** The step failures of the last `successor` call: its outcome's and any overflow. */
-  stepFindings(actor: number): Finding[] {
-    const out: Finding[] = [];
-    for (const f of this.lastOutcome?.failures ?? []) out.push(this.findingOf(actor, f));
-    for (const r of this.lastOverflow) out.push(this.overflowFinding(r, this.system.mailboxBound + 1, `when '${this.system.actorNames[actor]}' sent to it`));
+  /** Actors whose mailbox in `v` holds more messages than the bound, ascending. */
+  private overflowing(v: Int32Array): number[] {
+    const out: number[] = [];
+    for (let a = 0; a < this.actorCount; a++) if (this.components.mailboxLength(a, v[a] as number) > this.bound) out.push(a);
     return out;
   }
 
-  private findingOf(actor: number, f: StepFailure): Finding {
-    const name = this.system.actorNames[actor] as string;
-    const message = f.kind === 'assertion' ? `assertion failed in actor '${name}': ${f.message}` : f.message;
-    return { kind: f.kind, message, actor: name };
-  }
-
-  private overflowFinding(receiver: number, length: number, when: string): Finding {
-    const name = this.system.actorNames[receiver] as string;
-    return {
-      kind: 'mailbox-overflow',
-      message: `mailbox of actor '${name}' overflowed ${when}: ${length} messages, bound ${this.system.mailboxBound} (raise mailboxBound, or find who sends without waiting)`,
-      actor: name,
-    };
+  /**
+   * The failures of `actor`'s step from `v` to `out` (as computed by {@link step}): its
+   * outcome's, then every mailbox above the bound.
+   */
+  stepFindings(v: Int32Array, actor: number, out: Int32Array): Finding[] {
+    const move = this.move(v, actor);
+    if (!move) return [];
+    const name = this.nameOf(actor);
+    const found = move.outcome.failures.map((f) => stepFailureFinding(name, f));
+    for (const r of this.overflowing(out)) found.push(overflowFinding(this.nameOf(r), this.bound + 1, this.bound, `when '${name}' sent to it`));
+    return found;
   }
 
   /**
-   * Runs `checkers` on the transition just computed by `successor(v, actor)` (its result is in
-   * {@link out} up to `length`). Copies what it needs, so callers may reuse `out` afterwards.
+   * Runs `checkers` on `actor`'s step from `v` to `out` (as computed by {@link step}). Copies
+   * what it needs, so callers may reuse both vectors afterwards.
    */
-  checkTransition(checkers: readonly Checker[], v: Int32Array, actor: number, length: number, depth: number): Finding[] {
+  checkTransition(checkers: readonly Checker[], v: Int32Array, actor: number, out: Int32Array, depth: number): Finding[] {
     if (checkers.length === 0) return [];
-    const names = this.system.actorNames;
-    const s = this.lastOutcome?.sends ?? new Int32Array(0);
-    const sends: Array<{ to: string; message: Message }> = [];
-    for (let j = 0; j < s.length; j += 2) sends.push({ to: names[s[j] as number] as string, message: this.table.message(s[j + 1] as number) });
+    const move = this.move(v, actor);
+    if (!move) return [];
     const event: TransitionEvent = {
-      actor: names[actor] as string,
-      message: this.table.message(this.lastMessage),
-      sends,
-      before: this.checkerView(v),
-      after: this.checkerView(this.out.slice(0, length)),
+      actor: this.nameOf(actor),
+      message: this.table.message(move.message),
+      sends: this.sendsOf(move),
+      before: this.checkerView(v.slice()),
+      after: this.checkerView(out.slice()),
       depth,
     };
-    const out: Finding[] = [];
-    for (const c of checkers) for (const f of c.onTransition?.(event) ?? []) out.push(f);
+    const found: Finding[] = [];
+    for (const c of checkers) for (const f of c.onTransition?.(event) ?? []) found.push(f);
+    return found;
+  }
+
+  /** A move's sends by name and message, in the order they were made. */
+  sendsOf(move: Move): Array<{ to: string; message: Message }> {
+    const s = move.outcome.sends;
+    const out: Array<{ to: string; message: Message }> = [];
+    for (let j = 0; j < s.length; j += 2) out.push({ to: this.nameOf(s[j] as number), message: this.table.message(s[j + 1] as number) });
+    return out;
+  }
+
+  /** Actor `a`'s local state id in `v`. */
+  local(v: Int32Array, a: number): number {
+    return this.components.local(a, v[a] as number);
+  }
+
+  /** Actor `a`'s snapshot in `v`. */
+  snapshot(v: Int32Array, a: number): AnyMachineSnapshot {
+    return this.table.snapshot(a, this.local(v, a));
+  }
+
+  /** The message ids in actor `a`'s mailbox in `v`, oldest first. */
+  mailbox(v: Int32Array, a: number): number[] {
+    return this.components.mailbox(a, v[a] as number);
+  }
+
+  /**
+   * `v` in the portable packed layout `[local ids | mailbox lengths | messages, mailbox by
+   * mailbox]`, independent of component ids (the parallel search ships states this way).
+   */
+  pack(v: Int32Array): Int32Array {
+    const n = this.actorCount;
+    const boxes = Array.from({ length: n }, (_, a) => this.mailbox(v, a));
+    const out = new Int32Array(2 * n + boxes.reduce((s, b) => s + b.length, 0));
+    let at = 2 * n;
+    for (let a = 0; a < n; a++) {
+      out[a] = this.local(v, a);
+      out[n + a] = (boxes[a] as number[]).length;
+      for (const m of boxes[a] as number[]) out[at++] = m;
+    }
+    return out;
+  }
+
+  /** The state vector (with its hash) of a packed state; the inverse of {@link pack}. */
+  unpack(packed: ArrayLike<number>, out: Int32Array = this.newState()): Int32Array {
+    const n = this.actorCount;
+    let at = 2 * n;
+    for (let a = 0; a < n; a++) {
+      const len = packed[n + a] as number;
+      const box = Array.from({ length: len }, (_, i) => packed[at + i] as number);
+      at += len;
+      out[a] = this.components.intern(a, packed[a] as number, box);
+    }
+    this.rehash(out);
     return out;
   }
 
   /** A read-only view of state `v` for invariants and reports. */
   view(v: Int32Array): GlobalView {
-    const n = this.actorCount;
     const index = this.system.actorIndex;
     const idx = (name: string): number => {
       const a = index.get(name);
       if (a === undefined) throw new Error(`no actor named '${name}'; actors are ${this.system.actorNames.join(', ')}`);
       return a;
     };
-    const snapshotOf = (a: number): AnyMachineSnapshot => this.table.snapshot(a, v[a] as number);
     return {
       actorNames: this.system.actorNames,
-      actor: (name) => snapshotOf(idx(name)),
-      mailbox: (name) => {
-        const a = idx(name);
-        let off = 2 * n;
-        for (let b = 0; b < a; b++) off += v[n + b] as number;
-        const out: Message[] = [];
-        for (let i = 0; i < (v[n + a] as number); i++) out.push(this.table.message(v[off + i] as number));
-        return out;
-      },
+      actor: (name) => this.snapshot(v, idx(name)),
+      mailbox: (name) => this.mailbox(v, idx(name)).map((m) => this.table.message(m)),
     };
   }
 
@@ -262,7 +279,7 @@ export class Kernel {
         const a = index.get(name);
         const describe = a === undefined ? undefined : this.system.spec.actors[a]?.resources;
         if (a === undefined || !describe) return [];
-        return describe(this.table.snapshot(a, v[a] as number).context) as ResourceView[];
+        return describe(this.snapshot(v, a).context) as ResourceView[];
       },
     };
   }
@@ -279,9 +296,7 @@ export class Kernel {
       } catch (err) {
         result = `the check threw: ${err instanceof Error ? err.message : String(err)}`;
       }
-      if (result !== true) {
-        out.push({ kind: 'invariant', message: `invariant '${inv.name}' violated${typeof result === 'string' ? `: ${result}` : ''}` });
-      }
+      if (result !== true) out.push(invariantFinding(inv.name, result));
     }
     return out;
   }
@@ -292,64 +307,31 @@ export class Kernel {
    */
   deadlockFinding(v: Int32Array): Finding | undefined {
     const n = this.actorCount;
-    const names = this.system.actorNames;
     const resources: DeadlockDetails['resources'] = [];
     for (let a = 0; a < n; a++) {
       const describe = this.system.spec.actors[a]?.resources;
       if (!describe) continue;
-      for (const r of describe(this.table.snapshot(a, v[a] as number).context) as ResourceView[]) {
-        resources.push({ ...r, guardedBy: names[a] as string });
-      }
+      for (const r of describe(this.snapshot(v, a).context) as ResourceView[]) resources.push({ ...r, guardedBy: this.nameOf(a) });
     }
-    const view = this.view(v);
     const blocked: BlockedActor[] = [];
     for (let a = 0; a < n; a++) {
       if (this.system.daemon[a]) continue;
-      const snap = this.table.snapshot(a, v[a] as number);
+      const snap = this.snapshot(v, a);
       if (snap.status === 'done') continue;
-      const name = names[a] as string;
+      const name = this.nameOf(a);
       const res = resources.find((r) => r.waiting.includes(name));
       blocked.push({
         actor: name,
         state: stateName(snap),
         awaits: awaitedEvents(snap),
-        deferred: view.mailbox(name).map((m) => m.type),
+        deferred: this.mailbox(v, a).map((m) => this.table.message(m).type),
         ...(res ? { waitsFor: { resource: res.name, guardedBy: res.guardedBy, heldBy: res.heldBy } } : {}),
       });
     }
-    if (blocked.length === 0) return undefined;
-    const cycle = waitForCycle(blocked);
-    const details: DeadlockDetails = { blocked, resources, ...(cycle ? { cycle } : {}) };
-    return { kind: 'deadlock', message: deadlockSentence(details), deadlock: details };
+    return blocked.length === 0 ? undefined : deadlockFinding(blocked, resources);
   }
-}
 
-/** Finds a cycle in "actor waits for a resource held by actor" edges. */
-function waitForCycle(blocked: BlockedActor[]): string[] | undefined {
-  const edges = new Map<string, string[]>();
-  for (const b of blocked) if (b.waitsFor) edges.set(b.actor, b.waitsFor.heldBy);
-  for (const start of [...edges.keys()].sort()) {
-    const path: string[] = [];
-    let at: string | undefined = start;
-    while (at !== undefined && !path.includes(at)) {
-      path.push(at);
-      at = edges.get(at)?.[0];
-    }
-    if (at !== undefined) return [...path.slice(path.indexOf(at)), at];
+  private nameOf(a: number): string {
+    return this.system.actorNames[a] as string;
   }
-  return undefined;
-}
-
-function deadlockSentence(d: DeadlockDetails): string {
-  const parts = d.blocked.map((b) => {
-    if (b.waitsFor) {
-      const held = b.waitsFor.heldBy.length ? `held by ${b.waitsFor.heldBy.join(', ')}` : 'not held by anyone';
-      return `'${b.actor}' waits for ${b.waitsFor.resource} (${held})`;
-    }
-    const awaits = b.awaits.length ? `one of [${b.awaits.join(', ')}]` : 'nothing it can handle';
-    const deferred = b.deferred.length ? `; it defers [${b.deferred.join(', ')}]` : '';
-    return `'${b.actor}' in state '${b.state}' waits for ${awaits}${deferred}`;
-  });
-  const cycle = d.cycle ? ` Wait-for cycle: ${d.cycle.join(' -> ')}.` : '';
-  return `deadlock: no actor can take a step, and ${parts.join('; ')}.${cycle}`;
 }

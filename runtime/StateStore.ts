@@ -1,158 +1,230 @@
 /**
- * The visited set: global states as packed Int32 vectors in one growing arena, found through an
- * open-addressing hash table (linear probing, load factor at most 1/2). No string per state.
+ * The visited set: fixed-length vectors of small non-negative integers (a global state's
+ * component ids, Components.ts), stored once each, found through an open-addressing hash table.
  *
- * Each stored state also keeps how it was first reached (parent state id, actor that stepped,
- * depth), so any state's schedule can be rebuilt by walking back: under BFS that walk is a
- * shortest schedule.
+ * Layout, chosen for bytes per state and for growing without a second copy:
+ *
+ * - Vectors live in chunks of {@link CHUNK} states, each chunk a typed array of the narrowest
+ *   width that holds every value stored so far (1, 2 or 4 bytes per entry). A store grows by
+ *   adding a chunk, never by copying the states it has; the first chunk starts small and
+ *   doubles up to the chunk size, so a small search allocates little. When a value no longer
+ *   fits the width, chunks are widened one at a time (at most one chunk is held twice).
+ * - Alongside, per state: how it was first reached (parent state id, actor that stepped, depth),
+ *   in chunks of the same size. Walking parents back rebuilds a state's schedule; under BFS
+ *   that walk is a shortest schedule.
+ * - The hash table holds, per slot, the state id and the state's 32-bit hash (linear probing,
+ *   load at most 1/2). A probe compares stored hashes first and reads a vector only on equal
+ *   hashes, so a miss rarely leaves the table; growing the table rehashes from the stored hashes
+ *   without reading any vector. The hash comes with the vector (the stepper keeps it up to date
+ *   incrementally, Kernel.ts): the caller passes vectors of `entries` values followed by the
+ *   hash word.
+ *
+ * Bytes per state: `entries * width` for the vector, 10 for parent, actor and depth, and 16 to
+ * 32 for the table (8 bytes a slot, 2 to 4 slots a state).
  */
-import { internalAssert } from './errors.js';
+import { ModelError, internalAssert } from './errors.js';
+
+/** States per chunk (a power of two). */
+export const CHUNK_BITS = 14;
+export const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+/** The first chunk's starting capacity, in states; it doubles up to {@link CHUNK}. */
+const FIRST_CAPACITY = 256;
+/** Hash table slots at the start (a power of two). */
+const INITIAL_SLOTS = 1 << 10;
+
+type Vectors = Uint8Array | Uint16Array | Uint32Array;
 
 export class StateStore {
-  private arena: Int32Array;
-  private arenaUsed = 0;
-  private offsets: Int32Array;
-  private lengths: Int32Array;
-  private parents: Int32Array;
-  private actors: Int32Array;
-  private depths: Int32Array;
-  private table: Int32Array;
-  private mask: number;
   /** Number of distinct states stored. */
   size = 0;
+  private width: 1 | 2 | 4 = 1;
+  /** Values above this do not fit the current width. */
+  private limit = 0xff;
+  private vectors: Vectors[] = [];
+  private parents: Int32Array[] = [];
+  private actors: Uint16Array[] = [];
+  private depths: Int32Array[] = [];
+  /** Capacity of the first chunk while it is smaller than {@link CHUNK}. */
+  private firstCapacity = FIRST_CAPACITY;
+  /** Pairs (state id + 1, hash); 0 marks an empty slot. */
+  private table: Int32Array;
+  private mask: number;
 
-  constructor(initialCapacity = 1 << 12) {
-    this.arena = new Int32Array(initialCapacity * 8);
-    this.offsets = new Int32Array(initialCapacity);
-    this.lengths = new Int32Array(initialCapacity);
-    this.parents = new Int32Array(initialCapacity);
-    this.actors = new Int32Array(initialCapacity);
-    this.depths = new Int32Array(initialCapacity);
-    this.table = new Int32Array(initialCapacity * 2).fill(-1);
-    this.mask = initialCapacity * 2 - 1;
+  /** `entries`: values per state vector (the hash word follows them in every vector passed in). */
+  constructor(readonly entries: number) {
+    if (!Number.isInteger(entries) || entries <= 0) throw new ModelError(`a state store needs a positive number of entries per state, got ${entries}`);
+    this.table = new Int32Array(2 * INITIAL_SLOTS);
+    this.mask = INITIAL_SLOTS - 1;
+    this.addChunk(FIRST_CAPACITY);
   }
 
   /**
-   * Adds `vector[0..length)` unless present. Returns the new state's id, or `-(id + 1)` of the
-   * state already stored.
+   * Adds `vector[0..entries)` (hash at `vector[entries]`) unless present. Returns the new
+   * state's id, or `-(id + 1)` of the state already stored. `actor` is -1 for a start state.
    */
-  add(vector: Int32Array, length: number, parent: number, actor: number, depth: number): number {
-    const h = hashVector(vector, length);
+  add(vector: Int32Array, parent: number, actor: number, depth: number): number {
+    const h = vector[this.entries] as number;
+    const table = this.table;
     let slot = h & this.mask;
     for (;;) {
-      const id = this.table[slot] as number;
-      if (id < 0) break;
-      if (this.equals(id, vector, length)) return -(id + 1);
+      const stored = table[2 * slot] as number;
+      if (stored === 0) break;
+      if (table[2 * slot + 1] === h && this.equals(stored - 1, vector)) return -stored;
       slot = (slot + 1) & this.mask;
     }
     const id = this.size;
-    if (id >= this.offsets.length) this.growStates();
-    if (this.arenaUsed + length > this.arena.length) this.growArena(length);
-    this.arena.set(vector.subarray(0, length), this.arenaUsed);
-    this.offsets[id] = this.arenaUsed;
-    this.lengths[id] = length;
-    this.parents[id] = parent;
-    this.actors[id] = actor;
-    this.depths[id] = depth;
-    this.arenaUsed += length;
+    this.reserve(id, vector);
+    const chunk = id >>> CHUNK_BITS;
+    const at = id & CHUNK_MASK;
+    const vs = this.vectors[chunk] as Vectors;
+    const e = this.entries;
+    for (let i = 0, off = at * e; i < e; i++) vs[off + i] = vector[i] as number;
+    (this.parents[chunk] as Int32Array)[at] = parent;
+    (this.actors[chunk] as Uint16Array)[at] = actor + 1;
+    (this.depths[chunk] as Int32Array)[at] = depth;
     this.size++;
-    this.table[slot] = id;
-    if (this.size * 2 > this.table.length) this.rehash();
+    table[2 * slot] = id + 1;
+    table[2 * slot + 1] = h;
+    if (this.size * 2 > this.mask + 1) this.rehash();
     return id;
   }
 
-  /** The id of `vector[0..length)` if stored, else -1. Adds nothing. */
-  find(vector: Int32Array, length: number): number {
-    let slot = hashVector(vector, length) & this.mask;
+  /** The id of `vector[0..entries)` (hash at `vector[entries]`) if stored, else -1. Adds nothing. */
+  find(vector: Int32Array): number {
+    const h = vector[this.entries] as number;
+    let slot = h & this.mask;
     for (;;) {
-      const id = this.table[slot] as number;
-      if (id < 0) return -1;
-      if (this.equals(id, vector, length)) return id;
+      const stored = this.table[2 * slot] as number;
+      if (stored === 0) return -1;
+      if (this.table[2 * slot + 1] === h && this.equals(stored - 1, vector)) return stored - 1;
       slot = (slot + 1) & this.mask;
     }
   }
 
-  /** Copies state `id` into `out` and returns its length. */
-  read(id: number, out: Int32Array): number {
-    const len = this.lengths[id] as number;
-    const off = this.offsets[id] as number;
-    out.set(this.arena.subarray(off, off + len));
-    return len;
+  /** Copies state `id`'s entries into `out[0..entries)` (not its hash). */
+  read(id: number, out: Int32Array): void {
+    const vs = this.vectors[id >>> CHUNK_BITS] as Vectors;
+    const e = this.entries;
+    for (let i = 0, off = (id & CHUNK_MASK) * e; i < e; i++) out[i] = vs[off + i] as number;
   }
 
-  /** The state id it was first reached from, or -1 for the initial state. */
+  /** The state id it was first reached from, or -1 for a start state. */
   parent(id: number): number {
-    return this.parents[id] as number;
+    return (this.parents[id >>> CHUNK_BITS] as Int32Array)[id & CHUNK_MASK] as number;
   }
 
-  /** The actor whose step first reached state `id`. */
+  /** The actor whose step first reached state `id` (-1 for a start state). */
   actor(id: number): number {
-    return this.actors[id] as number;
+    return ((this.actors[id >>> CHUNK_BITS] as Uint16Array)[id & CHUNK_MASK] as number) - 1;
   }
 
   depth(id: number): number {
-    return this.depths[id] as number;
+    return (this.depths[id >>> CHUNK_BITS] as Int32Array)[id & CHUNK_MASK] as number;
   }
 
-  /** The actor indices stepped from the initial state to state `id`. */
+  /** The actor indices stepped from the start state to state `id`. */
   pathTo(id: number): number[] {
     const path: number[] = [];
-    for (let s = id; this.parents[s] !== -1; s = this.parents[s] as number) path.push(this.actors[s] as number);
+    for (let s = id; this.parent(s) !== -1; s = this.parent(s)) path.push(this.actor(s));
     return path.reverse();
   }
 
-  /** Bytes held by the arena and the tables, per stored state. */
-  bytesPerState(): number {
-    const bytes = this.arena.byteLength + this.table.byteLength + 5 * this.offsets.byteLength;
-    return this.size ? bytes / this.size : 0;
+  /** Bytes held: vector chunks, per-state fields and the hash table. */
+  bytes(): number {
+    let b = this.table.byteLength;
+    for (let c = 0; c < this.vectors.length; c++) {
+      b += (this.vectors[c] as Vectors).byteLength + (this.parents[c] as Int32Array).byteLength;
+      b += (this.actors[c] as Uint16Array).byteLength + (this.depths[c] as Int32Array).byteLength;
+    }
+    return b;
   }
 
-  private equals(id: number, vector: Int32Array, length: number): boolean {
-    if (this.lengths[id] !== length) return false;
-    const off = this.offsets[id] as number;
-    for (let i = 0; i < length; i++) if (this.arena[off + i] !== vector[i]) return false;
+  /** {@link bytes} per stored state. */
+  bytesPerState(): number {
+    return this.size ? this.bytes() / this.size : 0;
+  }
+
+  private equals(id: number, vector: Int32Array): boolean {
+    const vs = this.vectors[id >>> CHUNK_BITS] as Vectors;
+    const e = this.entries;
+    for (let i = 0, off = (id & CHUNK_MASK) * e; i < e; i++) if (vs[off + i] !== vector[i]) return false;
     return true;
   }
 
-  private growStates(): void {
-    const cap = this.offsets.length * 2;
-    const grow = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(cap);
+  /** Makes room for state `id` and widens the vectors if `vector` holds a value that does not fit. */
+  private reserve(id: number, vector: Int32Array): void {
+    let all = 0;
+    for (let i = 0; i < this.entries; i++) all |= vector[i] as number;
+    internalAssert(all >= 0, 'state vectors hold non-negative values below 2^31');
+    if (all > this.limit) this.widen(all > 0xffff ? 4 : 2);
+    if (id < CHUNK) {
+      if (id >= this.firstCapacity) this.growFirst();
+    } else if ((id & CHUNK_MASK) === 0) this.addChunk(CHUNK);
+  }
+
+  private make(states: number): Vectors {
+    const length = states * this.entries;
+    return this.width === 1 ? new Uint8Array(length) : this.width === 2 ? new Uint16Array(length) : new Uint32Array(length);
+  }
+
+  private addChunk(states: number): void {
+    this.vectors.push(this.make(states));
+    this.parents.push(new Int32Array(states));
+    this.actors.push(new Uint16Array(states));
+    this.depths.push(new Int32Array(states));
+  }
+
+  private growFirst(): void {
+    const states = this.firstCapacity * 2;
+    const vs = this.make(states);
+    vs.set(this.vectors[0] as Vectors);
+    this.vectors[0] = vs;
+    const grow = <T extends Int32Array | Uint16Array>(a: T, make: (n: number) => T): T => {
+      const b = make(states);
       b.set(a);
       return b;
     };
-    this.offsets = grow(this.offsets);
-    this.lengths = grow(this.lengths);
-    this.parents = grow(this.parents);
-    this.actors = grow(this.actors);
-    this.depths = grow(this.depths);
+    this.parents[0] = grow(this.parents[0] as Int32Array, (k) => new Int32Array(k));
+    this.actors[0] = grow(this.actors[0] as Uint16Array, (k) => new Uint16Array(k));
+    this.depths[0] = grow(this.depths[0] as Int32Array, (k) => new Int32Array(k));
+    this.firstCapacity = states;
   }
 
-  private growArena(needed: number): void {
-    let cap = this.arena.length * 2;
-    while (cap < this.arenaUsed + needed) cap *= 2;
-    const b = new Int32Array(cap);
-    b.set(this.arena.subarray(0, this.arenaUsed));
-    this.arena = b;
-  }
-
-  private rehash(): void {
-    const table = new Int32Array(this.table.length * 2).fill(-1);
-    const mask = table.length - 1;
-    for (let id = 0; id < this.size; id++) {
-      const off = this.offsets[id] as number;
-      let slot = hashVector(this.arena.subarray(off), this.lengths[id] as number) & mask;
-      while ((table[slot] as number) >= 0) slot = (slot + 1) & mask;
-      table[slot] = id;
+  /** Re-encodes every chunk with `width` bytes per entry, one chunk at a time. */
+  private widen(width: 2 | 4): void {
+    this.width = width;
+    this.limit = width === 2 ? 0xffff : 0xffffffff;
+    for (let c = 0; c < this.vectors.length; c++) {
+      const old = this.vectors[c] as Vectors;
+      const wide = width === 2 ? new Uint16Array(old.length) : new Uint32Array(old.length);
+      wide.set(old);
+      this.vectors[c] = wide;
     }
-    internalAssert(table.length > this.size * 2 - 1, 'rehash leaves free slots');
+  }
+
+  /** Doubles the table, placing every entry by its stored hash (no vector is read). */
+  private rehash(): void {
+    const old = this.table;
+    const slots = (this.mask + 1) * 2;
+    const table = new Int32Array(2 * slots);
+    const mask = slots - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      const stored = old[i] as number;
+      if (stored === 0) continue;
+      const h = old[i + 1] as number;
+      let slot = h & mask;
+      while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = stored;
+      table[2 * slot + 1] = h;
+    }
     this.table = table;
     this.mask = mask;
   }
 }
 
-/** A 32-bit hash of an integer vector (murmur3-style mixing). */
-export function hashVector(vector: Int32Array, length: number): number {
+/** A 32-bit hash of an integer vector (murmur3-style mixing), for callers that hash content themselves. */
+export function hashVector(vector: ArrayLike<number>, length: number): number {
   let h = 0x9747b28c ^ length;
   for (let i = 0; i < length; i++) {
     let k = vector[i] as number;

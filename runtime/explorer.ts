@@ -14,7 +14,7 @@
  * engine reads no clock itself: a time limit needs the caller to pass `clock`.
  */
 import { ModelError, internalAssert } from './errors.js';
-import { Kernel, type Finding } from './Kernel.js';
+import { Kernel, STEP_DISABLED, STEP_FAILS, type Finding } from './Kernel.js';
 import { StateStore } from './StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from './system.js';
 import type { Checker, CheckerFactory } from './checkers/Checker.js';
@@ -108,13 +108,15 @@ export function checkTimeLimit(options: Pick<ExploreOptions, 'timeLimitMs' | 'cl
 /** The statistics every strategy reports, from its engine's memo counters and its own counts. */
 export function searchStats(kernel: Kernel, states: number, transitions: number, maxDepthReached: number, bytesPerState: number): ExploreStats {
   const t = kernel.table.stats;
-  const lookups = t.memoHits + t.xstateCalls;
+  // Steps answered from the component memo never reach the step table: count both.
+  const memoHits = t.memoHits + kernel.components.hits;
+  const lookups = memoHits + t.xstateCalls;
   return {
     states,
     transitions,
     xstateCalls: t.xstateCalls,
-    memoHits: t.memoHits,
-    memoHitRate: lookups ? t.memoHits / lookups : 0,
+    memoHits,
+    memoHitRate: lookups ? memoHits / lookups : 0,
     localStates: t.localStates,
     messages: t.messages,
     maxDepthReached,
@@ -143,7 +145,7 @@ export function explore(system: SystemSpec | LoadedSystem, options: ExploreOptio
 export class Exploration {
   readonly system: LoadedSystem;
   readonly kernel: Kernel;
-  readonly store = new StateStore();
+  readonly store: StateStore;
   done = false;
   private readonly strategy: Strategy;
   private readonly opts: Required<Pick<ExploreOptions, 'maxStates' | 'maxDepth' | 'maxViolations' | 'progressEveryStates'>> & ExploreOptions;
@@ -153,7 +155,8 @@ export class Exploration {
   private maxDepthReached = 0;
   private nextProgress: number;
   private readonly startedAt: number | undefined;
-  private cur = new Int32Array(256);
+  private readonly cur: Int32Array;
+  private readonly next: Int32Array;
   private readonly checkers: Checker[];
   // BFS frontier, or DFS stack of (state id, next actor to try, any actor enabled so far).
   private queue = new Int32Array(1024);
@@ -175,11 +178,14 @@ export class Exploration {
     this.nextProgress = this.opts.progressEveryStates;
     this.startedAt = options.clock?.();
     this.kernel = new Kernel(this.system);
+    this.store = new StateStore(this.kernel.actorCount);
+    this.cur = this.kernel.newState();
+    this.next = this.kernel.newState();
     this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
     this.recorder = new ViolationRecorder(this.system, this.opts.maxViolations, options.checkers ?? [], options.onViolation);
 
     const init = this.kernel.initial();
-    const id = this.store.add(init, init.length, -1, -1, 0);
+    const id = this.store.add(init, -1, -1, 0);
     internalAssert(id === 0, 'the initial state is state 0');
     for (const f of [...this.kernel.initialFindings(), ...this.kernel.invariantFindings(init)]) this.record(f, []);
     if (!this.done) this.push(0);
@@ -202,69 +208,66 @@ export class Exploration {
 
   private expandBfs(): void {
     const s = this.queue[this.head++] as number;
-    const len = this.readState(s);
-    this.kernel.prepare(this.cur);
+    this.readState(s);
     const depth = this.store.depth(s);
     let anyEnabled = false;
     for (let a = 0; a < this.kernel.actorCount && !this.done; a++) {
-      if (this.tryStep(s, len, depth, a)) anyEnabled = true;
+      if (this.tryStep(s, depth, a)) anyEnabled = true;
     }
-    if (!anyEnabled && !this.done) this.checkDeadlock(s, len);
+    if (!anyEnabled && !this.done) this.checkDeadlock(s);
   }
 
   private stepDfs(): void {
     const top = this.tail - 1;
     const s = this.queue[top] as number;
-    const len = this.readState(s);
-    this.kernel.prepare(this.cur);
+    this.readState(s);
     const depth = this.store.depth(s);
     for (let a = this.stackNext[top] as number; a < this.kernel.actorCount; a++) {
       this.stackNext[top] = a + 1;
       const before = this.tail;
-      if (this.tryStep(s, len, depth, a)) {
+      if (this.tryStep(s, depth, a)) {
         this.stackAny[top] = 1;
         if (this.tail > before || this.done) return; // descend into the new state first
       }
     }
-    if (this.stackAny[top] === 0 && !this.done) this.checkDeadlock(s, len);
+    if (this.stackAny[top] === 0 && !this.done) this.checkDeadlock(s);
     if (this.tail - 1 === top) this.tail--;
   }
 
   /** Computes actor `a`'s step from state `s`; returns false if `a` is not enabled there. */
-  private tryStep(s: number, len: number, depth: number, a: number): boolean {
+  private tryStep(s: number, depth: number, a: number): boolean {
     const k = this.kernel;
-    // `successor` reads only the first `len` entries; no subarray view per step.
-    const nextLen = k.successor(this.cur, a, true);
-    if (nextLen < 0) return false;
+    const out = this.next;
+    const status = k.step(this.cur, a, out);
+    if (status === STEP_DISABLED) return false;
     this.transitions++;
     if (this.checkers.length) {
       // A checker's finding does not stop the search past this step: lockdep reports an
       // inversion in runs that go on fine, and the search goes on to find more.
-      const judged = k.checkTransition(this.checkers, this.cur.subarray(0, len), a, nextLen, depth);
+      const judged = k.checkTransition(this.checkers, this.cur, a, out, depth);
       if (judged.length) {
         const path = [...this.store.pathTo(s), a];
         for (const f of judged) this.record(f, path);
         if (this.done) return true;
       }
     }
-    const failures = k.stepFindings(a);
-    if (failures.length) {
+    if (status === STEP_FAILS) {
       const path = [...this.store.pathTo(s), a];
-      for (const f of failures) this.record(f, path);
+      for (const f of k.stepFindings(this.cur, a, out)) this.record(f, path);
       return true;
     }
     if (depth + 1 > this.opts.maxDepth) {
       this.trip('maxDepth', this.opts.maxDepth, 'a schedule this long usually means an actor loops without bound (a retry or spin loop that never blocks)');
       return true;
     }
-    const id = this.store.add(k.out, nextLen, s, a, depth + 1);
+    const id = this.store.add(out, s, a, depth + 1);
     if (id < 0) return true;
     if (depth + 1 > this.maxDepthReached) this.maxDepthReached = depth + 1;
-    const broken = k.invariantFindings(k.out.subarray(0, nextLen));
+    const broken = k.invariantFindings(out);
     if (broken.length) {
       // A state that breaks an invariant is not expanded; if nothing can move there it is also
       // a deadlock, which would otherwise go unreported.
-      const next = k.out.slice(0, nextLen);
+      const next = out.slice();
       const path = this.store.pathTo(id);
       for (const f of broken) this.record(f, path);
       if (!this.done && k.enabledActors(next).length === 0) {
@@ -285,8 +288,8 @@ export class Exploration {
     return true;
   }
 
-  private checkDeadlock(s: number, len: number): void {
-    const d = this.kernel.deadlockFinding(this.cur.subarray(0, len));
+  private checkDeadlock(s: number): void {
+    const d = this.kernel.deadlockFinding(this.cur);
     if (d) this.record(d, this.store.pathTo(s));
   }
 
@@ -317,13 +320,9 @@ export class Exploration {
     this.tail++;
   }
 
-  private readState(s: number): number {
-    // Stored states never hold more than mailboxBound messages per mailbox (an overflowing
-    // state is a violation and is not stored), so this size is enough for every state.
-    const n = this.kernel.actorCount;
-    const needed = 2 * n + n * this.system.mailboxBound;
-    if (this.cur.length < needed) this.cur = new Int32Array(needed);
-    return this.store.read(s, this.cur);
+  private readState(s: number): void {
+    this.store.read(s, this.cur);
+    this.kernel.rehash(this.cur);
   }
 
   private record(f: Finding, path: number[]): void {

@@ -7,10 +7,10 @@
  * a report prints is exactly what replay reproduces.
  */
 import { ModelError } from './errors.js';
-import { Kernel, type Finding } from './Kernel.js';
+import { Kernel, type Finding, type Move } from './Kernel.js';
 import type { Message } from './model.js';
 import { decodeSchedule, encodeSchedule, executionDigest, stepDigest, type Execution, type Schedule } from './schedule.js';
-import { Disposition, stateName } from './StepTable.js';
+import { stateName } from './StepTable.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from './system.js';
 import type { Checker, CheckerFactory } from './checkers/Checker.js';
 
@@ -106,7 +106,7 @@ function runOne(kernel: Kernel, checkers: Checker[], path: readonly number[], re
   let v = kernel.initial();
   const statesOf = (vec: Int32Array): string[] =>
     names.map((_, a) => {
-      const snap = kernel.table.snapshot(a, vec[a] as number);
+      const snap = kernel.snapshot(vec, a);
       const label = sys.spec.actors[a]?.label;
       return label ? label(snap.context) : stateName(snap);
     });
@@ -133,28 +133,25 @@ function runOne(kernel: Kernel, checkers: Checker[], path: readonly number[], re
       divergence = { step: i + 1, execution, message: `replay diverged at ${where(i)}: actor '${names[actor] ?? `#${actor}`}' is not enabled` };
       break;
     }
-    const len = kernel.successor(v, actor);
-    const outcome = kernel.lastOutcome;
-    const message = kernel.table.message(kernel.lastMessage);
+    const next = kernel.newState();
+    kernel.step(v, actor, next);
+    const move = kernel.move(v, actor) as Move;
+    const message = kernel.table.message(move.message);
     const name = names[actor] as string;
     const digest = stepDigest(name, message.type);
     done.steps.push(actor);
     done.enabled.push(enabled);
     done.digests.push(digest);
     taken.push({ actor: name, messageType: message.type });
-    lastFindings = kernel.stepFindings(actor);
-    lastFindings.push(...kernel.checkTransition(checkers, v, actor, len, i));
-    const next = kernel.out.slice(0, len);
-    const sends: TraceStep['sends'] = [];
-    const s = outcome?.sends ?? new Int32Array(0);
-    for (let j = 0; j < s.length; j += 2) sends.push({ to: names[s[j] as number] as string, message: kernel.table.message(s[j + 1] as number) });
+    lastFindings = kernel.stepFindings(v, actor, next);
+    lastFindings.push(...kernel.checkTransition(checkers, v, actor, next, i));
     trace.steps.push({
       index: i + 1,
       actor: name,
       message,
-      disposition: DISPOSITION_NAMES[outcome?.disposition ?? Disposition.Handled] as TraceStep['disposition'],
+      disposition: DISPOSITION_NAMES[move.outcome.disposition] as TraceStep['disposition'],
       states: statesOf(next),
-      sends,
+      sends: kernel.sendsOf(move),
       findings: lastFindings,
     });
     v = next;

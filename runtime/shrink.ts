@@ -24,7 +24,7 @@
  */
 import { ModelError, internalAssert } from './errors.js';
 import { violationOf } from './ViolationRecorder.js';
-import { Kernel, type Finding } from './Kernel.js';
+import { Kernel, STEP_DISABLED, STEP_FAILS, type Finding } from './Kernel.js';
 import { runPath } from './replay.js';
 import { decodeSchedule } from './schedule.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from './system.js';
@@ -193,12 +193,13 @@ function execute(kernel: Kernel, candidate: readonly number[], target: string | 
     if (!enabled.includes(a)) continue;
     const last = path[path.length - 1];
     if (last !== undefined && last !== a && enabled.includes(last)) preemptions++;
-    const len = kernel.successor(v, a);
+    const next = kernel.newState();
+    const status = kernel.step(v, a, next);
     path.push(a);
-    const failures = [...kernel.checkTransition(checkers, v, a, len, path.length - 1), ...kernel.stepFindings(a)];
-    if (hits(failures)) return done();
-    if (kernel.stepFindings(a).length) return undefined;
-    v = kernel.out.slice(0, len);
+    const stepFailures = status === STEP_FAILS ? kernel.stepFindings(v, a, next) : [];
+    if (hits([...kernel.checkTransition(checkers, v, a, next, path.length - 1), ...stepFailures])) return done();
+    if (stepFailures.length) return undefined;
+    v = next;
     const broken = kernel.invariantFindings(v);
     if (hits(broken)) return done();
     if (broken.length) {
@@ -224,9 +225,9 @@ function sizeOf(kernel: Kernel, path: readonly number[]): ScheduleSize {
     const enabled = kernel.enabledActors(v);
     const last = path[i - 1];
     if (last !== undefined && last !== a && enabled.includes(last)) preemptions++;
-    const len = kernel.successor(v, a);
-    if (len < 0) break;
-    v = kernel.out.slice(0, len);
+    const next = kernel.newState();
+    if (kernel.step(v, a, next) === STEP_DISABLED) break;
+    v = next;
   }
   return { steps: path.length, preemptions, actors: new Set(path).size };
 }

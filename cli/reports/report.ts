@@ -232,7 +232,7 @@ export function traceReport(loaded: LoadedSystem, path: readonly number[], check
     const resources: StepReport['resources'] = [];
     names.forEach((name, a) => {
       const describe = loaded.spec.actors[a]?.resources;
-      if (describe) for (const r of describe(kernel.table.snapshot(a, v[a] as number).context)) resources.push({ ...r, guardedBy: name });
+      if (describe) for (const r of describe(kernel.snapshot(v, a).context)) resources.push({ ...r, guardedBy: name });
     });
     return { mailboxes: names.map((n) => view.mailbox(n).map(messageReport)), resources };
   };
@@ -241,8 +241,9 @@ export function traceReport(loaded: LoadedSystem, path: readonly number[], check
     { index: 0, actor: null, message: null, disposition: null, states: trace.initialStates, sends: [], ...snapshotOf(v), findings: [] },
   ];
   for (const [i, step] of trace.steps.entries()) {
-    const len = kernel.successor(v, path[i] as number);
-    v = kernel.out.slice(0, len);
+    const next = kernel.newState();
+    kernel.step(v, path[i] as number, next);
+    v = next;
     steps.push({
       index: step.index,
       actor: step.actor,

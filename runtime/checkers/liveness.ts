@@ -87,12 +87,12 @@ export function checkLiveness(system: LiveSystem, options: LivenessOptions = {})
 function checkOne(g: StateGraph, p: LivenessProperty): LassoViolation | undefined {
   const n = g.store.size;
   const k = g.kernel;
-  const vec = new Int32Array(g.maxLength);
+  const vec = k.newState();
   const bad = new Uint8Array(n); // `eventually` false
   const trig = new Uint8Array(n);
   for (let s = 0; s < n; s++) {
-    const len = g.store.read(s, vec);
-    const view = k.view(vec.subarray(0, len));
+    g.store.read(s, vec);
+    const view = k.view(vec);
     bad[s] = p.eventually(view) ? 0 : 1;
     trig[s] = !p.trigger || p.trigger(view) ? 1 : 0;
   }

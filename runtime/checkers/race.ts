@@ -24,7 +24,7 @@
  * For the report, the witness execution (shortest path to that state, then the two accesses)
  * is replayed with vector clocks, and the two clocks are shown incomparable.
  */
-import type { Kernel } from '../Kernel.js';
+import type { Kernel, Move } from '../Kernel.js';
 import type { Message } from '../model.js';
 import { canonicalKey } from '../plainData.js';
 import { runPath } from '../replay.js';
@@ -54,10 +54,9 @@ export interface RaceResult {
   violations: RaceViolation[];
 }
 
-/** Accesses the step just computed by `kernel.successor` makes. */
-function accessesOf(kernel: Kernel, actor: number): Access[] {
-  const sends = kernel.lastOutcome?.sends;
-  if (!sends) return [];
+/** Accesses a step (its move) makes. */
+function accessesOf(kernel: Kernel, actor: number, move: Move): Access[] {
+  const sends = move.outcome.sends;
   const out: Access[] = [];
   for (let i = 0; i < sends.length; i += 2) {
     const m = kernel.table.message(sends[i + 1] as number);
@@ -95,12 +94,12 @@ export function findDataRaces(system: SystemSpec | LoadedSystem, options: { maxS
   };
   const graph = buildStateGraph(system, {
     maxStates: options.maxStates,
-    onStep: (state, actor, kernel) => {
+    onStep: (state, actor, kernel, move) => {
       if (state !== pendingState) {
         flush();
         pendingState = state;
       }
-      pending.push(...accessesOf(kernel, actor));
+      pending.push(...accessesOf(kernel, actor, move));
     },
   });
   flush();

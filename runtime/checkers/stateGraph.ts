@@ -3,7 +3,7 @@
  * need more than one transition at a time: liveness (cycles) and data races (steps enabled
  * together). Breadth-first, so every state's stored path is a shortest one.
  */
-import { Kernel } from '../Kernel.js';
+import { Kernel, STEP_DISABLED, type Move } from '../Kernel.js';
 import { StateStore } from '../StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
 
@@ -14,8 +14,6 @@ export interface StateGraph {
   /** Outgoing edges of state s: `actors[s][i]` steps to `targets[s][i]`. */
   actors: number[][];
   targets: number[][];
-  /** The longest state vector, in Int32s (a buffer this long reads any state). */
-  maxLength: number;
   /** False when `maxStates` cut the search: the graph is a prefix of the real one. */
   complete: boolean;
 }
@@ -23,34 +21,30 @@ export interface StateGraph {
 export interface GraphOptions {
   /** Stop storing new states past this many. Default 200,000. */
   maxStates?: number;
-  /** Called for each step computed, with the kernel's `lastOutcome` describing it. */
-  onStep?: (state: number, actor: number, kernel: Kernel) => void;
+  /** Called for each step computed, with the step's move (the message taken, the outcome). */
+  onStep?: (state: number, actor: number, kernel: Kernel, move: Move) => void;
 }
 
 export function buildStateGraph(system: SystemSpec | LoadedSystem, options: GraphOptions = {}): StateGraph {
   const loaded = 'actorIndex' in system ? system : loadSystem(system);
   const kernel = new Kernel(loaded);
-  const store = new StateStore();
+  const store = new StateStore(kernel.actorCount);
   const maxStates = options.maxStates ?? 200_000;
-  const init = kernel.initial();
-  store.add(init, init.length, -1, -1, 0);
+  store.add(kernel.initial(), -1, -1, 0);
   const actors: number[][] = [];
   const targets: number[][] = [];
-  let buf = new Int32Array(Math.max(256, init.length));
+  const v = kernel.newState();
+  const out = kernel.newState();
   let complete = true;
-  let maxLength = init.length;
   for (let s = 0; s < store.size; s++) {
-    if (buf.length < maxLength) buf = new Int32Array(maxLength * 2);
-    const len = store.read(s, buf);
-    const v = buf.subarray(0, len);
+    store.read(s, v);
+    kernel.rehash(v);
     const as: number[] = [];
     const ts: number[] = [];
     for (let a = 0; a < kernel.actorCount; a++) {
-      const next = kernel.successor(v, a);
-      if (next < 0) continue;
-      options.onStep?.(s, a, kernel);
-      if (next > maxLength) maxLength = next;
-      let id = store.add(kernel.out, next, s, a, store.depth(s) + 1);
+      if (kernel.step(v, a, out) === STEP_DISABLED) continue;
+      options.onStep?.(s, a, kernel, kernel.move(v, a) as Move);
+      let id = store.add(out, s, a, store.depth(s) + 1);
       if (id < 0) id = -id - 1;
       else if (store.size > maxStates) complete = false;
       as.push(a);
@@ -64,7 +58,7 @@ export function buildStateGraph(system: SystemSpec | LoadedSystem, options: Grap
     actors.push([]);
     targets.push([]);
   }
-  return { system: loaded, kernel, store, actors, targets, maxLength, complete };
+  return { system: loaded, kernel, store, actors, targets, complete };
 }
 
 /**

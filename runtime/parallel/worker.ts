@@ -15,7 +15,7 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import { ModelError } from '../errors.js';
-import { Kernel, type Finding } from '../Kernel.js';
+import { Kernel, STEP_DISABLED, STEP_FAILS, type Finding } from '../Kernel.js';
 import type { Message } from '../model.js';
 import { canonicalKey } from '../plainData.js';
 import { StateStore, hashVector } from '../StateStore.js';
@@ -59,12 +59,13 @@ function serve(k: Kernel): void {
 
 class Shard {
   private readonly n: number;
-  private readonly store = new StateStore();
+  private readonly store: StateStore;
   // How each stored state was first reached (BFS order): parent's worker and id, and actor.
   private parentWorker: Int32Array = new Int32Array(1024);
   private parentId: Int32Array = new Int32Array(1024);
   private parentActor: Int32Array = new Int32Array(1024);
-  private cur: Int32Array;
+  private readonly cur: Int32Array;
+  private readonly out: Int32Array;
   private hashBuf = new Int32Array(256);
   private readonly localHash: number[][];
   private readonly messageHash: number[] = [];
@@ -84,15 +85,17 @@ class Shard {
 
   constructor(private readonly k: Kernel) {
     this.n = k.actorCount;
-    this.cur = new Int32Array(2 * this.n + this.n * k.system.mailboxBound);
+    this.store = new StateStore(this.n);
+    this.cur = k.newState();
+    this.out = k.newState();
     this.localHash = Array.from({ length: this.n }, () => []);
     this.sentLocals = Array.from({ length: W }, () => Array.from({ length: this.n }, () => new Set<number>()));
     this.sentMessages = Array.from({ length: W }, () => new Set<number>());
     this.localFrom = Array.from({ length: W }, () => Array.from({ length: this.n }, () => new Map<number, number>()));
     this.messageFrom = Array.from({ length: W }, () => new Map<number, number>());
-    const init = k.initial();
+    const init = k.pack(k.initial());
     if (this.owner(init, init.length) === me) {
-      this.addNew(init, init.length, -1, -1, -1, 0);
+      this.addNew(init, -1, -1, -1, 0);
       this.frontier = Int32Array.of(0);
       this.ranks = Int32Array.of(0);
     }
@@ -128,27 +131,26 @@ class Shard {
     for (let i = 0; i < this.frontier.length; i++) {
       const id = this.frontier[i] as number;
       const rank = this.ranks[i] as number;
-      const len = this.store.read(id, this.cur);
-      const v = this.cur.subarray(0, len);
+      const v = this.read(id);
       const depth = this.store.depth(id);
       let any = false;
       for (let a = 0; a < n; a++) {
-        const nextLen = k.successor(v, a);
-        if (nextLen < 0) continue;
+        const status = k.step(v, a, this.out);
+        if (status === STEP_DISABLED) continue;
         any = true;
         const key = rank * (n + 1) + a;
         transitionKeys.push(key);
-        const failures = k.stepFindings(a);
-        if (failures.length) {
-          failures.forEach((f, seq) => events.push(event(f, key, seq, id, a)));
+        if (status === STEP_FAILS) {
+          k.stepFindings(v, a, this.out).forEach((f, seq) => events.push(event(f, key, seq, id, a)));
           continue;
         }
         if (depth + 1 > data.maxDepth) {
           if (key < depthTripKey) depthTripKey = key;
           continue;
         }
-        const to = this.owner(k.out, nextLen);
-        this.pack(batches[to] as Batch, to, k.out, nextLen, key, id, a);
+        const packed = k.pack(this.out);
+        const to = this.owner(packed, packed.length);
+        this.pack(batches[to] as Batch, to, packed, packed.length, key, id, a);
       }
       if (!any) {
         const d = k.deadlockFinding(v);
@@ -202,12 +204,13 @@ class Shard {
       incoming.push({ from, batch });
     }
     this.outgoing = [];
-    const buf = this.cur;
+    let buf = new Int32Array(2 * n + n * this.k.system.mailboxBound + 1);
     for (const { from, batch } of incoming) {
       if (from !== me) this.learn(from, batch);
       let at = 0;
       for (let c = 0; c < batch.keys.length; c++) {
         const len = batch.vectors[at++] as number;
+        if (len > buf.length) buf = new Int32Array(len * 2);
         for (let i = 0; i < len; i++) buf[i] = batch.vectors[at + i] as number;
         at += len;
         if (from !== me) this.translate(from, buf, len);
@@ -215,7 +218,7 @@ class Shard {
         const pw = batch.parents[3 * c] as number;
         const pid = batch.parents[3 * c + 1] as number;
         const pa = batch.parents[3 * c + 2] as number;
-        const got = this.store.add(buf, len, pid, pa, depth);
+        const got = this.store.add(this.k.unpack(buf, this.out), pid, pa, depth);
         if (got >= 0) {
           this.setParent(got, pw, pid, pa);
           const slot = got - this.levelStart;
@@ -240,12 +243,11 @@ class Shard {
     const sortedKeys = new Float64Array(count);
     const broken = new Uint8Array(count);
     const events: LevelEvent[] = [];
-    const v = new Int32Array(this.cur.length);
     order.forEach((slot, i) => {
       const id = this.levelStart + slot;
       const key = keys[slot] as number;
       sortedKeys[i] = key;
-      const state = v.subarray(0, this.store.read(id, v));
+      const state = this.read(id);
       const findings = this.k.invariantFindings(state);
       if (findings.length === 0) return;
       broken[i] = 1;
@@ -299,8 +301,14 @@ class Shard {
     for (let i = 2 * n; i < len; i++) v[i] = msgs.get(v[i] as number) as number;
   }
 
-  private addNew(v: Int32Array, len: number, pw: number, pid: number, pa: number, depth: number): number {
-    const id = this.store.add(v, len, pid, pa, depth);
+  private read(id: number): Int32Array {
+    this.store.read(id, this.cur);
+    this.k.rehash(this.cur);
+    return this.cur;
+  }
+
+  private addNew(packed: Int32Array, pw: number, pid: number, pa: number, depth: number): number {
+    const id = this.store.add(this.k.unpack(packed, this.out), pid, pa, depth);
     this.setParent(id, pw, pid, pa);
     return id;
   }

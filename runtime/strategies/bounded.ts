@@ -30,7 +30,8 @@
  */
 import { ModelError, internalAssert } from '../errors.js';
 import { checkTimeLimit, searchStats, type BoundName, type ExploreResult, type ExploreStats } from '../explorer.js';
-import { Kernel } from '../Kernel.js';
+import { Kernel, STEP_FAILS } from '../Kernel.js';
+import { fmix32 } from '../Components.js';
 import { StateStore } from '../StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
 import type { Checker } from '../checkers/Checker.js';
@@ -57,9 +58,9 @@ class BoundedSearch {
   private readonly kernel: Kernel;
   private readonly log: ViolationLog;
   /** Nodes: a global state with the actor that stepped last appended (-1 at the start). */
-  private readonly nodes = new StateStore();
+  private readonly nodes: StateStore;
   /** Distinct global states, for the statistics only. */
-  private readonly states = new StateStore();
+  private readonly states: StateStore;
   private readonly checkers: Checker[];
   private readonly maxPreemptions: number;
   private readonly maxStates: number;
@@ -70,8 +71,10 @@ class BoundedSearch {
   private maxDepthReached = 0;
   private expanded = 0;
   private readonly startedAt: number | undefined;
-  private cur = new Int32Array(256);
-  private key = new Int32Array(256);
+  private readonly cur: Int32Array;
+  private readonly out: Int32Array;
+  /** A node: the state's components, the last actor + 1, then the node's hash. */
+  private readonly key: Int32Array;
   /** Breadth-first queue of node ids within the current stage. */
   private queue: number[] = [];
   /** Preempting steps left for the next stage, as (node id, actor) pairs. */
@@ -84,6 +87,12 @@ class BoundedSearch {
   ) {
     this.system = 'actorIndex' in system ? system : loadSystem(system);
     this.kernel = new Kernel(this.system);
+    const n = this.kernel.actorCount;
+    this.nodes = new StateStore(n + 1);
+    this.states = new StateStore(n);
+    this.cur = this.kernel.newState();
+    this.out = this.kernel.newState();
+    this.key = new Int32Array(n + 2);
     this.log = new ViolationLog(this.system, options);
     const mp = options.maxPreemptions ?? BOUNDED_DEFAULTS.maxPreemptions;
     if (!Number.isInteger(mp) || mp < 0) throw new ModelError(`option maxPreemptions must be a non-negative integer, got ${String(mp)}`);
@@ -98,7 +107,7 @@ class BoundedSearch {
   run(): ExploreResult {
     const k = this.kernel;
     const init = k.initial();
-    const id = this.addNode(init, init.length, -1, -1, 0);
+    const id = this.addNode(init, -1, -1, 0);
     internalAssert(id === 0, 'the initial node is node 0');
     for (const f of [...k.initialFindings(), ...k.invariantFindings(init)]) this.log.record(f, []);
     this.queue.push(0);
@@ -112,7 +121,8 @@ class BoundedSearch {
       this.next = [];
       for (let i = 0; i < work.length && !this.stopped && !this.log.full; i += 2) {
         const from = work[i] as number;
-        this.step(from, this.readNode(from), this.nodes.depth(from), work[i + 1] as number);
+        this.readNode(from);
+        this.step(from, this.nodes.depth(from), work[i + 1] as number);
       }
     }
     return this.result(stage);
@@ -124,10 +134,9 @@ class BoundedSearch {
     for (let head = 0; head < this.queue.length && !this.stopped && !this.log.full; head++) {
       if ((++this.expanded & 1023) === 0 && this.timeUp()) break;
       const s = this.queue[head] as number;
-      const len = this.readNode(s);
+      const last = this.readNode(s);
       const depth = this.nodes.depth(s);
-      const v = this.cur.subarray(0, len);
-      const last = this.cur[len] as number;
+      const v = this.cur;
       const enabled = k.enabledActors(v);
       if (enabled.length === 0) {
         const d = k.deadlockFinding(v);
@@ -138,40 +147,40 @@ class BoundedSearch {
       for (const a of enabled) {
         if (this.stopped || this.log.full) break;
         if (lastEnabled && a !== last) this.next.push(s, a);
-        else this.step(s, len, depth, a);
+        else this.step(s, depth, a);
       }
     }
     this.queue = [];
   }
 
-  /** Steps actor `a` from node `s` (its state is in `cur`, `len` long); enqueues a new node. */
-  private step(s: number, len: number, depth: number, a: number): void {
+  /** Steps actor `a` from node `s` (its state is in `cur`); enqueues a new node. */
+  private step(s: number, depth: number, a: number): void {
     const k = this.kernel;
-    const v = this.cur.subarray(0, len);
-    const nextLen = k.successor(v, a);
-    internalAssert(nextLen >= 0, `actor #${a} is enabled`);
+    const v = this.cur;
+    const out = this.out;
+    const status = k.step(v, a, out);
+    internalAssert(status >= 0, `actor #${a} is enabled`);
     this.transitions++;
     if (this.checkers.length) {
-      const judged = k.checkTransition(this.checkers, v, a, nextLen, depth);
+      const judged = k.checkTransition(this.checkers, v, a, out, depth);
       if (judged.length) {
         const path = [...this.nodes.pathTo(s), a];
         for (const f of judged) this.log.record(f, path);
       }
     }
-    const failures = k.stepFindings(a);
-    if (failures.length) {
+    if (status === STEP_FAILS) {
       const path = [...this.nodes.pathTo(s), a];
-      for (const f of failures) this.log.record(f, path);
+      for (const f of k.stepFindings(v, a, out)) this.log.record(f, path);
       return;
     }
     if (depth + 1 > this.maxDepth) {
       this.trip('maxDepth', this.maxDepth, 'a schedule this long usually means an actor loops without bound (a retry or spin loop that never blocks)');
       return;
     }
-    const id = this.addNode(k.out, nextLen, s, a, depth + 1);
+    const id = this.addNode(out, s, a, depth + 1);
     if (id < 0) return;
     if (depth + 1 > this.maxDepthReached) this.maxDepthReached = depth + 1;
-    const broken = k.invariantFindings(k.out.subarray(0, nextLen));
+    const broken = k.invariantFindings(out);
     if (broken.length) {
       const path = this.nodes.pathTo(id);
       for (const f of broken) this.log.record(f, path);
@@ -184,22 +193,25 @@ class BoundedSearch {
     this.queue.push(id);
   }
 
-  /** Adds the node (state `vec[0..len)`, last actor) unless known; returns its id or a negative number. */
-  private addNode(vec: Int32Array, len: number, parent: number, actor: number, depth: number): number {
-    if (this.key.length < len + 1) this.key = new Int32Array((len + 1) * 2);
-    this.key.set(vec.subarray(0, len), 0);
-    this.key[len] = actor;
-    const id = this.nodes.add(this.key, len + 1, parent, actor, depth);
-    if (id >= 0) this.states.add(vec, len, -1, -1, depth);
+  /** Adds the node (state `vec`, last actor) unless known; returns its id or a negative number. */
+  private addNode(vec: Int32Array, parent: number, actor: number, depth: number): number {
+    const n = this.kernel.actorCount;
+    const key = this.key;
+    for (let i = 0; i < n; i++) key[i] = vec[i] as number;
+    key[n] = actor + 1;
+    key[n + 1] = (vec[n] as number) ^ fmix32(0x5bd1e995 + actor);
+    const id = this.nodes.add(key, parent, actor, depth);
+    if (id >= 0) this.states.add(vec, -1, -1, depth);
     return id;
   }
 
-  /** Reads node `s` into `cur`: the state, then the last actor at `cur[len]`. Returns len. */
+  /** Reads node `s`'s state into `cur` and returns the actor that stepped last (-1 at the start). */
   private readNode(s: number): number {
     const n = this.kernel.actorCount;
-    const needed = 2 * n + n * this.system.mailboxBound + 1;
-    if (this.cur.length < needed) this.cur = new Int32Array(needed);
-    return this.nodes.read(s, this.cur) - 1;
+    this.nodes.read(s, this.key);
+    for (let i = 0; i < n; i++) this.cur[i] = this.key[i] as number;
+    this.kernel.rehash(this.cur);
+    return (this.key[n] as number) - 1;
   }
 
   private trip(name: BoundName, limit: number, hint: string): void {

@@ -52,7 +52,7 @@
  * Limits: up to 32 actors (sets are bit masks).
  */
 import { ModelError } from '../errors.js';
-import { Kernel } from '../Kernel.js';
+import { Kernel, STEP_FAILS } from '../Kernel.js';
 import { StateStore } from '../StateStore.js';
 import { Disposition, type Outcome } from '../StepTable.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
@@ -85,7 +85,6 @@ export class CommunicationBounds {
     // Edges of each actor's local graph and the receivers of each local state's own steps.
     const edges: Array<Map<number, Set<number>>> = Array.from({ length: n }, () => new Map());
     const direct: Array<Map<number, number>> = Array.from({ length: n }, () => new Map());
-    const init = kernel.initial();
     const work: Array<[number, number, number]> = [];
     const addLocal = (a: number, l: number): void => {
       const ls = locals[a] as Set<number>;
@@ -99,11 +98,9 @@ export class CommunicationBounds {
       ms.add(m);
       for (const l of locals[a] as Set<number>) work.push([a, l, m]);
     };
-    let off = 2 * n;
     for (let a = 0; a < n; a++) {
-      addLocal(a, init[a] as number);
-      for (let i = 0; i < (init[n + a] as number); i++) addMessage(a, init[off + i] as number);
-      off += init[n + a] as number;
+      addLocal(a, table.initialLocals[a] as number);
+      for (const m of table.initialMailboxes[a] as number[]) addMessage(a, m);
     }
     let pairs = 0;
     let precise = true;
@@ -216,7 +213,7 @@ export function exploreDpor(input: SystemSpec | LoadedSystem, options: ExploreOp
 export class DporSearch {
   readonly system: LoadedSystem;
   readonly kernel: Kernel;
-  readonly store = new StateStore();
+  readonly store: StateStore;
   private readonly opts: typeof DEFAULTS & ExploreOptions;
   private readonly recorder: ViolationRecorder;
   private readonly checkers: Checker[];
@@ -231,7 +228,8 @@ export class DporSearch {
   /** Per state: 1 once finished with a subtree that reached nothing unfinished. */
   private clean = new Uint8Array(1 << 12);
   private stack: Frame[] = [];
-  private cur = new Int32Array(256);
+  private readonly cur: Int32Array;
+  private readonly out: Int32Array;
   private transitions = 0;
   private maxDepthReached = 0;
   private bound: ExploreResult['bound'];
@@ -247,6 +245,9 @@ export class DporSearch {
     this.n = this.system.actorNames.length;
     if (this.n > 32) throw new ModelError(`dpor handles up to 32 actors; '${this.system.name}' has ${this.n}: use bfs, or symmetry reduction`);
     this.kernel = new Kernel(this.system);
+    this.store = new StateStore(this.n);
+    this.cur = this.kernel.newState();
+    this.out = this.kernel.newState();
     this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
     this.recorder = new ViolationRecorder(this.system, this.opts.maxViolations, options.checkers ?? [], options.onViolation);
     this.bounds = new CommunicationBounds(this.kernel);
@@ -261,7 +262,7 @@ export class DporSearch {
 
   run(): ExploreResult {
     const init = this.kernel.initial();
-    this.store.add(init, init.length, -1, -1, 0);
+    this.store.add(init, -1, -1, 0);
     for (const f of [...this.kernel.initialFindings(), ...this.kernel.invariantFindings(init)]) this.recorder.record(f, []);
     if (!this.recorder.full) this.push(0, 0);
     while (this.stack.length && !this.stopped && !this.recorder.full) this.step();
@@ -290,35 +291,15 @@ export class DporSearch {
   /** Reads the frame's state and computes its enabled steps and persistent set. */
   private analyse(f: Frame): void {
     const v = this.read(f.id);
-    const n = this.n;
-    const table = this.kernel.table;
-    const bound = this.system.mailboxBound;
-    let off = 2 * n;
-    const counts = new Int32Array(n);
-    for (let a = 0; a < n; a++) {
-      const len = v[n + a] as number;
-      for (let i = 0; i < len; i++) {
-        const o = table.outcome(a, v[a] as number, v[off + i] as number);
-        if (o.disposition === Disposition.Deferred) continue;
-        f.enabled |= 1 << a;
-        let mask = 0;
-        counts.fill(0);
-        for (let j = 0; j < o.sends.length; j += 2) {
-          const r = o.sends[j] as number;
-          mask |= 1 << r;
-          counts[r] = (counts[r] as number) + 1;
-        }
-        f.receivers[a] = mask;
-        let fails = o.failures.length > 0;
-        // As the kernel judges it: any mailbox above the bound after the step (one may start
-        // above it when the initial messages already overflow).
-        for (let r = 0; r < n && !fails; r++) {
-          if ((v[n + r] as number) - (r === a ? 1 : 0) + (counts[r] as number) > bound) fails = true;
-        }
-        if (fails) f.failing |= 1 << a;
-        break;
-      }
-      off += len;
+    const k = this.kernel;
+    for (let a = 0; a < this.n; a++) {
+      const move = k.move(v, a);
+      if (!move) continue;
+      f.enabled |= 1 << a;
+      f.receivers[a] = move.receiverMask;
+      // As the kernel judges it: the outcome's failures, or any mailbox above the bound after
+      // the step (one may start above it when the initial messages already overflow).
+      if (k.step(v, a, this.out) === STEP_FAILS) f.failing |= 1 << a;
     }
     if (f.enabled === 0) return;
     let set = f.failing ? f.enabled : this.persistentSet(v, f);
@@ -338,13 +319,12 @@ export class DporSearch {
   private sleepingStepClosesCycle(f: Frame, set: number): boolean {
     let asleep = set & f.sleep;
     if (!asleep) return false;
-    const len = this.readInto(f.id);
-    const state = this.cur.slice(0, len);
+    const state = this.read(f.id);
     while (asleep) {
       const x = 31 - Math.clz32(asleep & -asleep);
       asleep &= ~(1 << x);
-      const nextLen = this.kernel.successor(state, x);
-      const id = this.store.find(this.kernel.out, nextLen);
+      this.kernel.step(state, x, this.out);
+      const id = this.store.find(this.out);
       if (id >= 0 && this.onStack[id]) return true;
     }
     return false;
@@ -375,7 +355,7 @@ export class DporSearch {
       for (let c = 0; c < this.n; c++) {
         const bit = 1 << c;
         if (set & bit) continue;
-        if ((this.bounds.may(c, v[c] as number) & guarded) === 0) continue;
+        if ((this.bounds.may(c, this.kernel.local(v, c)) & guarded) === 0) continue;
         if (f.enabled & bit) {
           set |= bit;
           guarded |= (f.receivers[c] as number) | bit;
@@ -435,32 +415,32 @@ export class DporSearch {
     f.done |= 1 << x;
     f.current = x;
     const depth = this.stack.length - 1;
-    const len = this.readInto(f.id);
+    const v = this.read(f.id);
+    const out = this.out;
     const k = this.kernel;
-    const nextLen = k.successor(this.cur.subarray(0, len), x);
+    const status = k.step(v, x, out);
     this.transitions++;
     if (this.checkers.length) {
-      for (const finding of k.checkTransition(this.checkers, this.cur.subarray(0, len), x, nextLen, depth)) this.recorder.record(finding, [...this.store.pathTo(f.id), x]);
+      for (const finding of k.checkTransition(this.checkers, v, x, out, depth)) this.recorder.record(finding, [...this.store.pathTo(f.id), x]);
     }
-    const failures = k.stepFindings(x);
-    if (failures.length) {
-      for (const finding of failures) this.recorder.record(finding, [...this.store.pathTo(f.id), x]);
+    if (status === STEP_FAILS) {
+      for (const finding of k.stepFindings(v, x, out)) this.recorder.record(finding, [...this.store.pathTo(f.id), x]);
       return;
     }
     if (depth + 1 > this.opts.maxDepth) {
       this.bound ??= { name: 'maxDepth', limit: this.opts.maxDepth, hint: 'a schedule this long usually means an actor loops without bound (a retry or spin loop that never blocks)' };
       return;
     }
-    const id = this.store.add(k.out, nextLen, f.id, x, depth + 1);
+    const id = this.store.add(out, f.id, x, depth + 1);
     if (id >= 0) {
       if (depth + 1 > this.maxDepthReached) this.maxDepthReached = depth + 1;
-      const broken = k.invariantFindings(k.out.subarray(0, nextLen));
+      const broken = k.invariantFindings(out);
       if (broken.length) {
         // As the explorer does: a state that breaks an invariant is not expanded, and is also
         // checked for deadlock.
         const path = this.store.pathTo(id);
         for (const finding of broken) this.recorder.record(finding, path);
-        const next = k.out.slice(0, nextLen);
+        const next = out.slice();
         const d = k.enabledActors(next).length === 0 ? k.deadlockFinding(next) : undefined;
         if (d) this.recorder.record(d, path);
         return;
@@ -511,14 +491,11 @@ export class DporSearch {
     }
   }
 
+  /** Reads state `id` (with its hash) into the shared buffer and returns it. */
   private read(id: number): Int32Array {
-    return this.cur.subarray(0, this.readInto(id));
-  }
-
-  private readInto(id: number): number {
-    const needed = 2 * this.n + this.n * this.system.mailboxBound;
-    if (this.cur.length < needed) this.cur = new Int32Array(needed);
-    return this.store.read(id, this.cur);
+    this.store.read(id, this.cur);
+    this.kernel.rehash(this.cur);
+    return this.cur;
   }
 
   private stats(): ExploreStats {

@@ -28,7 +28,7 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import { ModelError } from '../errors.js';
-import { Kernel, type Finding } from '../Kernel.js';
+import { Kernel, STEP_DISABLED, STEP_FAILS, type Finding } from '../Kernel.js';
 import { runPath } from '../replay.js';
 import { StateStore } from '../StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
@@ -47,8 +47,10 @@ export class Symmetry {
   private readonly renames: Array<Map<string, string>>;
   private readonly localCache: Array<Array<Map<number, number>>>;
   private readonly messageCache: Array<Map<number, number>>;
-  private scratch = new Int32Array(256);
-  private best = new Int32Array(256);
+  /** Per permutation and actor: component id -> the renamed component of the actor it maps to. */
+  private readonly componentCache: Array<Array<Map<number, number>>>;
+  private scratch: Int32Array;
+  private best: Int32Array;
 
   constructor(readonly kernel: Kernel) {
     const sys = kernel.system;
@@ -88,6 +90,9 @@ export class Symmetry {
     });
     this.localCache = perms.map(() => Array.from({ length: n }, () => new Map<number, number>()));
     this.messageCache = perms.map(() => new Map<number, number>());
+    this.componentCache = perms.map(() => Array.from({ length: n }, () => new Map<number, number>()));
+    this.scratch = kernel.newState();
+    this.best = kernel.newState();
   }
 
   /** Inverse of permutation `i`. */
@@ -96,45 +101,49 @@ export class Symmetry {
   }
 
   /**
-   * Writes the canonical form of `v[0..length)` into `out` (grown if needed: returned) and
-   * returns it with the index of the permutation that maps `v` to it.
+   * The canonical form of state `v` (a kernel state vector) with its hash, and the index of the
+   * permutation that maps `v` to it. The vector returned is reused by the next call.
+   *
+   * The representative is the lexicographically smallest vector of component ids over all
+   * permutations: any fixed total order gives a canonical form (every member of an orbit has the
+   * same set of images), and comparing component ids is the cheapest one.
    */
-  canonical(v: Int32Array, length: number): { vector: Int32Array; length: number; perm: number } {
-    if (this.best.length < length) {
-      this.best = new Int32Array(length * 2);
-      this.scratch = new Int32Array(length * 2);
-    }
-    this.best.set(v.subarray(0, length));
+  canonical(v: Int32Array): { vector: Int32Array; perm: number } {
+    const n = this.kernel.actorCount;
+    for (let a = 0; a <= n + 1; a++) this.best[a] = v[a] as number;
     let bestPerm = 0;
     for (let i = 1; i < this.perms.length; i++) {
       this.apply(i, v, this.scratch);
-      if (lexLess(this.scratch, this.best, length)) {
+      if (lexLess(this.scratch, this.best, n)) {
         const t = this.best;
         this.best = this.scratch;
         this.scratch = t;
         bestPerm = i;
       }
     }
-    return { vector: this.best, length, perm: bestPerm };
+    if (bestPerm !== 0) this.kernel.rehash(this.best);
+    return { vector: this.best, perm: bestPerm };
   }
 
-  /** Applies permutation `i` to state `v` (its length is unchanged) into `out`. */
+  /** Applies permutation `i` to state `v` into `out` (components only; not the hash). */
   apply(i: number, v: Int32Array, out: Int32Array): void {
     const n = this.kernel.actorCount;
     const inv = this.inverse[i] as Int32Array;
-    const offsets = new Int32Array(n + 1);
-    offsets[0] = 2 * n;
-    for (let a = 0; a < n; a++) offsets[a + 1] = (offsets[a] as number) + (v[n + a] as number);
-    let at = 2 * n;
-    for (let b = 0; b < n; b++) {
-      // Slot b receives actor inv[b]'s local state and mailbox, renamed.
-      const a = inv[b] as number;
-      out[b] = this.renameLocal(i, a, v[a] as number);
-      const len = v[n + a] as number;
-      out[n + b] = len;
-      const start = offsets[a] as number;
-      for (let k = 0; k < len; k++) out[at++] = this.renameMessage(i, v[start + k] as number);
-    }
+    // Slot b receives actor inv[b]'s component, renamed.
+    for (let b = 0; b < n; b++) out[b] = this.renameComponent(i, inv[b] as number, v[inv[b] as number] as number);
+  }
+
+  /** Actor `actor`'s component `c` under permutation `i`, as a component of the actor it maps to. */
+  private renameComponent(i: number, actor: number, c: number): number {
+    const cache = (this.componentCache[i] as Array<Map<number, number>>)[actor] as Map<number, number>;
+    const hit = cache.get(c);
+    if (hit !== undefined) return hit;
+    const comps = this.kernel.components;
+    const local = this.renameLocal(i, actor, comps.local(actor, c));
+    const box = comps.mailbox(actor, c).map((m) => this.renameMessage(i, m));
+    const id = comps.intern((this.perms[i] as Int32Array)[actor] as number, local, box);
+    cache.set(c, id);
+    return id;
   }
 
   private renameLocal(i: number, actor: number, local: number): number {
@@ -241,7 +250,7 @@ export function exploreSymmetric(input: SystemSpec | LoadedSystem, options: Expl
 export class SymmetricSearch {
   readonly system: LoadedSystem;
   readonly kernel: Kernel;
-  readonly store = new StateStore();
+  readonly store: StateStore;
   readonly symmetry: Symmetry;
   private readonly opts: typeof DEFAULTS & ExploreOptions;
   private readonly recorder: ViolationRecorder;
@@ -251,12 +260,16 @@ export class SymmetricSearch {
   private transitions = 0;
   private maxDepthReached = 0;
   private bound: ExploreResult['bound'];
-  private cur = new Int32Array(256);
+  private readonly cur: Int32Array;
+  private readonly out: Int32Array;
 
   constructor(input: SystemSpec | LoadedSystem, options: ExploreOptions) {
     this.system = 'actorIndex' in input ? input : loadSystem(input);
     this.opts = { ...DEFAULTS, ...options };
     this.kernel = new Kernel(this.system);
+    this.store = new StateStore(this.kernel.actorCount);
+    this.cur = this.kernel.newState();
+    this.out = this.kernel.newState();
     this.symmetry = new Symmetry(this.kernel);
     this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
     this.recorder = new ViolationRecorder(this.system, this.opts.maxViolations, options.checkers ?? [], options.onViolation);
@@ -266,8 +279,8 @@ export class SymmetricSearch {
     const k = this.kernel;
     const init = k.initial();
     for (const f of [...k.initialFindings(), ...k.invariantFindings(init)]) this.recorder.record(f, []);
-    const c = this.symmetry.canonical(init, init.length);
-    this.add(c.vector, c.length, -1, -1, 0, c.perm);
+    const c = this.symmetry.canonical(init);
+    this.add(c.vector, -1, -1, 0, c.perm);
     let head = 0;
     while (head < this.queue.length && !this.recorder.full && !this.bound) {
       const s = this.queue[head++] as number;
@@ -280,8 +293,8 @@ export class SymmetricSearch {
     return this.result(head >= this.queue.length && !this.bound);
   }
 
-  private add(v: Int32Array, len: number, parent: number, actor: number, depth: number, perm: number): number {
-    const id = this.store.add(v, len, parent, actor, depth);
+  private add(v: Int32Array, parent: number, actor: number, depth: number, perm: number): number {
+    const id = this.store.add(v, parent, actor, depth);
     if (id < 0) return id;
     if (id >= this.permOf.length) {
       const b = new Int32Array(this.permOf.length * 2);
@@ -297,31 +310,30 @@ export class SymmetricSearch {
   private expand(s: number): void {
     const k = this.kernel;
     const n = k.actorCount;
-    const needed = 2 * n + n * this.system.mailboxBound;
-    if (this.cur.length < needed) this.cur = new Int32Array(needed);
-    const len = this.store.read(s, this.cur);
-    const v = this.cur.subarray(0, len);
+    const v = this.cur;
+    const out = this.out;
+    this.store.read(s, v);
+    k.rehash(v);
     const depth = this.store.depth(s);
     let any = false;
     for (let a = 0; a < n && !this.recorder.full; a++) {
-      const nextLen = k.successor(v, a);
-      if (nextLen < 0) continue;
+      const status = k.step(v, a, out);
+      if (status === STEP_DISABLED) continue;
       any = true;
       this.transitions++;
-      const judged = this.checkers.length ? k.checkTransition(this.checkers, v, a, nextLen, depth) : [];
-      const failures = k.stepFindings(a);
-      if (judged.length || failures.length) {
+      const judged = this.checkers.length ? k.checkTransition(this.checkers, v, a, out, depth) : [];
+      if (judged.length || status === STEP_FAILS) {
         this.recordConcrete([...this.symbolicPath(s), a], 'step');
-        if (failures.length) continue;
+        if (status === STEP_FAILS) continue;
       }
       if (depth + 1 > this.opts.maxDepth) {
         this.bound = { name: 'maxDepth', limit: this.opts.maxDepth, hint: 'a schedule this long usually means an actor loops without bound' };
         return;
       }
-      const c = this.symmetry.canonical(k.out, nextLen);
-      const id = this.add(c.vector, c.length, s, a, depth + 1, c.perm);
+      const c = this.symmetry.canonical(out);
+      const id = this.add(c.vector, s, a, depth + 1, c.perm);
       if (id < 0) continue;
-      const next = c.vector.slice(0, c.length);
+      const next = c.vector.slice();
       if (k.invariantFindings(next).length) {
         // As the explorer does: not expanded, and also checked for deadlock.
         this.queue.pop();

@@ -16,7 +16,7 @@
 import { ModelError } from '../errors.js';
 import { checkTimeLimit, searchStats, type ExploreOptions, type ExploreResult, type ExploreStats } from '../explorer.js';
 import { ViolationRecorder } from '../ViolationRecorder.js';
-import { Kernel } from '../Kernel.js';
+import { Kernel, STEP_DISABLED, STEP_FAILS } from '../Kernel.js';
 import { StateStore } from '../StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
 import type { Checker } from '../checkers/Checker.js';
@@ -58,7 +58,7 @@ export class Sampler {
   firstViolationAt: number | undefined;
   /** Runs cut short by `maxSteps` before reaching a terminal state or a violation. */
   truncatedRuns = 0;
-  private readonly store = new StateStore();
+  private readonly store: StateStore;
   private readonly countStatesMax: number;
   private readonly checkers: Checker[];
   private transitions = 0;
@@ -72,13 +72,14 @@ export class Sampler {
   ) {
     this.system = 'actorIndex' in system ? system : loadSystem(system);
     this.kernel = new Kernel(this.system);
+    this.store = new StateStore(this.kernel.actorCount);
     this.log = new ViolationLog(this.system, options);
     this.countStatesMax = positiveInteger('maxStates', options.maxStates, COUNT_STATES_MAX);
     checkTimeLimit(options);
     this.startedAt = options.clock?.();
     this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
     const init = this.kernel.initial();
-    this.store.add(init, init.length, -1, -1, 0);
+    this.store.add(init, -1, -1, 0);
     for (const f of [...this.kernel.initialFindings(), ...this.kernel.invariantFindings(init)]) this.log.record(f, []);
   }
 
@@ -108,19 +109,19 @@ export class Sampler {
       }
       if (path.length >= maxSteps) break;
       const actor = choose(enabled, path.length);
-      const len = k.successor(v, actor);
-      if (len < 0) throw new Error(`[interleave internal bug] a strategy chose actor #${actor}, which is not enabled`);
+      const next = k.newState();
+      const status = k.step(v, actor, next);
+      if (status === STEP_DISABLED) throw new Error(`[interleave internal bug] a strategy chose actor #${actor}, which is not enabled`);
       this.transitions++;
       path.push(actor);
-      if (this.checkers.length) for (const f of k.checkTransition(this.checkers, v, actor, len, path.length - 1)) this.log.record(f, path);
-      const failures = k.stepFindings(actor);
-      if (failures.length) {
-        for (const f of failures) this.log.record(f, path);
+      if (this.checkers.length) for (const f of k.checkTransition(this.checkers, v, actor, next, path.length - 1)) this.log.record(f, path);
+      if (status === STEP_FAILS) {
+        for (const f of k.stepFindings(v, actor, next)) this.log.record(f, path);
         end = 'violation';
         break;
       }
-      v = k.out.slice(0, len);
-      if (this.store.size < this.countStatesMax) this.store.add(v, len, -1, -1, path.length);
+      v = next;
+      if (this.store.size < this.countStatesMax) this.store.add(v, -1, -1, path.length);
       const broken = k.invariantFindings(v);
       if (broken.length) {
         for (const f of broken) this.log.record(f, path);

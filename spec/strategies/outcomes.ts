@@ -17,14 +17,10 @@ export interface Outcomes {
 
 /** The state `v` by value: every actor's state value, context and status, and its mailbox. */
 export function describeState(kernel: Kernel, v: Int32Array): string {
-  const n = kernel.actorCount;
   const parts: unknown[] = [];
-  let off = 2 * n;
-  for (let a = 0; a < n; a++) {
-    const snap = kernel.table.snapshot(a, v[a] as number);
-    const box: unknown[] = [];
-    for (let i = 0; i < (v[n + a] as number); i++) box.push(kernel.table.message(v[off + i] as number));
-    off += v[n + a] as number;
+  for (let a = 0; a < kernel.actorCount; a++) {
+    const snap = kernel.snapshot(v, a);
+    const box = kernel.mailbox(v, a).map((m) => kernel.table.message(m));
     parts.push([snap.value, snap.context ?? null, snap.status, box]);
   }
   return canonicalKey(parts);
@@ -34,9 +30,9 @@ export function describeState(kernel: Kernel, v: Int32Array): string {
 export function endStates(kernel: Kernel, store: StateStore): Pick<Outcomes, 'deadlocks' | 'terminals'> {
   const deadlocks: string[] = [];
   const terminals: string[] = [];
-  const buf = new Int32Array(4096);
+  const v = kernel.newState();
   for (let id = 0; id < store.size; id++) {
-    const v = buf.subarray(0, store.read(id, buf));
+    store.read(id, v);
     if (kernel.enabledActors(v).length) continue;
     if (kernel.invariantFindings(v).length) continue;
     const d = describeState(kernel, v);

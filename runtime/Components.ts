@@ -1,0 +1,327 @@
+/**
+ * Component interning: the compact state encoding (DESIGN.md decision 1, issue 9).
+ *
+ * A *component* is one actor's share of a global state: its local state id (StepTable.ts) and
+ * the message ids in its mailbox, in order. Each actor interns its own components as small
+ * integers 0, 1, 2, ... in the order they are first met, so a global state is one small integer
+ * per actor: the idea behind SPIN's COLLAPSE compression (G. J. Holzmann, "State Compression in
+ * SPIN: Recursive Indexing and Compression Training Runs", SPIN Workshop 1997), where each
+ * process's local state is stored once and the global state is a vector of indices into those
+ * tables. Actor-style models have few distinct components (dining philosophers: 150-200 over
+ * all actors), so a state usually takes one byte per actor.
+ *
+ * Everything a step needs is memoized on components, so after warm-up a step is a few table
+ * look-ups and no allocation:
+ *
+ * - per (actor, component): the {@link Move}: which message the actor takes (delivery.ts), the
+ *   step table's outcome, the actor's own next component (the message removed, the local state
+ *   replaced, its sends to itself appended) and its sends to other actors;
+ * - per (actor, component, message): the component after appending the message (`append`).
+ *
+ * Hashing is Zobrist's (A. L. Zobrist, "A New Hashing Method with Application for Game
+ * Playing", 1970), i.e. simple tabulation: every (actor, component) gets two pseudo-random
+ * 32-bit words when interned, and a state's hash is the XOR of its components' words. A step
+ * changes one to three components, so the successor's hash is updated in as many XORs instead
+ * of being recomputed. Simple tabulation is 3-independent and behaves like a truly random hash
+ * under linear probing (M. Pătraşcu and M. Thorup, "The Power of Simple Tabulation Hashing",
+ * JACM 2012), which is what StateStore.ts uses. The two words together are the state's 64-bit
+ * fingerprint for hash compaction.
+ *
+ * For a shared-memory parallel search (issue 16): component ids are assigned in first-met
+ * order, so two threads interning separately give different ids to the same component. A
+ * shared visited set needs one id per component across threads: intern through a shared table
+ * (keyed by actor, local state content and message contents, as `keyOf` below does with ids),
+ * or ship components in portable form as the parallel search does today (Kernel.pack). The
+ * per-thread memo tables (moves, appends) can stay private: they are caches over the ids.
+ */
+import { selectMessage } from './delivery.js';
+import type { Outcome, StepTable } from './StepTable.js';
+
+/** What an actor does from one component: memoized, immutable, shared by every state that has it. */
+export interface Move {
+  readonly actor: number;
+  /** The component it steps from. */
+  readonly from: number;
+  /** Position in the mailbox of the message it takes. */
+  readonly position: number;
+  /** The message id it takes. */
+  readonly message: number;
+  /** The step table's outcome: disposition, next local state, sends, failures. */
+  readonly outcome: Outcome;
+  /** The actor's component after the step. */
+  readonly own: number;
+  /** Sends to other actors, as flat (receiver, message id) pairs in the order they were made. */
+  readonly others: Int32Array;
+  /** Every actor the step sends to (the actor itself included if it sends to itself), ascending. */
+  readonly receivers: Int32Array;
+  /** The receivers as a bit mask over actors 0..31 (actors from 32 on set every bit). */
+  readonly receiverMask: number;
+  /** The outcome carries failures (an assertion, an unhandled message, an actor error). */
+  readonly failing: boolean;
+}
+
+/**
+ * One actor's components. Arrays grow by doubling (the object stays, its arrays are replaced);
+ * ids index them. @internal: the stepper reads these fields in its hot loop.
+ */
+export class ActorComponents {
+  count = 0;
+  local: Int32Array = new Int32Array(16);
+  boxStart: Int32Array = new Int32Array(16);
+  boxLength: Int32Array = new Int32Array(16);
+  boxes: Int32Array = new Int32Array(64);
+  boxesUsed = 0;
+  /** The two Zobrist words of each component. */
+  z1: Int32Array = new Int32Array(16);
+  z2: Int32Array = new Int32Array(16);
+  /** undefined: not computed yet; null: the actor takes no message from this component. */
+  readonly moves: Array<Move | null | undefined> = [];
+  readonly keys = new Map<string, number>();
+  /** (component, message) -> component after appending the message. */
+  readonly appends = new PairMap();
+}
+
+export class Components {
+  private readonly actors: ActorComponents[];
+
+  constructor(
+    readonly table: StepTable,
+    readonly actorCount: number,
+  ) {
+    this.actors = Array.from({ length: actorCount }, () => new ActorComponents());
+  }
+
+  /** Components interned for `actor` so far. */
+  count(actor: number): number {
+    return (this.actors[actor] as ActorComponents).count;
+  }
+
+  /** Total components over all actors. */
+  total(): number {
+    let s = 0;
+    for (const t of this.actors) s += t.count;
+    return s;
+  }
+
+  /** The id of `actor`'s component (local state `local`, mailbox `box`), interning it if new. */
+  intern(actor: number, local: number, box: ArrayLike<number>): number {
+    const t = this.actors[actor] as ActorComponents;
+    const key = keyOf(local, box);
+    const found = t.keys.get(key);
+    if (found !== undefined) return found;
+    const id = t.count++;
+    if (id >= t.local.length) growComponents(t);
+    if (t.boxesUsed + box.length > t.boxes.length) t.boxes = grown(t.boxes, t.boxesUsed + box.length);
+    t.local[id] = local;
+    t.boxStart[id] = t.boxesUsed;
+    t.boxLength[id] = box.length;
+    for (let i = 0; i < box.length; i++) t.boxes[t.boxesUsed++] = box[i] as number;
+    t.z1[id] = zobrist(actor, id, 0x2545f491);
+    t.z2[id] = zobrist(actor, id, 0x7f4a7c15);
+    t.keys.set(key, id);
+    return id;
+  }
+
+  local(actor: number, c: number): number {
+    return (this.actors[actor] as ActorComponents).local[c] as number;
+  }
+
+  /** Messages in the component's mailbox. */
+  mailboxLength(actor: number, c: number): number {
+    return (this.actors[actor] as ActorComponents).boxLength[c] as number;
+  }
+
+  /** The message ids in the component's mailbox, oldest first. */
+  mailbox(actor: number, c: number): number[] {
+    const t = this.actors[actor] as ActorComponents;
+    const start = t.boxStart[c] as number;
+    return Array.from(t.boxes.subarray(start, start + (t.boxLength[c] as number)));
+  }
+
+  z1(actor: number, c: number): number {
+    return (this.actors[actor] as ActorComponents).z1[c] as number;
+  }
+
+  z2(actor: number, c: number): number {
+    return (this.actors[actor] as ActorComponents).z2[c] as number;
+  }
+
+  /**
+   * What `actor` does from component `c`, or null if it takes no message there. Computed once
+   * per (actor, component); `hit` counts the look-ups that found it computed.
+   */
+  move(actor: number, c: number): Move | null {
+    const t = this.actors[actor] as ActorComponents;
+    const known = t.moves[c];
+    if (known !== undefined) {
+      this.hits++;
+      return known;
+    }
+    const computed = this.computeMove(actor, c);
+    t.moves[c] = computed;
+    return computed;
+  }
+
+  /** Move look-ups answered from the memo. */
+  hits = 0;
+
+  /** The component of `actor` after appending message `m` to component `c`'s mailbox. */
+  append(actor: number, c: number, m: number): number {
+    const t = this.actors[actor] as ActorComponents;
+    const known = t.appends.get(c, m);
+    if (known >= 0) return known;
+    const start = t.boxStart[c] as number;
+    const len = t.boxLength[c] as number;
+    const box = new Array<number>(len + 1);
+    for (let i = 0; i < len; i++) box[i] = t.boxes[start + i] as number;
+    box[len] = m;
+    const id = this.intern(actor, t.local[c] as number, box);
+    t.appends.set(c, m, id);
+    return id;
+  }
+
+  /** Each actor's tables, for the stepper's hot loop: read them, never write them. @internal */
+  tables(): readonly ActorComponents[] {
+    return this.actors;
+  }
+
+  /** Bytes held by the component tables (approximate: typed arrays at their capacity). */
+  bytes(): number {
+    let b = 0;
+    for (const t of this.actors) b += t.local.byteLength * 5 + t.boxes.byteLength + t.appends.bytes();
+    return b;
+  }
+
+  private computeMove(actor: number, c: number): Move | null {
+    const t = this.actors[actor] as ActorComponents;
+    const local = t.local[c] as number;
+    const start = t.boxStart[c] as number;
+    const len = t.boxLength[c] as number;
+    const position = selectMessage(this.table, actor, local, t.boxes, start, len);
+    if (position < 0) return null;
+    const message = t.boxes[start + position] as number;
+    const outcome = this.table.outcome(actor, local, message);
+    const ownBox: number[] = [];
+    for (let i = 0; i < len; i++) if (i !== position) ownBox.push(t.boxes[start + i] as number);
+    const others: number[] = [];
+    const receivers = new Set<number>();
+    for (let i = 0; i < outcome.sends.length; i += 2) {
+      const r = outcome.sends[i] as number;
+      const m = outcome.sends[i + 1] as number;
+      receivers.add(r);
+      if (r === actor) ownBox.push(m);
+      else others.push(r, m);
+    }
+    const sorted = [...receivers].sort((x, y) => x - y);
+    let mask = 0;
+    for (const r of sorted) mask |= r < 32 ? 1 << r : -1;
+    return {
+      actor,
+      from: c,
+      position,
+      message,
+      outcome,
+      own: this.intern(actor, outcome.next, ownBox),
+      others: Int32Array.from(others),
+      receivers: Int32Array.from(sorted),
+      receiverMask: mask,
+      failing: outcome.failures.length > 0,
+    };
+  }
+}
+
+function keyOf(local: number, box: ArrayLike<number>): string {
+  let key = `${local}`;
+  for (let i = 0; i < box.length; i++) key += `,${box[i] as number}`;
+  return key;
+}
+
+function grown(a: Int32Array, atLeast: number): Int32Array {
+  let size = a.length * 2;
+  while (size < atLeast) size *= 2;
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
+function growComponents(t: ActorComponents): void {
+  const size = t.local.length * 2;
+  t.local = grown(t.local, size);
+  t.boxStart = grown(t.boxStart, size);
+  t.boxLength = grown(t.boxLength, size);
+  t.z1 = grown(t.z1, size);
+  t.z2 = grown(t.z2, size);
+}
+
+/** murmur3's 32-bit finalizer: a bijection on 32-bit integers that mixes every bit. */
+export function fmix32(x: number): number {
+  let h = x | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+/** The Zobrist word of (actor, component) for one of the two tables (told apart by `salt`). */
+function zobrist(actor: number, c: number, salt: number): number {
+  return fmix32(fmix32(Math.imul(actor + 1, 0x9e3779b1) ^ salt) + c);
+}
+
+/**
+ * A map from pairs of non-negative int32s to non-negative int32s: open addressing with linear
+ * probing in one Int32Array of (key1 + 1, key2, value) triples, load at most 1/2. No allocation
+ * per look-up; used for the append memo, which every transition consults.
+ */
+export class PairMap {
+  private slots: Int32Array = new Int32Array(3 * 64);
+  private mask = 63;
+  private size = 0;
+
+  /** The value stored for (a, b), or -1. */
+  get(a: number, b: number): number {
+    const slots = this.slots;
+    let i = pairHash(a, b) & this.mask;
+    for (;;) {
+      const k = slots[3 * i] as number;
+      if (k === 0) return -1;
+      if (k === a + 1 && slots[3 * i + 1] === b) return slots[3 * i + 2] as number;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  set(a: number, b: number, value: number): void {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    let i = pairHash(a, b) & this.mask;
+    for (;;) {
+      const k = this.slots[3 * i] as number;
+      if (k === 0) break;
+      if (k === a + 1 && this.slots[3 * i + 1] === b) {
+        this.slots[3 * i + 2] = value;
+        return;
+      }
+      i = (i + 1) & this.mask;
+    }
+    this.slots[3 * i] = a + 1;
+    this.slots[3 * i + 1] = b;
+    this.slots[3 * i + 2] = value;
+    this.size++;
+  }
+
+  bytes(): number {
+    return this.slots.byteLength;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    this.mask = this.mask * 2 + 1;
+    this.size = 0;
+    for (let i = 0; i < old.length; i += 3) if (old[i] !== 0) this.set((old[i] as number) - 1, old[i + 1] as number, old[i + 2] as number);
+  }
+}
+
+function pairHash(a: number, b: number): number {
+  return fmix32(Math.imul(a, 0x9e3779b1) ^ b);
+}
