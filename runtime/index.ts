@@ -20,7 +20,8 @@ export { replay, runPath, type Trace, type TraceStep, type ReplayResult, type Di
 export { encodeSchedule, decodeSchedule, stepDigest, executionDigest, type Schedule, type Execution } from './schedule.js';
 export { formatTrace, describeMessage, TRACE_LEGEND } from './trace.js';
 export { explore$, type ExploreEvent } from './observe.js';
-export { Kernel } from './Kernel.js';
+export { Kernel, STEP_DISABLED, STEP_OK, STEP_FAILS, type Move, type Finding } from './Kernel.js';
+export { StateStore } from './StateStore.js';
 export type { Violation, ViolationKind, DeadlockDetails, BlockedActor } from './violations.js';
 export { runStrategy, STRATEGY_NAMES, type StrategyOptions } from './strategies/index.js';
 export { shrink, type ShrinkOptions, type ShrinkResult } from './shrink.js';
