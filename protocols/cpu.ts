@@ -29,14 +29,24 @@
  * program is in a state marked {@link softirqPoint}, where the CPU runs it: a tasklet or timer
  * body, or an RCU quiescent-state report (only from softirq processing, as in Xen).
  *
+ * Answers reach the context that asked (runtime/model.ts `FRAME`). A CPU runs several contexts
+ * that each wait for their own answers: the program (task context, with the hypercalls it
+ * makes), and the IRQ handlers and softirq bodies that interrupt it. What a handler or softirq
+ * body sends carries `frame` (its name: `irq 8`, the tasklet's); answers to it carry `toFrame`,
+ * and only that body takes them. The program takes only answers without `toFrame`. So a
+ * handler that asks for the lock its interrupted code is waiting for waits behind it forever,
+ * as the CPU spins forever on hardware (Linux and Xen: a ticket belongs to the code that took
+ * it), instead of taking that code's grant. An answer for a body that has returned is an
+ * assertion violation: a body must take the answers to its requests before it ends.
+ *
  * Lock bookkeeping: {@link lock}/{@link unlock} and friends send the protocol messages and keep
  * `exec.held` (the locks this CPU holds) and `exec.saved` (irqsave flags); the machine records
  * grants itself on every `spin.granted`, `rw.granted` and successful `spin.trylock.result`.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- xstate state configs are spliced generically here */
-import { assign, createMachine } from 'xstate';
-import { assertThat, send, type Message } from '../runtime/model.js';
-import { LOCK_GRANT, MEM_VALUE, SPIN_TRYLOCK_RESULT, rw, spin, type ExecContext, type ExecFrame } from '../runtime/checkers/conventions.js';
+import { and, assign, createMachine } from 'xstate';
+import { FRAME, TO_FRAME, assertThat, send, type Message } from '../runtime/model.js';
+import { LOCK_GRANT, MEM_VALUE, SPIN_TRYLOCK_RESULT, currentFrame, rw, spin, type ExecContext, type ExecFrame } from '../runtime/checkers/conventions.js';
 import { CPU_OFFLINE_ACK, hotplug } from './hotplug.js';
 import { IRQ_RAISE, IRQ_REGISTER, IRQ_UNREGISTER, irq } from './irq.js';
 import { RCU_QS_REQUEST, rcu } from './rcu.js';
@@ -181,7 +191,7 @@ export function rcuReadUnlock(): any {
   return [assertThat(({ context }: Args) => execOf(context).rcu > 0, 'rcu_read_unlock without rcu_read_lock'), setExec((e) => ({ ...e, rcu: e.rcu - 1 }))];
 }
 
-/** A guard: the grant is for lock class `cls` (a handler must not take the program's grants). */
+/** A guard: the grant is for lock class `cls` (for a body waiting for grants of several classes at once; answers never cross contexts). */
 export function isLock(cls: string): (args: Args) => boolean {
   return ({ event }) => event.lock === cls;
 }
@@ -211,7 +221,41 @@ function flattenTransitions(t: any): any {
   return t.actions === undefined ? t : { ...t, actions: actionList(t.actions) };
 }
 
-/** Copies a state config tree, recording lock grants in `exec.held` on every grant transition. */
+/**
+ * The context the CPU is running may take the message: an answer addressed to it (`toFrame`);
+ * in task context, any message that is not an answer to another context; in an IRQ handler or
+ * softirq body, only answers to it and the messages it sent itself from that context (a
+ * continuation, `frame` = its name). So a handler never takes the grant the code it interrupted
+ * waits for (Linux and Xen: the interrupted context keeps spinning on its own ticket).
+ */
+const addressedHere = ({ context, event }: Args): boolean => {
+  const here = currentFrame(context);
+  const to = event[TO_FRAME];
+  if (to !== undefined) return to === here;
+  return here === undefined || event[FRAME] === here;
+};
+
+/** The message answers a context that is no longer on this CPU's stack: nobody will take it. */
+const strayAnswer = ({ context, event }: Args): boolean => typeof event[TO_FRAME] === 'string' && !execOf(context).frames.some((f) => f.name === event[TO_FRAME]);
+
+const STRAY = assertThat(
+  () => false,
+  'an answer arrived for an IRQ handler or softirq body that has already returned: a body must take the answers to its requests before it ends',
+);
+
+/** `guard` and "addressed to this context", as one guard. */
+function addressedAnd(guard: any): any {
+  if (guard === undefined) return addressedHere;
+  if (typeof guard === 'function') return (args: Args, params: unknown) => addressedHere(args) && guard(args, params);
+  return and([addressedHere as any, guard]);
+}
+
+/**
+ * Copies a state config tree: every transition on a message takes it only when it is addressed
+ * to the context running (runtime/model.ts `FRAME`), so an IRQ handler never takes the answer
+ * the code it interrupted is waiting for, nor the reverse; an answer for a context that has
+ * returned is an assertion violation. Lock grants are recorded in `exec.held`.
+ */
 function instrument(states: Record<string, any>, types: Set<string>): Record<string, any> {
   const out: Record<string, any> = {};
   for (const [name, state] of Object.entries(states)) {
@@ -220,7 +264,11 @@ function instrument(states: Record<string, any>, types: Set<string>): Record<str
       const on: Record<string, any> = {};
       for (const [type, t] of Object.entries(s.on)) {
         types.add(type);
-        on[type] = GRANTS.includes(type) ? asList(t).map((x) => ({ ...x, actions: [recordGrant, ...actionList(x.actions)] })) : flattenTransitions(t);
+        const grant = GRANTS.includes(type);
+        on[type] = [
+          ...asList(t).map((x) => ({ ...x, guard: addressedAnd(x.guard), actions: [...(grant ? [recordGrant] : []), ...actionList(x.actions)] })),
+          { guard: strayAnswer, actions: [STRAY] },
+        ];
       }
       s.on = on;
     }
@@ -350,10 +398,8 @@ export function cpuMachine(config: CpuConfig) {
       meta: { defer: deferAll },
       onDone: {
         target: 'task.hist',
-        actions: [
-          ...eoi(() => h.irq),
-          setExec((e) => ({ ...e, irqsEnabled: e.frames.at(-1)?.irqsEnabled ?? true, frames: e.frames.slice(0, -1) })),
-        ],
+        // The frame is popped first: the EOI comes from the interrupted context, not the handler.
+        actions: [setExec((e) => ({ ...e, irqsEnabled: e.frames.at(-1)?.irqsEnabled ?? true, frames: e.frames.slice(0, -1) })), ...eoi(() => h.irq)],
       },
     };
   }

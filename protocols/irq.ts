@@ -17,7 +17,7 @@
  * IRQs are enabled, so the controller never needs to know what the CPU is doing.
  */
 import { createMachine, enqueueActions } from 'xstate';
-import { send, type Message } from '../runtime/model.js';
+import { answerTo, send, type Message } from '../runtime/model.js';
 import { CPU_OFFLINE, CPU_OFFLINE_ACK } from './hotplug.js';
 
 // The IRQ family's vocabulary, both sides: the controller's (`trigger`, `route`, `eoi`) and the
@@ -93,7 +93,7 @@ export function irqControllerMachine(id: string, cpus: string[], routes: Record<
         actions: enqueueActions(({ context, event, enqueue }) => {
           const who = String((event as unknown as IrqEvent).from);
           enqueue.assign({ online: context.online.filter((c) => c !== who) });
-          enqueue(send(who, { type: CPU_OFFLINE_ACK }));
+          enqueue(send(who, answerTo(event as unknown as Message, { type: CPU_OFFLINE_ACK })));
         }),
       },
     },

@@ -20,7 +20,7 @@
  * | `cpu.offline`                    | a CPU    | no longer waited for; answers `cpu.offline_ack` |
  */
 import { createMachine, enqueueActions } from 'xstate';
-import { send, type Message } from '../runtime/model.js';
+import { answerTo, send, type Message } from '../runtime/model.js';
 import { CPU_OFFLINE, CPU_OFFLINE_ACK } from './hotplug.js';
 
 // The RCU family's vocabulary, both sides (the CPU side is protocols/cpu.ts).
@@ -90,7 +90,7 @@ export function rcuMachine(id: string, cpus: string[]) {
     context: { online: [...cpus], busy: false, gp: 0, waiting: [], cur: [], next: [] },
     on: {
       [RCU_CALL]: { actions: enqueueActions(({ context, event, enqueue }) => queue(context, { to: String((event as Message).to), event: (event as Message).event as Message }, enqueue as unknown as Enqueue)) },
-      [RCU_SYNCHRONIZE]: { actions: enqueueActions(({ context, event, enqueue }) => queue(context, { to: String((event as Message).from), event: { type: RCU_SYNCHRONIZED } }, enqueue as unknown as Enqueue)) },
+      [RCU_SYNCHRONIZE]: { actions: enqueueActions(({ context, event, enqueue }) => queue(context, { to: String((event as Message).from), event: answerTo(event as Message, { type: RCU_SYNCHRONIZED }) }, enqueue as unknown as Enqueue)) },
       [RCU_QUIESCENT]: {
         actions: enqueueActions(({ context, event, enqueue }) => {
           const e = event as Message;
@@ -105,7 +105,7 @@ export function rcuMachine(id: string, cpus: string[]) {
           const who = String((event as Message).from);
           const online = context.online.filter((c) => c !== who);
           const waiting = context.waiting.filter((c) => c !== who);
-          enqueue(send(who, { type: CPU_OFFLINE_ACK }));
+          enqueue(send(who, answerTo(event as Message, { type: CPU_OFFLINE_ACK })));
           enqueue.assign({ online, waiting });
           if (context.busy && waiting.length === 0) finish({ ...context, online, waiting }, enqueue as unknown as Enqueue);
         }),

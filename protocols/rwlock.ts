@@ -21,7 +21,7 @@
  * and keeps `context.rwlocks`. Unlocking a lock one does not hold is an assertion violation.
  */
 import { createMachine, enqueueActions } from 'xstate';
-import { assertThat, send, type Message } from '../runtime/model.js';
+import { FRAME, TO_FRAME, assertThat, send, type Message } from '../runtime/model.js';
 import type { ResourceView } from '../runtime/system.js';
 import { RW_GRANTED, RW_READ_LOCK, RW_READ_UNLOCK, RW_WRITE_LOCK, RW_WRITE_UNLOCK } from '../runtime/checkers/conventions.js';
 
@@ -31,6 +31,8 @@ export { RW_GRANTED, RW_READ_LOCK, RW_READ_UNLOCK, RW_WRITE_LOCK, RW_WRITE_UNLOC
 export interface RwWaiter {
   who: string;
   mode: 'read' | 'write';
+  /** The context it asked from, when not task context: its grant is addressed there (runtime/model.ts `FRAME`). */
+  frame?: string;
 }
 
 export interface RwLock {
@@ -44,6 +46,14 @@ export interface RwOwnerContext {
 }
 
 type RwEvent = Message & { lock: string; from: string; inIrq?: boolean };
+
+/** A waiter for the asker of `e`. */
+function waiter(e: RwEvent, mode: 'read' | 'write'): RwWaiter {
+  const frame = e[FRAME];
+  return typeof frame === 'string' ? { who: e.from, mode, frame } : { who: e.from, mode };
+}
+
+const granted = (lock: string, w: RwWaiter): Message => ({ type: RW_GRANTED, lock, mode: w.mode, ...(w.frame !== undefined ? { [TO_FRAME]: w.frame } : {}) });
 
 function lockOf(context: RwOwnerContext, lock: string): RwLock {
   const l = context.rwlocks[lock];
@@ -85,16 +95,16 @@ export function rwlockHandlers(): Record<string, any> {
       } else if (mode === 'read') {
         const writerWaits = l.queue.some((w) => w.mode === 'write');
         if (l.writer === null && (!writerWaits || e.inIrq)) next = { ...l, readers: [...l.readers, e.from] };
-        else next = { ...l, queue: e.inIrq ? [{ who: e.from, mode }, ...l.queue] : [...l.queue, { who: e.from, mode }] };
-        if (next.readers.length > l.readers.length) enqueue(send(e.from, { type: RW_GRANTED, lock: e.lock, mode: 'read' }));
+        else next = { ...l, queue: e.inIrq ? [waiter(e, mode), ...l.queue] : [...l.queue, waiter(e, mode)] };
+        if (next.readers.length > l.readers.length) enqueue(send(e.from, granted(e.lock, waiter(e, mode))));
       } else {
         if (l.writer === null && l.readers.length === 0 && l.queue.length === 0) {
           next = { ...l, writer: e.from };
-          enqueue(send(e.from, { type: RW_GRANTED, lock: e.lock, mode: 'write' }));
-        } else next = { ...l, queue: [...l.queue, { who: e.from, mode }] };
+          enqueue(send(e.from, granted(e.lock, waiter(e, mode))));
+        } else next = { ...l, queue: [...l.queue, waiter(e, mode)] };
       }
-      const { next: admitted, granted } = admit(next);
-      for (const g of granted) enqueue(send(g.who, { type: RW_GRANTED, lock: e.lock, mode: g.mode }));
+      const { next: admitted, granted: admittedNow } = admit(next);
+      for (const g of admittedNow) enqueue(send(g.who, granted(e.lock, g)));
       enqueue.assign({ rwlocks: { ...c.rwlocks, [e.lock]: admitted } } as never);
     });
   return {

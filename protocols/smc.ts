@@ -9,7 +9,7 @@
  * Calls from different CPUs interleave at the secure world in whatever order the explorer picks.
  */
 import { createMachine, enqueueActions } from 'xstate';
-import { send, type Message } from '../runtime/model.js';
+import { answerTo, send, type Message } from '../runtime/model.js';
 
 export const SMC_CALL = 'smc.call';
 export const SMC_RESULT = 'smc.result';
@@ -42,7 +42,7 @@ export function secureWorldMachine<C extends Record<string, unknown>>(id: string
           const call = event as unknown as Message;
           const out = handle(c as C, call);
           if (out.context) enqueue.assign(out.context as never);
-          enqueue(send(String(call.from), { type: SMC_RESULT, fid: call.fid, ...out.result }));
+          enqueue(send(String(call.from), answerTo(call, { type: SMC_RESULT, fid: call.fid, ...out.result })));
           for (const s of out.sends ?? []) enqueue(send(s.to, s.event));
         }),
       },

@@ -12,6 +12,11 @@
  * | `spin.release`          | nothing; the next waiter gets `spin.granted`                    |
  * | `spin.is_locked`        | `spin.is_locked.result` with `locked`: true if ANY CPU holds it |
  *
+ * Answers are addressed (runtime/model.ts `answerTo`): a request sent from an IRQ handler or a
+ * softirq body carries its `frame`, and the grant, trylock result or is_locked answer carries it
+ * back as `toFrame`, so it reaches the context that asked (protocols/cpu.ts); a waiter's frame is
+ * kept with its ticket.
+ *
  * A spinning CPU is an actor waiting for `spin.granted`: spinning costs no states, and a CPU
  * that waits forever shows as a deadlock. `spin_is_locked`'s answer is a message, so it can be
  * stale by the time the asker acts on it, exactly as in Xen. Releasing a lock one does not hold
@@ -26,7 +31,7 @@
  *   not a BUG() but what the hardware does, a CPU spinning forever on its own ticket.
  */
 import { createMachine, enqueueActions } from 'xstate';
-import { assertThat, reply, send, type Message } from '../runtime/model.js';
+import { FRAME, TO_FRAME, answerTo, assertThat, reply, send, type Message } from '../runtime/model.js';
 import type { ResourceView } from '../runtime/system.js';
 import { SPIN_ACQUIRE, SPIN_GRANTED, SPIN_IS_LOCKED, SPIN_IS_LOCKED_RESULT, SPIN_RELEASE, SPIN_TRYLOCK, SPIN_TRYLOCK_RESULT } from '../runtime/checkers/conventions.js';
 
@@ -38,6 +43,12 @@ export { SPIN_ACQUIRE, SPIN_GRANTED, SPIN_IS_LOCKED, SPIN_IS_LOCKED_RESULT, SPIN
 export interface TicketLock {
   owner: string | null;
   queue: string[];
+  /**
+   * The context each waiter asked from, by ticket (`frames[i]` is `queue[i]`'s; null: task
+   * context), so that its grant reaches that context (runtime/model.ts `FRAME`). Absent while
+   * no waiter asked from an IRQ handler or softirq.
+   */
+  frames?: Array<string | null>;
 }
 
 /** Context shape of an actor that owns locks: one {@link TicketLock} per lock class. */
@@ -62,6 +73,23 @@ function withLock(context: LockOwnerContext, lock: string, next: TicketLock): Re
   return { ...context.locks, [lock]: next };
 }
 
+/** `l` with `who` (asking from `frame`) at the end of the queue. */
+function enqueueWaiter(l: TicketLock, who: string, frame: unknown): TicketLock {
+  const f = typeof frame === 'string' ? frame : null;
+  if (f === null && !l.frames) return { owner: l.owner, queue: [...l.queue, who] };
+  return { owner: l.owner, queue: [...l.queue, who], frames: [...(l.frames ?? l.queue.map(() => null)), f] };
+}
+
+/** `l` handed to the head of its queue; returns the new lock and the grant's addressee. */
+function handOver(l: TicketLock): { next: TicketLock; to?: string; frame: string | null } {
+  const [to, ...queue] = l.queue;
+  const [frame = null, ...frames] = l.frames ?? [];
+  const next: TicketLock = frames.some((f) => f !== null) ? { owner: to ?? null, queue, frames } : { owner: to ?? null, queue };
+  return to === undefined ? { next, frame: null } : { next, to, frame };
+}
+
+const granted = (lock: string, frame: string | null): Message => ({ type: SPIN_GRANTED, lock, ...(frame !== null ? { [TO_FRAME]: frame } : {}) });
+
 /**
  * The `on` handlers that make an actor the owner of the lock classes in its `context.locks`.
  * Spread them into the actor's (always active) root state.
@@ -83,9 +111,9 @@ export function spinlockHandlers(options: SpinlockOptions = {}): Record<string, 
           const l = lockOf(context as LockOwnerContext, e);
           if (l.owner === null) {
             enqueue.assign({ locks: withLock(context as LockOwnerContext, e.lock, { owner: e.from, queue: [] }) });
-            enqueue(send(e.from, { type: SPIN_GRANTED, lock: e.lock }));
+            enqueue(send(e.from, answerTo(e, { type: SPIN_GRANTED, lock: e.lock })));
           } else {
-            enqueue.assign({ locks: withLock(context as LockOwnerContext, e.lock, { owner: l.owner, queue: [...l.queue, e.from] }) });
+            enqueue.assign({ locks: withLock(context as LockOwnerContext, e.lock, enqueueWaiter(l, e.from, e[FRAME])) });
           }
         }),
       ],
@@ -96,7 +124,7 @@ export function spinlockHandlers(options: SpinlockOptions = {}): Record<string, 
         const l = lockOf(context as LockOwnerContext, e);
         const ok = l.owner === null;
         if (ok) enqueue.assign({ locks: withLock(context as LockOwnerContext, e.lock, { owner: e.from, queue: [] }) });
-        enqueue(send(e.from, { type: SPIN_TRYLOCK_RESULT, lock: e.lock, ok }));
+        enqueue(send(e.from, answerTo(e, { type: SPIN_TRYLOCK_RESULT, lock: e.lock, ok })));
       }),
     },
     [SPIN_RELEASE]: {
@@ -109,9 +137,9 @@ export function spinlockHandlers(options: SpinlockOptions = {}): Record<string, 
           const e = event as unknown as LockEvent;
           const l = lockOf(context as LockOwnerContext, e);
           if (l.owner !== e.from) return;
-          const [next, ...rest] = l.queue;
-          enqueue.assign({ locks: withLock(context as LockOwnerContext, e.lock, { owner: next ?? null, queue: rest }) });
-          if (next !== undefined) enqueue(send(next, { type: SPIN_GRANTED, lock: e.lock }));
+          const { next, to, frame } = handOver(l);
+          enqueue.assign({ locks: withLock(context as LockOwnerContext, e.lock, next) });
+          if (to !== undefined) enqueue(send(to, granted(e.lock, frame)));
         }),
       ],
     },

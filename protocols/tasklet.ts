@@ -18,7 +18,7 @@
  * in cpu.ts; the body is a `tasklets` entry of the CPU machine, keyed by this actor's name.
  */
 import { createMachine, enqueueActions } from 'xstate';
-import { assertThat, send, type Message } from '../runtime/model.js';
+import { answerTo, assertThat, send, type Message } from '../runtime/model.js';
 
 // The tasklet family's vocabulary, both sides (the CPU side is protocols/cpu.ts).
 export const TASKLET_SCHEDULE = 'tasklet.schedule';
@@ -74,11 +74,11 @@ export function taskletMachine(id: string) {
           enqueueActions(({ context, event, enqueue }) => {
             const cpu = String((event as unknown as TEvent).from);
             if (context.queuedOn !== cpu || context.running !== null) {
-              enqueue(send(cpu, tasklet.stale()));
+              enqueue(send(cpu, answerTo(event as unknown as Message, tasklet.stale())));
               return;
             }
             enqueue.assign({ running: cpu, queuedOn: null, scheduledOn: null });
-            enqueue(send(cpu, tasklet.go()));
+            enqueue(send(cpu, answerTo(event as unknown as Message, tasklet.go())));
           }),
         ],
       },

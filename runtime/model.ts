@@ -21,6 +21,8 @@
  * ```
  */
 
+import { currentFrame } from './checkers/conventions.js';
+
 /** A message as it travels: an xstate event, stamped with its sender by the runtime. */
 export interface Message {
   readonly type: string;
@@ -37,6 +39,30 @@ export interface ActionArgs<TContext = unknown, TEvent = Message> {
 type Dynamic<T, TContext, TEvent> = T | ((args: ActionArgs<TContext, TEvent>) => T);
 
 export const SEND_ACTION = 'interleave.send';
+
+/**
+ * Reply addressing. An actor may run several contexts that each wait for their own answers: a
+ * CPU's program and the IRQ handler that interrupted it (protocols/cpu.ts). A message sent from
+ * a context other than the task's carries {@link FRAME}, the name of that context (see
+ * runtime/checkers/conventions.ts `currentFrame`); an answer to it carries {@link TO_FRAME} with
+ * the same name ({@link reply} and {@link answerTo} add it), and only that context takes it.
+ * Messages sent from task context, and by actors without contexts, carry neither field.
+ */
+export const FRAME = 'frame';
+export const TO_FRAME = 'toFrame';
+
+/** `answer`, addressed to the context that sent `request` (adds `toFrame` if the request had a `frame`). */
+export function answerTo(request: { readonly [field: string]: unknown }, answer: Message): Message {
+  const frame = request[FRAME];
+  return typeof frame === 'string' && answer[TO_FRAME] === undefined ? { ...answer, [TO_FRAME]: frame } : answer;
+}
+
+/** `event` stamped with the sending context's frame, when the sender runs one (see {@link FRAME}). */
+function fromContext(event: Message, context: unknown): Message {
+  if (event[FRAME] !== undefined) return event;
+  const frame = currentFrame(context);
+  return frame === undefined ? event : { ...event, [FRAME]: frame };
+}
 export const ASSERT_ACTION = 'interleave.assert';
 
 /** What a resolved `interleave.send` action carries. */
@@ -74,20 +100,26 @@ export function send<TContext = any, TEvent = any>(
 ): any {
   return {
     type: SEND_ACTION,
-    params: (args: ActionArgs<TContext, TEvent>): SendParams => ({ to: resolve(to, args), event: resolve(event, args) }),
+    params: (args: ActionArgs<TContext, TEvent>): SendParams => ({ to: resolve(to, args), event: fromContext(resolve(event, args), args.context) }),
   };
 }
 
-/** An action that sends `event` back to the sender of the message being handled. */
+/**
+ * An action that sends `event` back to the sender of the message being handled, addressed to
+ * the context that asked (see {@link answerTo}).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function reply<TContext = any, TEvent extends { from?: string } = any>(
   event: Dynamic<Message, TContext, TEvent>,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): any {
-  return send<TContext, TEvent>(({ event: e }) => {
-    if (typeof e.from !== 'string') return '(no sender)';
-    return e.from;
-  }, event);
+  return send<TContext, TEvent>(
+    ({ event: e }) => {
+      if (typeof e.from !== 'string') return '(no sender)';
+      return e.from;
+    },
+    (args) => answerTo(args.event as unknown as Message, resolve(event, args)),
+  );
 }
 
 /**

@@ -122,6 +122,29 @@ export interface ExecContext {
   resume: string | null;
 }
 
+/**
+ * Frames that are execution contexts of their own: code that interrupts or preempts the task
+ * (the CPU's program and the hypercalls it makes) and waits for its own answers.
+ */
+export const CONTEXT_FRAME_KINDS: ReadonlySet<string> = new Set<ExecFrame['kind']>(['irq', 'softirq', 'tasklet', 'timer']);
+
+/**
+ * The execution context an actor is running, as a reply address (see runtime/model.ts `send`):
+ * the name of the innermost context frame of its `context.exec` (`irq 8`, a tasklet's name), or
+ * undefined in task context and for an actor without `exec`. Frame names are unique on a stack:
+ * a handler never nests inside itself (its IRQ is masked while it runs), nor a tasklet.
+ */
+export function currentFrame(context: unknown): string | undefined {
+  const exec = context && typeof context === 'object' ? (context as { exec?: Partial<ExecContext> }).exec : undefined;
+  const frames = exec && typeof exec === 'object' && Array.isArray(exec.frames) ? exec.frames : undefined;
+  if (!frames) return undefined;
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const f = frames[i] as ExecFrame;
+    if (CONTEXT_FRAME_KINDS.has(f.kind)) return f.name;
+  }
+  return undefined;
+}
+
 export interface HeapEntry {
   live: boolean;
   /** Set when freed: the step that freed it, as `actor <- message from sender`. */
