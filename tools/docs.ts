@@ -8,6 +8,8 @@
  *
  * - `$ npx interleave <args>`, and `$ npm start [-- <args>]` (= `interleave run <args>`);
  * - `$ cat <file>`;
+ * - `$ npx tsx <script.ts> [args]`: a script of this repository, run as a child process (for
+ *   outputs the command line does not print, such as an API's report);
  * - a trailing `> /dev/null` drops the command's stdout, as in a shell.
  *
  * Two HTML comments, invisible on GitHub, mark other generated blocks; each goes on the line
@@ -22,6 +24,7 @@
  * {@link mask} hides what depends on the machine and its load (times, rates, memory), so a
  * transcript is compared, and re-pasted, only when something else changed.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -123,10 +126,22 @@ export async function runCommand(command: string, root = ROOT): Promise<Ran> {
   if (a === 'cat' && b !== undefined && rest.length === 0) {
     return { output: readFileSync(resolve(root, b), 'utf8'), code: 0 };
   }
+  if (a === 'npx' && b === 'tsx' && rest[0] !== undefined) {
+    // One pipe for both streams, so they interleave as on a terminal.
+    const r = spawnSync('sh', ['-c', `exec "$0" --import tsx "$@" 2>&1${dropOut ? ' >/dev/null' : ''}`, process.execPath, ...rest], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      maxBuffer: 64 << 20,
+      timeout: 120_000,
+    });
+    if (r.error) throw r.error;
+    return { output: r.stdout, code: r.status ?? 1 };
+  }
   let cli: string[];
   if (a === 'npx' && b === 'interleave') cli = rest;
   else if (a === 'npm' && b === 'start') cli = ['run', ...(rest[0] === '--' ? rest.slice(1) : rest)];
-  else throw new Error(`a transcript runs 'npx interleave ...', 'npm start ...' or 'cat <file>', not '${command}'`);
+  else throw new Error(`a transcript runs 'npx interleave ...', 'npm start ...', 'npx tsx <script>' or 'cat <file>', not '${command}'`);
   const cwd = process.cwd();
   process.chdir(root);
   try {
