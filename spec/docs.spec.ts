@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { STRATEGY_NAMES } from '../runtime/strategies/index.js';
 import { ROOT, docFiles, findBlocks, generate, mask, where } from '../tools/docs.js';
 
 const files = docFiles();
@@ -42,6 +43,14 @@ describe('the masks', () => {
     expect(mask(['C1        buggy    2 guests   40   52     15.6   7  il1_AQQP'])).toEqual(mask(['C1 buggy 2 guests 40 52 1234.5 7 il1_AQQP']));
     expect(mask(['progress: 5,000 states'])).toEqual([]);
     expect(mask(['C1 buggy 2 guests 40 52 15.6 7 il1_AQQP'])).not.toEqual(mask(['C1 buggy 2 guests 41 52 15.6 7 il1_AQQP']));
+  });
+});
+
+describe('docs/cli.md', () => {
+  it("should describe exactly the engine registry's strategies", () => {
+    const section = text('docs/cli.md').split('### Strategies')[1]?.split('\n## ')[0] ?? '';
+    const documented = [...section.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+    expect(documented).toEqual([...STRATEGY_NAMES]);
   });
 });
 

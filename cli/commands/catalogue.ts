@@ -42,7 +42,7 @@ export async function listCommand(args: ParsedArgs, io: Io): Promise<number> {
 
 export const runDef: CommandDef = {
   name: 'run',
-  summary: 'Run the scenario catalogue (this is `npm start`): a table of verdicts against expectations, then each violation.',
+  summary: 'Run the scenario catalogue (this is `npm start`): a table of verdicts against expectations and a summary (--traces: each violation too).',
   positionals: [],
   options: [
     { name: 'scenario', value: '<id|key>', help: 'run only the entries of this scenario id (C1) or this one key (C1/buggy/2g)' },
