@@ -12,7 +12,7 @@ export const viewDef: CommandDef = {
   summary: 'Write a standalone HTML page (no server, no network) that steps through the counterexamples of a JSON report.',
   positionals: [{ name: '<report.json>', required: true, help: 'a report written by explore/run with --report <file>.json or --json' }],
   options: [{ name: 'output', short: 'o', value: '<file.html>', help: 'where to write the page (default: the report path with .html)' }],
-  epilogue: 'Open the page in any browser; step with the buttons or the Left/Right, Home and End keys.',
+  epilogue: 'Open the page in any browser; step with the buttons or the Left/Right, Home and End keys; v switches between the trace table and the message sequence chart.',
 };
 
 export function viewCommand(args: ParsedArgs, io: Io): number {

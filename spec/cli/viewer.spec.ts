@@ -2,12 +2,14 @@
  * The trace viewer in headless Chromium (Debian's, through playwright-core): load the page,
  * step through a counterexample with buttons and keys, check the locks and mailboxes shown at
  * each step and the violation highlighted, check that model text full of markup stays text,
- * and take screenshots into spec/out/.
+ * check that a long trace (C13's deadlock of 9 actors) keeps the table header, the message
+ * column and the locks and mailboxes on a 1280 x 800 screen at every step, and that its
+ * message sequence chart draws every message; take screenshots into spec/out/viewer/.
  *
  * Skipped only when /usr/bin/chromium is absent outside CI; in CI (.ci/run installs chromium)
  * it always runs, and fails if the browser cannot start.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -19,7 +21,7 @@ import twoCpuLock from '../../examples/twoCpuLock.js';
 import twoCpuLockFixed from '../../examples/twoCpuLockFixed.js';
 import { diningPhilosophers } from '../../scenarios/classic/diningPhilosophers.js';
 import hostile, { EVIL } from './fixtures/hostile.js';
-import { ROOT } from './support.js';
+import { inProcess, ROOT } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -121,6 +123,90 @@ describe.skipIf(!runnable)('the HTML viewer in headless Chromium', () => {
     expect(locks[1]).toContain('b&amp;<b>bold</b>;#x');
     expect(await tab.locator('#mailboxes tbody tr').first().innerText()).toContain(`cpu0${EVIL}`);
     await tab.screenshot({ path: join(OUT, 'hostile-end.png'), fullPage: true });
+  });
+
+  it("should keep a long trace's header, message column, and locks and mailboxes on a 1280 x 800 screen, and chart every message", async () => {
+    // The issue's case: C13's PCT entry, whose longest counterexample is a deadlock of 9 actors.
+    const json = join(OUT, 'c13.json');
+    const ran = await inProcess('explore', 'C13/buggy/6cpu-pct', '--report', json);
+    expect(ran.code).toBe(1);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    const cases = report.runs.flatMap((r) => r.violations);
+    const longest = cases.reduce((best, v, i) => (v.trace.steps.length > (cases[best]?.trace.steps.length ?? 0) ? i : best), 0);
+    const trace = cases[longest]!.trace;
+    expect(trace.actors.length).toBe(9);
+    expect(trace.steps.length).toBeGreaterThan(15);
+    const last = trace.steps.length - 1;
+
+    const big = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await big.goto(page('c13.html', report));
+    await big.selectOption('#pick', String(longest));
+    const W = 1280;
+    const H = 800;
+    const box = async (selector: string) => (await big.locator(selector).first().boundingBox())!;
+    // The element drawn at the centre of `selector` is it or inside it: nothing covers it.
+    const uncovered = (selector: string): Promise<boolean> =>
+      big.evaluate((sel) => {
+        const e = document.querySelector(sel);
+        if (!e) return false;
+        const r = e.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 8));
+        return hit !== null && (hit === e || e.contains(hit));
+      }, selector);
+    const inViewport = (b: { x: number; y: number; width: number; height: number }): boolean => b.x >= 0 && b.y >= 0 && b.x + b.width <= W && b.y + b.height <= H;
+
+    for (const [name, step] of [['first', 0], ['middle', Math.floor(last / 2)], ['last', last]] as const) {
+      await big.keyboard.press('Home');
+      for (let i = 0; i < step; i++) await big.keyboard.press('ArrowRight');
+      expect(await big.locator('#pos').innerText()).toBe(`step ${step} of ${last}`);
+      // The header row names every actor, on screen and not under the controls.
+      const heads = big.locator('#trace thead th');
+      expect(await heads.count()).toBe(trace.actors.length + 2);
+      for (let k = 0; k < trace.actors.length + 2; k++) {
+        expect(inViewport((await heads.nth(k).boundingBox())!), `header cell ${k} at step ${step}`).toBe(true);
+        expect(await uncovered(`#trace thead th:nth-child(${k + 1})`), `header cell ${k} covered at step ${step}`).toBe(true);
+      }
+      // The current row and its whole message column are on screen.
+      const row = `#trace tbody tr[data-step="${step}"]`;
+      expect(await big.locator(row).getAttribute('class')).toContain('current');
+      const message = await box(`${row} td.message`);
+      const pane = await box('#table-pane');
+      expect(message.x + message.width, `message column cut at step ${step}`).toBeLessThanOrEqual(Math.min(W, pane.x + pane.width) + 0.5);
+      expect(await uncovered(`${row} td.message`), `current row hidden at step ${step}`).toBe(true);
+      expect(await big.evaluate(() => { const p = document.getElementById('table-pane')!; return p.scrollWidth <= p.clientWidth; })).toBe(true);
+      // The locks and mailboxes panel is on screen, for this step.
+      expect(await big.locator('#at-locks').innerText()).toBe(String(step));
+      expect(inViewport(await box('#locks')), `locks panel off screen at step ${step}`).toBe(true);
+      expect(await uncovered('#locks tbody tr'), `locks panel covered at step ${step}`).toBe(true);
+      expect(inViewport(await box('#side'))).toBe(true);
+      await big.screenshot({ path: join(OUT, `c13-${name}.png`) });
+    }
+
+    // The message sequence chart: a lifeline per actor (and the environment), an arrow per message.
+    await big.click('#view-chart');
+    const sent = trace.steps[0]!.mailboxes.flat().length + trace.steps.reduce((n, s) => n + s.sends.length, 0);
+    expect(await big.locator('#msc g.msg').count()).toBe(sent);
+    expect(await big.locator('#msc-names text').evaluateAll((els) => els.map((e) => e.getAttribute('data-lifeline')))).toEqual(['(env)', ...trace.actors.map((a) => a.name)]);
+    for (const s of trace.steps.slice(1)) {
+      // Every step's message arrives as one arrow, from its sender to the actor that took it.
+      const arrow = big.locator(`#msc g.msg[data-taken="${s.index}"]`);
+      expect(await arrow.count()).toBe(1);
+      expect(await arrow.getAttribute('data-to')).toBe(s.actor);
+      expect(await arrow.getAttribute('data-from')).toBe(s.message?.from ?? '(env)');
+    }
+    const never = trace.steps[last]!.mailboxes.flat().length;
+    expect(await big.locator('#msc g.msg.pending').count()).toBe(never);
+    expect(await big.locator(`#msc rect.band.violation[data-step="${last}"]`).count()).toBe(1);
+    expect(await big.locator('#msc [data-blocked]').count()).toBe(cases[longest]!.deadlock?.blocked.length);
+    for (const [name, step] of [['first', 0], ['middle', Math.floor(last / 2)], ['last', last]] as const) {
+      await big.keyboard.press('Home');
+      for (let i = 0; i < step; i++) await big.keyboard.press('ArrowRight');
+      expect(inViewport(await box(`#msc rect.band[data-step="${step}"]`)), `chart row ${step} off screen`).toBe(true);
+      expect(inViewport(await box('#msc-names')) || (await box('#msc-names')).y >= 0).toBe(true);
+      expect(inViewport(await box('#locks'))).toBe(true);
+      await big.screenshot({ path: join(OUT, `c13-chart-${name}.png`) });
+    }
+    await big.close();
   });
 
   it('should say there is no counterexample for a verified report', async () => {
