@@ -60,7 +60,7 @@ export function viewerHtml(report: Report): string {
 <p id="empty" hidden></p>
 <main id="main">
   <div id="table-pane" class="pane"><table id="trace"><colgroup></colgroup><thead></thead><tbody></tbody></table></div>
-  <div id="chart-pane" class="pane" hidden><div id="msc-names"></div><div id="msc"></div></div>
+  <div id="chart-pane" class="pane" hidden><div id="msc-names"></div><div id="msc"><svg id="svg-ns" width="0" height="0"></svg></div></div>
   <aside id="side">
     <h2>Locks at step <span id="at-locks"></span></h2>
     <table id="locks"><thead><tr><th>lock</th><th>owner actor</th><th>held by</th><th>waiting</th></tr></thead><tbody></tbody></table>
@@ -153,7 +153,8 @@ const SCRIPT = `
   report.runs.forEach(function (run) {
     run.violations.forEach(function (v, i) { cases.push({ run: run, v: v, label: run.key + ': ' + v.kind + (run.violations.length > 1 ? ' #' + (i + 1) : '') }); });
   });
-  var SVG = 'http://www.w3.org/2000/svg';
+  // The SVG namespace, from an <svg> the HTML parser made (the page holds no URL at all).
+  var SVG = document.getElementById('svg-ns').namespaceURI;
   var el = function (id) { return document.getElementById(id); };
   var make = function (tag, text, cls) {
     var e = document.createElement(tag);

@@ -29,6 +29,11 @@ const OUT = join(ROOT, 'spec/out/viewer');
 const runnable = existsSync(CHROMIUM) || Boolean(process.env.CI);
 if (!runnable) console.warn(`viewer spec skipped: ${CHROMIUM} is absent (apt-get install chromium); in CI it runs`);
 
+/** The little of the DOM the page-side checks use (this project's tsconfig has no DOM lib). */
+interface Rect { left: number; top: number; width: number; height: number }
+interface PageElement { getBoundingClientRect(): Rect; contains(other: unknown): boolean; scrollWidth: number; clientWidth: number }
+interface PageDocument { querySelector(selector: string): PageElement | null; getElementById(id: string): PageElement | null; elementFromPoint(x: number, y: number): unknown }
+
 function reportOf(...systems: Array<[string, typeof twoCpuLock]>): Report {
   const runs = systems.map(([key, system]) => runReport({ origin: { kind: 'file', key, file: key }, system, strategy: 'bfs', result: explore(system), timeMs: 1 }));
   return makeReport(`explore ${systems.map(([k]) => k).join(' ')}`, runs, 1);
@@ -147,10 +152,11 @@ describe.skipIf(!runnable)('the HTML viewer in headless Chromium', () => {
     // The element drawn at the centre of `selector` is it or inside it: nothing covers it.
     const uncovered = (selector: string): Promise<boolean> =>
       big.evaluate((sel) => {
-        const e = document.querySelector(sel);
+        const doc = (globalThis as unknown as { document: PageDocument }).document;
+        const e = doc.querySelector(sel);
         if (!e) return false;
         const r = e.getBoundingClientRect();
-        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 8));
+        const hit = doc.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 8));
         return hit !== null && (hit === e || e.contains(hit));
       }, selector);
     const inViewport = (b: { x: number; y: number; width: number; height: number }): boolean => b.x >= 0 && b.y >= 0 && b.x + b.width <= W && b.y + b.height <= H;
@@ -173,7 +179,11 @@ describe.skipIf(!runnable)('the HTML viewer in headless Chromium', () => {
       const pane = await box('#table-pane');
       expect(message.x + message.width, `message column cut at step ${step}`).toBeLessThanOrEqual(Math.min(W, pane.x + pane.width) + 0.5);
       expect(await uncovered(`${row} td.message`), `current row hidden at step ${step}`).toBe(true);
-      expect(await big.evaluate(() => { const p = document.getElementById('table-pane')!; return p.scrollWidth <= p.clientWidth; })).toBe(true);
+      const fits = await big.evaluate(() => {
+        const p = (globalThis as unknown as { document: PageDocument }).document.getElementById('table-pane');
+        return p !== null && p.scrollWidth <= p.clientWidth;
+      });
+      expect(fits, `the trace table needs sideways scrolling at step ${step}`).toBe(true);
       // The locks and mailboxes panel is on screen, for this step.
       expect(await big.locator('#at-locks').innerText()).toBe(String(step));
       expect(inViewport(await box('#locks')), `locks panel off screen at step ${step}`).toBe(true);
