@@ -36,7 +36,7 @@ import { reply, send, type Message } from '../runtime/model.js';
 import { DOMAIN_DESTROYED, DOMAIN_REF, domain } from '../protocols/domain.js';
 import { freed, type MemoryContext } from '../protocols/memory.js';
 import { SMC_RESULT, secureWorldMachine, smc, type SmcOutcome } from '../protocols/smc.js';
-import { timer } from '../protocols/timer.js';
+import { TIMER_ACK, timer } from '../protocols/timer.js';
 import { FFA, FFA_RET } from './ffa.js';
 
 export const TQ_ADD = 'tq.add';
@@ -260,13 +260,15 @@ export function teardownContinueStates(o: TeardownContinueOptions): { initial: s
       // PROPOSED: hold a domain reference while the ctx is queued.
       ...(o.holdRef ? { hold: { on: { [DOMAIN_REF]: { target: 'queued', actions: queue } } } } : {}),
       // list_add_tail; next_ctx = list_first_entry; set_timer(next_ctx->teardown_expire).
-      queued: { on: { [TQ_NEXT]: { target: 'done', actions: send(TEARDOWN_TIMER, timer.set()) } } },
+      queued: { on: { [TQ_NEXT]: { target: 'arming', actions: send(TEARDOWN_TIMER, timer.set()) } } },
       // Only if there has been a change to the queue: next_ctx = list_first_entry_or_null.
       next: {
         on: {
-          [TQ_NEXT]: [{ guard: ({ event }: Args) => event.empty === true, target: 'done' }, { target: 'done', actions: send(TEARDOWN_TIMER, timer.set()) }],
+          [TQ_NEXT]: [{ guard: ({ event }: Args) => event.empty === true, target: 'done' }, { target: 'arming', actions: send(TEARDOWN_TIMER, timer.set()) }],
         },
       },
+      // set_timer returns once the timer is queued (protocols/timer.ts: every timer call is answered).
+      arming: { on: { [TIMER_ACK]: 'done' } },
       done: { type: 'final' },
     },
   };

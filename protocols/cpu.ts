@@ -8,7 +8,8 @@
  * "Unknown IRQ" after EOI), xen/common/softirq.c `__do_softirq` (softirq work runs only at
  * softirq points: the idle loop, the return to guest, `process_pending_softirqs`) and
  * xen/common/tasklet.c `do_tasklet_work` (a tasklet body runs on one CPU, then tells the tasklet
- * it is done).
+ * it is done) and xen/common/timer.c `timer_softirq_action` (a timer callback runs if the timer is
+ * still due when TIMER_SOFTIRQ takes it off its queue, then the timer is told it returned).
  *
  * Structure of the machine {@link cpuMachine} builds:
  *
@@ -27,7 +28,10 @@
  *
  * Softirq work (`tasklet.run`, `timer.fire`, `rcu.qs_request`) waits in the mailbox until the
  * program is in a state marked {@link softirqPoint}, where the CPU runs it: a tasklet or timer
- * body, or an RCU quiescent-state report (only from softirq processing, as in Xen).
+ * body, or an RCU quiescent-state report (only from softirq processing, as in Xen). A tasklet or
+ * timer is asked first whether it is still due (`tasklet.begin`/`timer.begin`: it may have been
+ * moved, stopped, killed or re-armed since it was raised) and told when its body returns
+ * (`tasklet.done`/`timer.end`): see tasklet.ts and timer.ts.
  *
  * Answers reach the context that asked (runtime/model.ts `FRAME`). A CPU runs several contexts
  * that each wait for their own answers: the program (task context, with the hypercalls it
@@ -51,7 +55,7 @@ import { CPU_OFFLINE_ACK, hotplug } from './hotplug.js';
 import { IRQ_RAISE, IRQ_REGISTER, IRQ_UNREGISTER, irq } from './irq.js';
 import { RCU_QS_REQUEST, rcu } from './rcu.js';
 import { TASKLET_GO, TASKLET_RUN, TASKLET_STALE, tasklet } from './tasklet.js';
-import { TIMER_FIRE } from './timer.js';
+import { TIMER_FIRE, TIMER_GO, TIMER_STALE, timer } from './timer.js';
 
 // Each protocol family owns its message names (irq.ts, tasklet.ts, timer.ts, rcu.ts,
 // hotplug.ts; the lock names runtime/checkers/conventions.ts). Re-exported here because
@@ -63,7 +67,7 @@ export { TASKLET_BEGIN, TASKLET_DONE, TASKLET_GO, TASKLET_RUN, TASKLET_STALE } f
 export { TIMER_FIRE } from './timer.js';
 
 /** Messages the CPU runs as softirq work, at a softirq point of its program. */
-const SOFTIRQ_WORK = [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE, RCU_QS_REQUEST];
+const SOFTIRQ_WORK = [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE, TIMER_GO, TIMER_STALE, RCU_QS_REQUEST];
 
 /** A body of code: states with an initial one; reaching a `final` state returns. */
 export interface BodyConfig {
@@ -319,20 +323,18 @@ export function cpuMachine(config: CpuConfig) {
   const controller = config.irqController;
   const services = config.services ?? (controller ? [controller] : []);
 
-  // Softirq work, spliced into every softirq point.
+  // Softirq work, spliced into every softirq point. A tasklet or timer is asked first whether it
+  // is still due; the CPU waits for the answer in `softirq:begin` (Xen's do_tasklet_work and
+  // timer_softirq_action run the body before the interrupted code goes on), then runs the body
+  // or returns to the softirq point it came from (`exec.resume`).
+  const SOFTIRQ_BEGIN = 'softirq:begin';
   const softirqOn = (point: string): Record<string, any> => ({
-    [TASKLET_RUN]: { actions: send(({ event }: Args) => String(event.from), tasklet.begin()) },
-    [TASKLET_GO]: tasklets.map((t) => ({
-      guard: ({ event }: Args) => event.from === t.name,
-      target: `tasklet:${t.name}`,
-      actions: [setExec((e) => ({ ...e, resume: point, frames: [...e.frames, { kind: 'tasklet', name: t.name, held: [...e.held], irqsEnabled: e.irqsEnabled }] })), ...t.start],
-    })),
-    [TASKLET_STALE]: {},
-    [TIMER_FIRE]: timers.map((t) => ({
-      guard: ({ event }: Args) => event.from === t.name,
-      target: `timer:${t.name}`,
-      actions: [setExec((e) => ({ ...e, resume: point, frames: [...e.frames, { kind: 'timer', name: t.name, held: [...e.held], irqsEnabled: e.irqsEnabled }] })), ...t.start],
-    })),
+    [TASKLET_RUN]: { target: SOFTIRQ_BEGIN, actions: [setExec((e) => ({ ...e, resume: point })), send(({ event }: Args) => String(event.from), tasklet.begin())] },
+    // TIMER_SOFTIRQ: ask the timer whether it is still due (a stop/kill/re-arm may have come first).
+    [TIMER_FIRE]: {
+      target: SOFTIRQ_BEGIN,
+      actions: [setExec((e) => ({ ...e, resume: point })), send(({ event }: Args) => String(event.from), ({ event }: Args) => timer.begin(Number(event.gen)))],
+    },
     [RCU_QS_REQUEST]: {
       actions: [
         assertThat(({ context }: Args) => execOf(context).rcu === 0, 'softirq processing inside an RCU read-side section'),
@@ -340,19 +342,25 @@ export function cpuMachine(config: CpuConfig) {
       ],
     },
   });
+  const backTo = (actions: any[] = []) =>
+    softirqPoints.map((p) => ({ guard: ({ context }: Args) => execOf(context).resume === p, target: p, actions: [setExec((e) => ({ ...e, resume: null })), ...actions] }));
+  const pushFrame = (kind: 'tasklet' | 'timer', name: string) => setExec((e) => ({ ...e, frames: [...e.frames, { kind, name, held: [...e.held], irqsEnabled: e.irqsEnabled }] }));
+  const answers = [TASKLET_GO, TASKLET_STALE, TIMER_GO, TIMER_STALE];
+  const softirqBegin = {
+    meta: { defer: deferAll.filter((t) => !answers.includes(t)) },
+    on: {
+      [TASKLET_GO]: tasklets.map((t) => ({ guard: ({ event }: Args) => event.from === t.name, target: `tasklet:${t.name}`, actions: [pushFrame('tasklet', t.name), ...t.start] })),
+      [TASKLET_STALE]: backTo(),
+      [TIMER_GO]: timers.map((t) => ({ guard: ({ event }: Args) => event.from === t.name, target: `timer:${t.name}`, actions: [pushFrame('timer', t.name), ...t.start] })),
+      [TIMER_STALE]: backTo(),
+    },
+  };
   const taskStates: Record<string, any> = {};
   for (const [name, s] of Object.entries(program)) {
     taskStates[name] = softirqPoints.includes(name) ? { ...s, on: { ...softirqOn(name), ...(s.on ?? {}) } } : s;
   }
-  const returnTo = (kind: 'tasklet' | 'timer', name: string) =>
-    softirqPoints.map((p) => ({
-      guard: ({ context }: Args) => execOf(context).resume === p,
-      target: p,
-      actions: [
-        setExec((e) => ({ ...e, resume: null, frames: e.frames.slice(0, -1) })),
-        ...(kind === 'tasklet' ? [send(name, tasklet.done())] : []),
-      ],
-    }));
+  if (softirqPoints.length) taskStates[SOFTIRQ_BEGIN] = softirqBegin;
+  const returnTo = (kind: 'tasklet' | 'timer', name: string) => backTo([setExec((e) => ({ ...e, frames: e.frames.slice(0, -1) })), send(name, kind === 'tasklet' ? tasklet.done() : timer.end())]);
   for (const t of tasklets) taskStates[`tasklet:${t.name}`] = { initial: t.initial, states: t.states, meta: { defer: deferAll }, onDone: returnTo('tasklet', t.name) };
   for (const t of timers) taskStates[`timer:${t.name}`] = { initial: t.initial, states: t.states, meta: { defer: deferAll }, onDone: returnTo('timer', t.name) };
   taskStates.hist = { type: 'history', history: 'deep' };
@@ -387,7 +395,7 @@ export function cpuMachine(config: CpuConfig) {
         [RCU_QS_REQUEST]: { actions: send(({ event }: Args) => String(event.from), ({ event }: Args) => rcu.quiescent(Number(event.gp))) },
       },
       // The value of a read made by the program's last step has no one left to use it.
-      meta: { ignore: [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE, MEM_VALUE] },
+      meta: { ignore: [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE, TIMER_GO, TIMER_STALE, MEM_VALUE] },
     },
     done: { type: 'final', meta: { ignore: [MEM_VALUE] } },
   };

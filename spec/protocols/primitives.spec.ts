@@ -98,10 +98,10 @@ describe('IRQ controller', () => {
 });
 
 describe('timer, tasklet, SMC, memory', () => {
-  it('should fire a set timer on its CPU once it expires, and not after stop_timer', () => {
+  it('should fire a set timer on its CPU once it expires, and not after stop_timer (more in timer.spec.ts)', () => {
     const t = drive(timerMachine('tm', 'cpu0'));
-    expect(t.take('cpu1', timer.set()).sent).toEqual(['tm: timer.expire(gen=1)']);
-    expect(t.take('tm', { type: 'timer.expire', gen: 1 }).sent).toEqual(['cpu0: timer.fire']);
+    expect(t.take('cpu1', timer.set()).sent).toEqual(['tm: timer.expire(gen=1)', 'cpu1: timer.ack(op=set,pending=false)']);
+    expect(t.take('tm', { type: 'timer.expire', gen: 1 }).sent).toEqual(['cpu0: timer.fire(gen=1)']);
     t.take('cpu1', timer.set());
     t.take('cpu1', timer.stop());
     expect(t.take('tm', { type: 'timer.expire', gen: 2 }).sent).toEqual([]);

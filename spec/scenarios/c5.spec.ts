@@ -121,8 +121,8 @@ describe('C5 variants', () => {
     expect(Object.keys(diff)).toEqual(['cpu0', 'cpu1']);
     expect(diff.cpu1).toEqual(['task.teardown']);
     // cpu0: v4's handler body is v5's tasklet body, with rcu_lock_live_remote_domain_by_id for
-    // rcu_lock_domain_by_id; v5's handler only schedules the tasklet; the idle loop gains the
-    // tasklet's softirq entry.
+    // rcu_lock_domain_by_id; v5's handler only schedules the tasklet; the CPU's softirq entry
+    // (`softirq:begin`, where it waits for the tasklet's go) gains the tasklet's body.
     const b = stepsOf(buggy.actors.find((a) => a.name === 'cpu0')!.machine, sample);
     const f = stepsOf(fixed.actors.find((a) => a.name === 'cpu0')!.machine, sample);
     const T = 'task.tasklet:notif_sri_tasklet';
@@ -133,7 +133,7 @@ describe('C5 variants', () => {
     expect(b.get('irq:9.lookup')).toContain('"mode":"live_remote"');
     expect(f.get(`${T}.lookup`)).toContain('"mode":"any"');
     expect(f.get('irq:9.schedule')).toContain('send {"to":"notif_sri_tasklet","event":{"type":"tasklet.schedule","cpu":"cpu0"}}');
-    expect(diff.cpu0).toEqual(['irq:9', 'irq:9.infoGet', 'irq:9.lookup', 'irq:9.schedule', 'irq:9.start', 'task.idle', T, `${T}.done`, `${T}.infoGet`, `${T}.lookup`, `${T}.start`]);
+    expect(diff.cpu0).toEqual(['irq:9', 'irq:9.infoGet', 'irq:9.lookup', 'irq:9.schedule', 'irq:9.start', 'task.softirq:begin', T, `${T}.done`, `${T}.infoGet`, `${T}.lookup`, `${T}.start`]);
     // cpu1: v4's teardown frees the ctx; v5's does not.
     const t = (spec: SystemSpec) => stepsOf(spec.actors.find((a) => a.name === 'cpu1')!.machine).get('task.teardown')!;
     expect(t(buggy).replace('send {"to":"d1.ctx","event":{"type":"mem.free","obj":"ctx:d1"}} | ', '')).toBe(t(fixed));
