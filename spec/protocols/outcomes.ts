@@ -23,14 +23,13 @@ export function outcomeSet(system: SystemSpec, show: string[], options: { checke
   const result = ex.result();
   const { kernel, store } = ex;
   const finals = new Set<string>();
-  let buf = new Int32Array(1024);
+  const v = kernel.newState();
   for (let id = 0; id < store.size; id++) {
-    if (buf.length < 4096) buf = new Int32Array(4096);
-    const v = buf.subarray(0, store.read(id, buf));
+    store.read(id, v);
     if (kernel.enabledActors(v).length) continue;
     const parts = show.map((name) => {
       const a = kernel.system.actorIndex.get(name) as number;
-      const snap = kernel.table.snapshot(a, v[a] as number);
+      const snap = kernel.snapshot(v, a);
       const label = system.actors[a]?.label;
       return `${name}=${label ? label(snap.context) : stateName(snap)}`;
     });
