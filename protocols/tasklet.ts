@@ -30,7 +30,7 @@
  * in cpu.ts; the body is a `tasklets` entry of the CPU machine, keyed by this actor's name.
  */
 import { createMachine, enqueueActions } from 'xstate';
-import { answerTo, assertThat, send, type Message } from '../runtime/model.js';
+import { FRAME, answerTo, assertThat, send, type Message } from '../runtime/model.js';
 
 // The tasklet family's vocabulary, both sides (the CPU side is protocols/cpu.ts).
 export const TASKLET_SCHEDULE = 'tasklet.schedule';
@@ -56,8 +56,8 @@ export interface TaskletContext {
   running: string | null;
   /** Xen: tasklet_kill ran (`is_dead`): schedules do nothing. */
   dead: boolean;
-  /** Callers of tasklet_kill waiting for it to return. */
-  killers: string[];
+  /** Callers of tasklet_kill waiting for it to return, with the context that asked (runtime/model.ts FRAME). */
+  killers: Array<{ to: string; frame?: string }>;
 }
 
 export interface TaskletOptions {
@@ -124,22 +124,24 @@ export function taskletMachine(id: string, options: TaskletOptions = {}) {
               return;
             }
             // Nothing more to run: tasklet_kill returns.
-            for (const k of context.killers) enqueue(send(k, tasklet.killed()));
+            for (const k of context.killers) enqueue(send(k.to, answerTo(k.frame === undefined ? {} : { [FRAME]: k.frame }, tasklet.killed())));
             enqueue.assign({ running: null, killers: [] });
           }),
         ],
       },
       [TASKLET_KILL]: {
         actions: enqueueActions(({ context, event, enqueue }) => {
-          const from = String((event as unknown as TEvent).from);
+          const e = event as unknown as TEvent;
+          const killer = { to: e.from, ...(typeof e[FRAME] === 'string' ? { frame: e[FRAME] as string } : {}) };
+          const killed = send(e.from, answerTo(e, tasklet.killed()));
           if (linux) {
-            if (settled(context)) enqueue(send(from, tasklet.killed()));
-            else enqueue.assign({ killers: [...context.killers, from] });
+            if (settled(context)) enqueue(killed);
+            else enqueue.assign({ killers: [...context.killers, killer] });
             return;
           }
           // Xen: off the list, dead, then wait while it runs.
-          enqueue.assign({ queuedOn: null, scheduledOn: null, dead: true, ...(context.running !== null ? { killers: [...context.killers, from] } : {}) });
-          if (context.running === null) enqueue(send(from, tasklet.killed()));
+          enqueue.assign({ queuedOn: null, scheduledOn: null, dead: true, ...(context.running !== null ? { killers: [...context.killers, killer] } : {}) });
+          if (context.running === null) enqueue(killed);
         }),
       },
     },

@@ -19,8 +19,9 @@
  * returns, the CPU sends `timer.end`. The callback may re-arm its own timer (a periodic timer):
  * it is inactive while it runs, so `set_timer`/`mod_timer` from the callback queues it again.
  *
- * Every operation is a call: the timer answers `timer.ack {op, pending}` when the operation has
- * taken effect (`pending`: the timer was armed, the value `mod_timer`, `del_timer` and
+ * Every operation is a call: the timer answers `timer.ack {op, pending}`, addressed to the
+ * context that asked (runtime/model.ts `answerTo`: a callback re-arming itself takes its own ack),
+ * when the operation has taken effect (`pending`: the timer was armed, the value `mod_timer`, `del_timer` and
  * `del_timer_sync` return). A caller that goes on before the answer would let a later step of
  * its own, or of anyone it tells, overtake the operation, which the kernels' synchronous calls
  * never allow: wait for the ack.
@@ -49,7 +50,7 @@
  * | `timer.end` CPU -> timer           | the callback returned                              |
  */
 import { createMachine, enqueueActions } from 'xstate';
-import { assertThat, send, type Message } from '../runtime/model.js';
+import { FRAME, answerTo, assertThat, send, type Message } from '../runtime/model.js';
 
 // The timer family's vocabulary, both sides (the CPU side is protocols/cpu.ts `timers`).
 export const TIMER_SET = 'timer.set';
@@ -86,8 +87,8 @@ export interface TimerContext {
   running: string[];
   /** kill_timer ran: every later operation is a no-op (Xen's TIMER_CPU_status_killed). */
   killed: boolean;
-  /** Callers of kill_timer / del_timer_sync waiting for the callback to end, in arrival order. */
-  waiting: Array<{ to: string; op: 'kill' | 'del_sync'; pending: boolean }>;
+  /** Callers of kill_timer / del_timer_sync waiting for the callback to end, in arrival order (`frame`: the caller's context, see runtime/model.ts FRAME). */
+  waiting: Array<{ to: string; op: 'kill' | 'del_sync'; pending: boolean; frame?: string }>;
   /** A `timer.retry` is on its way (one at a time). */
   retrying: boolean;
 }
@@ -117,6 +118,13 @@ export function isTimerAck(op: TimerOp): (args: { event: Message }) => boolean {
 }
 
 type TEvent = Message & { cpu?: string; gen?: number; from: string };
+type Waiter = TimerContext['waiting'][number];
+
+/** The answer to `request`, addressed to the context that asked (runtime/model.ts answerTo). */
+const answer = (request: TEvent, m: Message) => send(request.from, answerTo(request, m));
+/** A waiter kept for later, with the context that asked. */
+const waiter = (request: TEvent, op: Waiter['op'], pending: boolean): Waiter => ({ to: request.from, op, pending, ...(typeof request[FRAME] === 'string' ? { frame: request[FRAME] as string } : {}) });
+const answerWaiter = (w: Waiter, m: Message) => send(w.to, answerTo(w.frame === undefined ? {} : { [FRAME]: w.frame }, m));
 type Ctx = TimerContext;
 interface Enq {
   assign: (x: Partial<Ctx>) => void;
@@ -141,13 +149,13 @@ export function timerMachine(id: string, cpu: string) {
           const e = ev(event);
           const pending = context.armed;
           if (!context.killed) arm(context, enqueue as unknown as Enq, typeof e.cpu === 'string' ? e.cpu : context.cpu);
-          enqueue(send(e.from, timer.ack('set', pending)));
+          enqueue(answer(e, timer.ack('set', pending)));
         }),
       },
       [TIMER_STOP]: {
         actions: enqueueActions(({ context, event, enqueue }) => {
           enqueue.assign({ armed: false });
-          enqueue(send(ev(event).from, timer.ack('stop', context.armed)));
+          enqueue(answer(ev(event), timer.ack('stop', context.armed)));
         }),
       },
       [TIMER_MIGRATE]: {
@@ -159,20 +167,20 @@ export function timerMachine(id: string, cpu: string) {
             if (context.armed) arm(context, enqueue as unknown as Enq, to);
             else enqueue.assign({ cpu: to });
           }
-          enqueue(send(e.from, timer.ack('migrate', context.armed)));
+          enqueue(answer(e, timer.ack('migrate', context.armed)));
         }),
       },
       [TIMER_KILL]: {
         actions: [
           assertThat<Ctx, TEvent>(({ context, event }) => !context.running.includes(event.from), 'kill_timer from the timer\'s own callback never returns (BUG_ON(this_cpu(timers).running == timer))'),
           enqueueActions(({ context, event, enqueue }) => {
-            const from = ev(event).from;
+            const e = ev(event);
             const pending = context.armed;
             if (context.running.length === 0) {
               enqueue.assign({ armed: false, killed: true });
-              enqueue(send(from, timer.ack('kill', pending)));
+              enqueue(answer(e, timer.ack('kill', pending)));
             } else {
-              enqueue.assign({ armed: false, killed: true, waiting: [...context.waiting, { to: from, op: 'kill', pending }] });
+              enqueue.assign({ armed: false, killed: true, waiting: [...context.waiting, waiter(e, 'kill', pending)] });
             }
           }),
         ],
@@ -181,12 +189,12 @@ export function timerMachine(id: string, cpu: string) {
         actions: [
           assertThat<Ctx, TEvent>(({ context, event }) => !context.running.includes(event.from), 'del_timer_sync from the timer\'s own callback waits for itself forever'),
           enqueueActions(({ context, event, enqueue }) => {
-            const from = ev(event).from;
+            const e = ev(event);
             if (context.running.length === 0) {
               enqueue.assign({ armed: false });
-              enqueue(send(from, timer.ack('del_sync', context.armed)));
+              enqueue(answer(e, timer.ack('del_sync', context.armed)));
             } else {
-              enqueue.assign({ waiting: [...context.waiting, { to: from, op: 'del_sync', pending: false }] });
+              enqueue.assign({ waiting: [...context.waiting, waiter(e, 'del_sync', false)] });
             }
           }),
         ],
@@ -200,11 +208,11 @@ export function timerMachine(id: string, cpu: string) {
         actions: enqueueActions(({ context, event, enqueue }) => {
           const e = ev(event);
           if (!context.armed || e.gen !== context.gen || e.from !== context.cpu) {
-            enqueue(send(e.from, timer.stale()));
+            enqueue(answer(e, timer.stale()));
             return;
           }
           enqueue.assign({ armed: false, running: [...context.running, e.from].sort() });
-          enqueue(send(e.from, timer.go()));
+          enqueue(answer(e, timer.go()));
         }),
       },
       [TIMER_END]: {
@@ -217,7 +225,7 @@ export function timerMachine(id: string, cpu: string) {
               return;
             }
             // kill_timer's wait ends here; del_timer_sync tries again (a re-armed timer may run first).
-            for (const w of context.waiting) if (w.op === 'kill') enqueue(send(w.to, timer.ack('kill', w.pending)));
+            for (const w of context.waiting) if (w.op === 'kill') enqueue(answerWaiter(w, timer.ack('kill', w.pending)));
             const waiting = context.waiting.filter((w) => w.op !== 'kill');
             const retry = waiting.length > 0 && !context.retrying;
             enqueue.assign({ running, waiting, retrying: context.retrying || retry });
@@ -231,7 +239,7 @@ export function timerMachine(id: string, cpu: string) {
             enqueue.assign({ retrying: false }); // still running: the next timer.end retries
             return;
           }
-          for (const w of context.waiting) enqueue(send(w.to, timer.ack('del_sync', context.armed)));
+          for (const w of context.waiting) enqueue(answerWaiter(w, timer.ack('del_sync', context.armed)));
           enqueue.assign({ armed: false, waiting: [], retrying: false });
         }),
       },
