@@ -54,6 +54,14 @@ describe('docs/cli.md', () => {
   });
 });
 
+describe('docs/writing-models.md', () => {
+  it('should list every straight-line call of protocols/program.ts', async () => {
+    const { calls } = await import('../protocols/program.js');
+    const page = text('docs/writing-models.md');
+    for (const name of Object.keys(calls)) expect(page, `calls.${name} is not in docs/writing-models.md`).toContain(`\`calls.${name}(`);
+  });
+});
+
 describe('the README and the links', () => {
   it('should keep the README a front door of about 400 lines (long text goes in docs/)', () => {
     const lines = text('README.md').split('\n').length;

@@ -254,30 +254,71 @@ export interface PasteResult {
   file: string;
   blocks: number;
   changed: string[];
-  /** Old-format tokens replaced, everywhere in the file, by the current token of their schedule. */
+  /** Replay tokens replaced everywhere in the file: older formats, and tokens an earlier transcript printed anew. */
   tokens: number;
 }
 
+/** `replay` commands a transcript printed (`replay: npx interleave replay <target>@<token>`), by target. */
+export function printedTokens(lines: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const l of lines) {
+    const m = /npx interleave replay (\S+)@(il\d+_[A-Za-z0-9_-]+)/.exec(l);
+    if (m && !l.startsWith('$ ')) out.set(m[1] as string, m[2] as string);
+  }
+  return out;
+}
+
+/** The target and token of a `$ npx interleave replay <target>@<token>` command, if it is one. */
+function replayArgs(command: string): { target: string; token: string } | undefined {
+  const [npx, tool, verb, arg] = words(command);
+  if (npx !== 'npx' || tool !== 'interleave' || verb !== 'replay' || arg === undefined) return undefined;
+  const at = arg.lastIndexOf('@');
+  return at > 0 ? { target: arg.slice(0, at), token: arg.slice(at + 1) } : undefined;
+}
+
 /**
- * Regenerates every block of one Markdown file; returns the new text and which blocks changed
- * (by their masked text, unless `force`: then every block is re-pasted with fresh figures).
+ * Regenerates every block of one Markdown file, in order; returns the new text and which blocks
+ * changed (by their masked text, unless `force`: then every block is re-pasted with fresh
+ * figures). Tokens follow the model: a `replay` command of a target whose token an earlier
+ * transcript of the file printed (the tutorial's explore, then replay) takes that token, here
+ * and everywhere else in the file; a token of an older format is brought to the current one.
  */
 export async function pasteFile(file: string, text: string, options: { force?: boolean; root?: string } = {}): Promise<{ text: string; result: PasteResult }> {
   const renamed = await staleTokens(findBlocks(file, text), options.root);
+  const rename = (from: string, to: string): void => {
+    text = text.split(from).join(to);
+    renamed.set(from, to);
+  };
   for (const [from, to] of renamed) text = text.split(from).join(to);
+  const printed = new Map<string, string>();
+  const outputs: Array<{ block: Block; next: string[] }> = [];
+  for (const found of findBlocks(file, text)) {
+    let block = found;
+    if (block.kind === 'transcript') {
+      for (const command of block.commands) {
+        const r = replayArgs(command);
+        const latest = r && printed.get(r.target);
+        if (r && latest && latest !== r.token) rename(r.token, latest);
+      }
+      // Renames change no line: the block is where it was, with its commands as they are now.
+      block = findBlocks(file, text).find((b) => b.from === found.from) ?? found;
+    }
+    const current = text.split('\n').slice(block.from, block.to);
+    const next = await generate(block, current, options.root);
+    for (const [target, token] of printedTokens(next)) printed.set(target, token);
+    outputs.push({ block, next });
+  }
   const lines = text.split('\n');
-  const blocks = findBlocks(file, text);
   const changed: string[] = [];
   // Last block first, so earlier blocks' line numbers stay valid while lines are replaced.
-  for (const block of [...blocks].reverse()) {
+  for (const { block, next } of outputs.reverse()) {
     const current = lines.slice(block.from, block.to);
-    const next = await generate(block, current, options.root);
     if (!options.force && mask(next).join('\n') === mask(current).join('\n')) continue;
     if (next.join('\n') === current.join('\n')) continue;
     lines.splice(block.from, block.to - block.from, ...next);
     changed.push(where(block));
   }
-  return { text: lines.join('\n'), result: { file, blocks: blocks.length, changed: changed.reverse(), tokens: renamed.size } };
+  return { text: lines.join('\n'), result: { file, blocks: outputs.length, changed: changed.reverse(), tokens: renamed.size } };
 }
 
 /** `file` relative to the root, for messages. */

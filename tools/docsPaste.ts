@@ -52,11 +52,11 @@ async function run(argv: string[]): Promise<number> {
     stale += changed.length + tokens;
     if (values.check) {
       for (const c of changed) process.stdout.write(`out of date: ${c}\n`);
-      if (tokens) process.stdout.write(`out of date: ${file}: ${tokens} token(s) of an older format\n`);
+      if (tokens) process.stdout.write(`out of date: ${file}: ${tokens} replay token(s) to update\n`);
       continue;
     }
     if (text !== before) writeFileSync(path, text);
-    const what = [changed.length ? `re-pasted ${changed.map((c) => c.slice(file.length + 1)).join(', ')}` : 'up to date', ...(tokens ? [`${tokens} token(s) brought to the current format`] : [])];
+    const what = [changed.length ? `re-pasted ${changed.map((c) => c.slice(file.length + 1)).join(', ')}` : 'up to date', ...(tokens ? [`${tokens} replay token(s) updated`] : [])];
     process.stdout.write(`${file}: ${blocks} block${blocks === 1 ? '' : 's'}, ${what.join('; ')}\n`);
   }
   if (values.check) process.stdout.write(stale ? `${stale} block(s) out of date: run npm run docs:paste\n` : 'every block is up to date\n');

@@ -6,9 +6,10 @@ import { createMachine, assign } from 'xstate';
 import { send } from '../../runtime/model.js';
 import type { GlobalView, SystemSpec } from '../../runtime/system.js';
 import type { LiveSystem } from '../../runtime/checkers/liveness.js';
-import { lockLabel, lockResources, spinlockMachine, spinlockMachineWith } from '../../protocols/spinlock.js';
+import { spinlockMachine } from '../../protocols/spinlock.js';
 import { cpuMachine, enterBody, isLock, leaveBody, lock, lockIrqsave, lockNested, rcuReadLock, rcuReadUnlock, softirqPoint, unlock, unlockIrqrestore } from '../../protocols/cpu.js';
 import { irq, irqControllerLabel, irqControllerMachine } from '../../protocols/irq.js';
+import { lockGuard } from '../../protocols/program.js';
 import { domain, domainTableLabel, domainTableMachine, DOMAIN_KILLED, DOMAIN_LOOKUP_RESULT } from '../../protocols/domain.js';
 import { rcuLabel, rcuMachine } from '../../protocols/rcu.js';
 import { mem, memoryLabel, memoryMachine } from '../../protocols/memory.js';
@@ -17,10 +18,8 @@ import { secureWorldMachine, smc, SMC_RESULT } from '../../protocols/smc.js';
 
 const GRANTED = 'spin.granted';
 
-/** A lock guard actor entry. */
-function guard(name: string, classes: string[], debugLocks = true) {
-  return { name, machine: spinlockMachineWith(name, classes, { debugLocks }), daemon: true, resources: lockResources, label: lockLabel };
-}
+/** A lock guard actor entry (protocols/program.ts `lockGuard`). */
+const guard = (name: string, classes: string[], debugLocks = true) => lockGuard(name, classes, { debugLocks });
 
 /**
  * ABBA: cpu0 takes A then B, cpu1 takes B then A (`abba`), optionally both first taking S

@@ -8,7 +8,7 @@ import { STRATEGY_NAMES } from '../../runtime/strategies/index.js';
 import { CATALOGUE, FIXTURES, inProcess } from './support.js';
 
 const MODEL = `${FIXTURES}/hostile.ts`;
-const TOKEN = 'il2_AgNygl4xAQioLolPAANFAQYpAgSHAAWUAgSHAQYCAgSHAgSHM1OfyA';
+const TOKEN = 'il2_AgNygl4xAQjGvhlpAAP2AQbEAgSHAAWUAgSHAQYCAgSHAgSHEP0n6Q';
 
 /** argv, and the exact first line of stderr. */
 const BAD: Array<[string[], string]> = [

@@ -133,7 +133,7 @@ describe.concurrent('interleave explore', () => {
   it('should verify a fixed model file with dfs and exit 0', async () => {
     const r = await cli('explore', 'examples/twoCpuLockFixed.ts', '--strategy', 'dfs');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^examples\/twoCpuLockFixed.ts: verified: every reachable state explored, no violation \(54 states, 70 transitions, max depth 14, \d+ ms, strategy dfs\)$/m);
+    expect(r.out).toMatch(/^examples\/twoCpuLockFixed.ts: verified: every reachable state explored, no violation \(123 states, 210 transitions, max depth 18, \d+ ms, strategy dfs\)$/m);
   });
 
   it('should write a JSON report that view turns into one HTML file', async () => {
@@ -173,7 +173,7 @@ describe.concurrent('interleave explore', () => {
 
 describe.concurrent('interleave replay', () => {
   it('should replay a token from a report to the same deadlock (exit 1)', async () => {
-    const token = 'il2_AgNygl4xAQioLolPAANFAQYpAgSHAAWUAgSHAQYCAgSHAgSHM1OfyA';
+    const token = 'il2_AgNygl4xAQjGvhlpAAP2AQbEAgSHAAWUAgSHAQYCAgSHAgSHEP0n6Q';
     const r = await cli('replay', `examples/twoCpuLock.ts@${token}`);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`replaying ${token} (8 steps) on examples/twoCpuLock.ts (system 'two-cpu-lock')`);
@@ -190,7 +190,7 @@ describe.concurrent('interleave replay', () => {
   });
 
   it('should name the step where a fixed model diverges from an old token', async () => {
-    const r = await cli('replay', 'examples/twoCpuLockFixed.ts', 'il2_AgNygl4xAQioLolPAANFAQYpAgSHAAWUAgSHAQYCAgSHAgSHM1OfyA');
+    const r = await cli('replay', 'examples/twoCpuLockFixed.ts', 'il2_AgNygl4xAQjGvhlpAAP2AQbEAgSHAAWUAgSHAQYCAgSHAgSHEP0n6Q');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/replay diverged at step \d+: /);
   });

@@ -21,7 +21,7 @@ describe('toBeVerified', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toContain("expected system 'abba' to be verified, but it has 1 violation(s) (49 states, 64 transitions, strategy bfs)");
+    expect(message).toContain("expected system 'abba' to be verified, but it has 1 violation(s) (73 states, 100 transitions, strategy bfs)");
     expect(message).toContain("deadlock: no actor can take a step, and 'cpu0' waits for vgic.lock (held by cpu1)");
     expect(message).toMatch(/step \| cpu0 +\| cpu1 +\| domain/);
     expect(message).toMatch(/replay token: il2_\S+/);
@@ -44,7 +44,7 @@ describe('toFindViolation', () => {
   });
 
   it('should fail on a verified model, saying so', () => {
-    expect(() => expect(ordered).toFindViolation({ kind: 'deadlock' })).toThrow("expected system 'ordered' to have a violation of kind 'deadlock', but it was verified (54 states, 70 transitions, strategy bfs)");
+    expect(() => expect(ordered).toFindViolation({ kind: 'deadlock' })).toThrow("expected system 'ordered' to have a violation of kind 'deadlock', but it was verified (123 states, 210 transitions, strategy bfs)");
   });
 
   it('should fail when only violations of another kind are found, showing them with their tokens', () => {

@@ -40,8 +40,8 @@ describe('the JSON report', () => {
       { name: 'cpu1', daemon: false },
       { name: 'domain', daemon: true },
     ]);
-    // Step 0: both CPUs have their `run` from the environment; every lock is free.
-    expect(steps[0]?.mailboxes.map((box) => box.map((m) => `${m.text} from ${m.from}`))).toEqual([['run from (env)'], ['run from (env)'], []]);
+    // Step 0: both CPUs have their `start` from the environment; every lock is free.
+    expect(steps[0]?.mailboxes.map((box) => box.map((m) => `${m.text} from ${m.from}`))).toEqual([['start from (env)'], ['start from (env)'], []]);
     expect(steps[0]?.resources).toEqual([
       { name: 'd.lock', heldBy: [], waiting: [], guardedBy: 'domain' },
       { name: 'vgic.lock', heldBy: [], waiting: [], guardedBy: 'domain' },
@@ -81,9 +81,9 @@ describe('the text report', () => {
     const at = order.map((s) => text.indexOf(s));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
-    expect(text).toMatch(/^cpu0 +spinSecond +vgic\.lock +cpu1 \(guarded by domain\) +-$/m);
+    expect(text).toMatch(/^cpu0 +task\.spin_lock\(vgic\.lock\) +vgic\.lock +cpu1 \(guarded by domain\) +-$/m);
     expect(text).toMatch(/^d\.lock +domain +cpu0 +cpu1$/m);
-    expect(text).toContain('   8 | spinSecond  | spinSecond  | *d.lock:cpu0 [cpu1] vgic.lock:cpu1 [cpu0]');
+    expect(text).toContain('   8 | task.spin_lock(vgic.lock)  | task.spin_lock(d.lock)     | *d.lock:cpu0 [cpu1] vgic.lock:cpu1 [cpu0]');
   });
 });
 

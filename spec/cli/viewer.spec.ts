@@ -75,13 +75,13 @@ describe.skipIf(!runnable)('the HTML viewer in headless Chromium', () => {
     expect(await text('#pos')).toBe('step 0 of 8');
     expect(await tab.locator('#prev').isDisabled()).toBe(true);
     expect(await rowText('#locks tbody tr')).toEqual(['d.lock domain free -', 'vgic.lock domain free -']);
-    expect(await rowText('#mailboxes tbody tr')).toEqual(['cpu0 run from (env)', 'cpu1 run from (env)', 'domain (empty)']);
+    expect(await rowText('#mailboxes tbody tr')).toEqual(['cpu0 start from (env)', 'cpu1 start from (env)', 'domain (empty)']);
 
     await tab.click('#next');
     expect(await text('#pos')).toBe('step 1 of 8');
     expect(await tab.locator('#trace tbody tr.current').getAttribute('data-step')).toBe('1');
-    expect(await text('#trace tbody tr.current td.stepped')).toBe('*spinFirst');
-    expect(await rowText('#mailboxes tbody tr')).toEqual(['cpu0 (empty)', 'cpu1 run from (env)', 'domain spin.acquire(lock=d.lock) from cpu0']);
+    expect(await text('#trace tbody tr.current td.stepped')).toBe('*task.spin_lock(d.lock)');
+    expect(await rowText('#mailboxes tbody tr')).toEqual(['cpu0 (empty)', 'cpu1 start from (env)', 'domain spin.acquire(lock=d.lock) from cpu0']);
 
     await tab.keyboard.press('ArrowRight');
     await tab.keyboard.press('ArrowRight');

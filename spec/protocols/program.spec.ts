@@ -1,0 +1,137 @@
+/**
+ * Straight-line programs (protocols/program.ts): a list of kernel calls behaves as the same
+ * code written as xstate states: the tutorial's ABBA deadlock and its fix, an IRQ handler body
+ * taking a lock its CPU holds (spec/checkers/models.ts `irqLock`, written as states there), a
+ * step between any two calls, values read and asserted, a message and its answer.
+ */
+import { createMachine } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { explore, formatTrace, replay, type SystemSpec } from '../../runtime/index.js';
+import { lockdep } from '../../runtime/checkers/index.js';
+import { reply } from '../../runtime/model.js';
+import { irq, irqControllerLabel, irqControllerMachine } from '../../protocols/irq.js';
+import { memoryLabel, memoryMachine } from '../../protocols/memory.js';
+import { body, calls, lockGuard, program, straightLineCpu, PROGRAM_NEXT } from '../../protocols/program.js';
+import twoCpuLock from '../../examples/twoCpuLock.js';
+import twoCpuLockFixed from '../../examples/twoCpuLockFixed.js';
+import { irqLock } from '../checkers/models.js';
+
+const start = (...cpus: string[]) => cpus.map((to) => ({ to, event: { type: 'start' } }));
+
+describe('straight-line programs', () => {
+  it('should find the tutorial ABBA deadlock with its wait-for cycle, with states named after the calls', () => {
+    const r = explore(twoCpuLock);
+    expect(r.verdict).toBe('violation');
+    const v = r.violations[0]!;
+    expect(v.kind).toBe('deadlock');
+    expect(v.message).toContain('Wait-for cycle: cpu0 -> cpu1 -> cpu0');
+    const { trace } = replay(twoCpuLock, v.token);
+    // At the deadlock each CPU is inside the spin_lock of the lock the other holds.
+    expect(trace.steps.at(-1)?.states.slice(0, 2)).toEqual(['task.spin_lock(vgic.lock)', 'task.spin_lock(d.lock)']);
+    expect(explore(twoCpuLockFixed).verdict).toBe('verified');
+  });
+
+  it('should number a call made twice', () => {
+    const p = program('cpu0', [calls.lock('g', 'L'), calls.unlock('g', 'L'), calls.lock('g', 'L'), calls.unlock('g', 'L')]);
+    expect(Object.keys(p.states)).toEqual(['idle', 'spin_lock(L)', 'spin_unlock(L)', 'spin_lock(L) #2', 'spin_unlock(L) #2', 'done']);
+    const system: SystemSpec = { name: 'twice', actors: [{ name: 'cpu0', machine: straightLineCpu('cpu0', [calls.lock('g', 'L'), calls.unlock('g', 'L'), calls.lock('g', 'L'), calls.unlock('g', 'L')]) }, lockGuard('g', ['L'])], initialMessages: start('cpu0') };
+    expect(explore(system).verdict).toBe('verified');
+  });
+
+  it('should let another CPU run between two calls that do not wait (each call is a step)', () => {
+    // cpu0 writes buf.x = 1 then buf.x = 2; cpu1 reads buf.x and asserts it never sees the 1
+    // in between. Only a step between the two writes lets it see 1.
+    const system: SystemSpec = {
+      name: 'between-writes',
+      actors: [
+        { name: 'cpu0', machine: straightLineCpu('cpu0', [calls.write('mem', 'buf', 'x', 1), calls.write('mem', 'buf', 'x', 2)]) },
+        { name: 'cpu1', machine: straightLineCpu('cpu1', [calls.read('mem', 'buf', 'x', 'seen'), calls.assert((c) => c.seen !== 1, 'buf.x is never seen half-updated')]) },
+        { name: 'mem', machine: memoryMachine('mem', { buf: { x: 0 } }), daemon: true, label: memoryLabel },
+      ],
+      initialMessages: start('cpu0', 'cpu1'),
+    };
+    const r = explore(system);
+    expect(r.verdict).toBe('violation');
+    expect(r.violations[0]?.kind).toBe('assertion');
+    expect(r.violations[0]?.message).toContain('buf.x is never seen half-updated');
+    // When cpu1 sees the 1, cpu0 has made its first write and not its second.
+    const { trace } = replay(system, r.violations[0]!.token);
+    expect(trace.steps.at(-1)?.states[0]).toBe('task.write(buf.x)');
+    expect(trace.steps.some((s) => s.actor === 'cpu0' && s.message.type === PROGRAM_NEXT)).toBe(false);
+  });
+
+  it('should compute a write from a value read before it: two CPUs lose an update without a lock, not with one', () => {
+    const increment = (locked: boolean) => [
+      ...(locked ? [calls.lock('g', 'L')] : []),
+      calls.read('mem', 'ctr', 'n', 'n'),
+      calls.write('mem', 'ctr', 'n', (c) => Number(c.n) + 1),
+      ...(locked ? [calls.unlock('g', 'L')] : []),
+    ];
+    const system = (locked: boolean): SystemSpec => ({
+      name: `increment-${locked ? 'locked' : 'racy'}`,
+      actors: [
+        { name: 'cpu0', machine: straightLineCpu('cpu0', increment(locked)) },
+        { name: 'cpu1', machine: straightLineCpu('cpu1', increment(locked)) },
+        { name: 'mem', machine: memoryMachine('mem', { ctr: { n: 0 } }), daemon: true, label: memoryLabel },
+        lockGuard('g', ['L']),
+      ],
+      initialMessages: start('cpu0', 'cpu1'),
+      invariants: [
+        {
+          name: 'both increments count once both CPUs are done',
+          check: (view) => {
+            const done = ['cpu0', 'cpu1'].every((c) => view.actor(c).status === 'done');
+            const n = (view.actor('mem').context as { data: { ctr: { n: number } } }).data.ctr.n;
+            return !done || view.mailbox('mem').length > 0 || n === 2;
+          },
+        },
+      ],
+    });
+    const racy = explore(system(false));
+    expect(racy.verdict).toBe('violation');
+    expect(racy.violations[0]?.kind).toBe('invariant');
+    expect(explore(system(true)).verdict).toBe('verified');
+  });
+
+  it('should run an IRQ handler body and find what the same code written as xstate states finds', () => {
+    const cpu0 = (variant: 'plain' | 'irqsave') =>
+      straightLineCpu('cpu0', variant === 'irqsave' ? [calls.lockIrqsave('dev', 'L'), calls.unlockIrqrestore('dev', 'L')] : [calls.lock('dev', 'L'), calls.unlock('dev', 'L')], {
+        irqController: 'gic',
+        registered: [1],
+        irqHandlers: { 1: body('cpu0', [calls.lock('dev', 'L'), calls.unlock('dev', 'L')]) },
+      });
+    const system = (variant: 'plain' | 'irqsave'): SystemSpec => ({
+      name: `irq-lock-${variant}-straight`,
+      actors: [
+        { name: 'cpu0', machine: cpu0(variant) },
+        lockGuard('dev', ['L'], { debugLocks: false }),
+        { name: 'gic', machine: irqControllerMachine('gic', ['cpu0']), daemon: true, label: irqControllerLabel },
+      ],
+      initialMessages: [...start('cpu0'), { to: 'gic', event: irq.trigger(1, 'cpu0') }],
+    });
+    for (const variant of ['plain', 'irqsave'] as const) {
+      const mine = explore({ ...system(variant), checkers: [lockdep] }, { maxViolations: 10 });
+      const theirs = explore({ ...irqLock(variant), checkers: [lockdep] }, { maxViolations: 10 });
+      expect(mine.verdict, variant).toBe(theirs.verdict);
+      expect(new Set(mine.violations.map((v) => v.kind)), variant).toEqual(new Set(theirs.violations.map((v) => v.kind)));
+    }
+    const plain = explore(system('plain'));
+    expect(plain.violations[0]?.kind).toBe('deadlock');
+    expect(plain.violations[0]?.message).toContain("'cpu0' waits for L (held by cpu0)");
+  });
+
+  it('should send a message, wait for its answer and keep it', () => {
+    const server = createMachine({ id: 'srv', on: { ping: { actions: reply({ type: 'pong', value: 7 }) } } });
+    const system: SystemSpec = {
+      name: 'ping',
+      actors: [
+        { name: 'cpu0', machine: straightLineCpu('cpu0', [calls.call('srv', { type: 'ping' }, { awaits: 'pong', into: 'answer' }), calls.assert((c) => (c.answer as { value: number }).value === 8, 'the server answers 8')]) },
+        { name: 'srv', machine: server, daemon: true },
+      ],
+      initialMessages: start('cpu0'),
+    };
+    const r = explore(system);
+    expect(r.violations[0]?.message).toContain('the server answers 8');
+    expect(formatTrace(replay(system, r.violations[0]!.token).trace)).toContain('task.ping to srv');
+  });
+});
