@@ -50,7 +50,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- xstate state configs are spliced generically here */
 import { and, assign, createMachine } from 'xstate';
 import { FRAME, TO_FRAME, assertThat, send, type Message } from '../runtime/model.js';
-import { LOCK_GRANT, MEM_VALUE, SPIN_TRYLOCK_RESULT, currentFrame, rw, spin, type ExecContext, type ExecFrame } from '../runtime/checkers/conventions.js';
+import { LOCK_GRANT, MEM_VALUE, currentFrame, rw, spin, type ExecContext, type ExecFrame } from '../runtime/checkers/conventions.js';
 import { CPU_OFFLINE_ACK, hotplug } from './hotplug.js';
 import { IRQ_RAISE, IRQ_REGISTER, IRQ_UNREGISTER, irq } from './irq.js';
 import { RCU_QS_REQUEST, rcu } from './rcu.js';
@@ -201,7 +201,7 @@ export function isLock(cls: string): (args: Args) => boolean {
 }
 
 const recordGrant = setExec((e, ev) => {
-  if (ev.type === SPIN_TRYLOCK_RESULT && ev.ok !== true) return e;
+  if (ev.ok === false) return e; // a trylock that failed (spin, mutex, rwsem) grants nothing
   const inst = `${String(ev.from)}:${String(ev.lock)}`;
   return e.held.includes(inst) ? e : { ...e, held: [...e.held, inst] };
 });

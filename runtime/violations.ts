@@ -18,6 +18,7 @@ export type ViolationKind =
   | 'lock-recursion'
   | 'lock-leak'
   | 'use-after-free'
+  | 'sleep-in-atomic'
   | 'data-race'
   | 'liveness';
 

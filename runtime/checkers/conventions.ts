@@ -14,6 +14,7 @@
  * | `spin.trylock {lock}`           | spin_trylock: never waits, adds no dependency        |
  * | `rw.read_lock` / `rw.write_lock`| read_lock / write_lock of a rwlock                  |
  * | `spin.release`, `rw.read_unlock`, `rw.write_unlock` | unlock                          |
+ * | `mutex.lock`, `rwsem.down_read`, `rwsem.down_write` (and their trylocks, unlocks) | sleeping locks |
  *
  * The lock vocabulary (these names, the answers `spin.granted`/`rw.granted`/`spin.trylock.result`,
  * and the `spin`/`rw` builders) is declared here, once: protocols/spinlock.ts and rwlock.ts
@@ -60,11 +61,32 @@ export const RW_READ_UNLOCK = 'rw.read_unlock';
 export const RW_WRITE_UNLOCK = 'rw.write_unlock';
 export const RW_GRANTED = 'rw.granted';
 
-export const LOCK_ACQUIRE = [SPIN_ACQUIRE, RW_READ_LOCK, RW_WRITE_LOCK] as const;
-export const LOCK_TRY = [SPIN_TRYLOCK] as const;
-export const LOCK_RELEASE = [SPIN_RELEASE, RW_READ_UNLOCK, RW_WRITE_UNLOCK] as const;
+// Sleeping locks: lockdep treats them as classes like spinlocks; they may sleep (SLEEPING_CALLS).
+/** mutex_lock: `mutex.lock {lock}`, answered by `mutex.granted {lock}` (kernel/locking/mutex.c). */
+export const MUTEX_LOCK = 'mutex.lock';
+export const MUTEX_GRANTED = 'mutex.granted';
+/** mutex_trylock: `mutex.trylock {lock}`, answered by `mutex.trylock.result {lock, ok}`. */
+export const MUTEX_TRYLOCK = 'mutex.trylock';
+export const MUTEX_TRYLOCK_RESULT = 'mutex.trylock.result';
+export const MUTEX_UNLOCK = 'mutex.unlock';
+/** down_read / down_write: answered by `rwsem.granted {lock, mode}` (kernel/locking/rwsem.c). */
+export const RWSEM_DOWN_READ = 'rwsem.down_read';
+export const RWSEM_DOWN_WRITE = 'rwsem.down_write';
+/** down_read_trylock / down_write_trylock: answered by `rwsem.trylock.result {lock, mode, ok}`. */
+export const RWSEM_DOWN_READ_TRYLOCK = 'rwsem.down_read_trylock';
+export const RWSEM_DOWN_WRITE_TRYLOCK = 'rwsem.down_write_trylock';
+export const RWSEM_TRYLOCK_RESULT = 'rwsem.trylock.result';
+export const RWSEM_UP_READ = 'rwsem.up_read';
+export const RWSEM_UP_WRITE = 'rwsem.up_write';
+/** downgrade_write: the writer keeps the lock as a reader. */
+export const RWSEM_DOWNGRADE = 'rwsem.downgrade';
+export const RWSEM_GRANTED = 'rwsem.granted';
+
+export const LOCK_ACQUIRE = [SPIN_ACQUIRE, RW_READ_LOCK, RW_WRITE_LOCK, MUTEX_LOCK, RWSEM_DOWN_READ, RWSEM_DOWN_WRITE] as const;
+export const LOCK_TRY = [SPIN_TRYLOCK, MUTEX_TRYLOCK, RWSEM_DOWN_READ_TRYLOCK, RWSEM_DOWN_WRITE_TRYLOCK] as const;
+export const LOCK_RELEASE = [SPIN_RELEASE, RW_READ_UNLOCK, RW_WRITE_UNLOCK, MUTEX_UNLOCK, RWSEM_UP_READ, RWSEM_UP_WRITE] as const;
 /** Answers that give the asker a lock (a trylock's only when `ok`). */
-export const LOCK_GRANT = [SPIN_GRANTED, RW_GRANTED, SPIN_TRYLOCK_RESULT] as const;
+export const LOCK_GRANT = [SPIN_GRANTED, RW_GRANTED, SPIN_TRYLOCK_RESULT, MUTEX_GRANTED, MUTEX_TRYLOCK_RESULT, RWSEM_GRANTED, RWSEM_TRYLOCK_RESULT] as const;
 
 /** Spinlock messages as a client builds them. */
 export const spin = {
@@ -76,6 +98,54 @@ export const spin = {
   acquireNested: (lock: string, subclass: number): Message => (subclass > 0 ? { type: SPIN_ACQUIRE, lock, subclass } : { type: SPIN_ACQUIRE, lock }),
 };
 
+/** Mutex messages as a client builds them (protocols/mutex.ts implements them). */
+export const mutex = {
+  lock: (lock: string): Message => ({ type: MUTEX_LOCK, lock }),
+  trylock: (lock: string): Message => ({ type: MUTEX_TRYLOCK, lock }),
+  unlock: (lock: string): Message => ({ type: MUTEX_UNLOCK, lock }),
+};
+
+/** Reader-writer semaphore messages as a client builds them (protocols/rwsem.ts implements them). */
+export const rwsem = {
+  downRead: (lock: string): Message => ({ type: RWSEM_DOWN_READ, lock }),
+  downWrite: (lock: string): Message => ({ type: RWSEM_DOWN_WRITE, lock }),
+  downReadTrylock: (lock: string): Message => ({ type: RWSEM_DOWN_READ_TRYLOCK, lock }),
+  downWriteTrylock: (lock: string): Message => ({ type: RWSEM_DOWN_WRITE_TRYLOCK, lock }),
+  upRead: (lock: string): Message => ({ type: RWSEM_UP_READ, lock }),
+  upWrite: (lock: string): Message => ({ type: RWSEM_UP_WRITE, lock }),
+  downgrade: (lock: string): Message => ({ type: RWSEM_DOWNGRADE, lock }),
+};
+
+// Calls that may sleep (`might_sleep()` in the kernel): the sleep-in-atomic checker reports one
+// made from an IRQ handler or softirq body, with IRQs disabled, with a spinlock held or inside an
+// RCU read-side section. Declared here because a checker must recognise them; the protocols
+// (completion.ts, workqueue.ts) implement them and re-export the names. A hand-written model
+// marks its own sleeping call (msleep, kmalloc(GFP_KERNEL)) with `mightSleep: true`.
+/** wait_for_completion: `completion.wait`, answered by `completion.woken` (kernel/sched/completion.c). */
+export const COMPLETION_WAIT = 'completion.wait';
+/** flush_work / cancel_work_sync: `work.flush {work}` / `work.cancel_sync {work}` (kernel/workqueue.c). */
+export const WORK_FLUSH = 'work.flush';
+export const WORK_CANCEL_SYNC = 'work.cancel_sync';
+/** flush_workqueue / destroy_workqueue: `wq.flush` / `wq.destroy`. */
+export const WQ_FLUSH = 'wq.flush';
+export const WQ_DESTROY = 'wq.destroy';
+export const SLEEPING_CALLS = [MUTEX_LOCK, RWSEM_DOWN_READ, RWSEM_DOWN_WRITE, COMPLETION_WAIT, WORK_FLUSH, WORK_CANCEL_SYNC, WQ_FLUSH, WQ_DESTROY] as const;
+const SLEEPING: ReadonlySet<string> = new Set(SLEEPING_CALLS);
+/** The message is a call that may sleep: a type in {@link SLEEPING_CALLS}, or `mightSleep: true`. */
+export const mightSleep = (m: Message): boolean => SLEEPING.has(m.type) || m.mightSleep === true;
+
+/**
+ * A lock guard's `resources` entry for a sleeping lock (a mutex, a rw semaphore): holding it is
+ * not an atomic context. Entries without `sleeps` are spinning locks.
+ */
+export interface LockView {
+  name: string;
+  heldBy: string[];
+  waiting: string[];
+  /** A sleeping lock (mutex, rwsem): sleeping while holding it is allowed. */
+  sleeps?: boolean;
+}
+
 /** Rwlock messages as a client builds them (`inIrq`: a reader in IRQ context, see protocols/rwlock.ts). */
 export const rw = {
   readLock: (lock: string, inIrq = false): Message => ({ type: RW_READ_LOCK, lock, ...(inIrq ? { inIrq } : {}) }),
@@ -86,7 +156,9 @@ export const rw = {
 
 // Memory accesses: the race and use-after-free checkers observe them; protocols/memory.ts
 // implements them and owns the rest of the memory vocabulary (the builders). `mem.value` is
-// here because the use-after-free checker must tell the home's answer from a use.
+// here because the use-after-free checker must tell the home's answer from a use. An access
+// with `marked: true` is a marked access as KCSAN defines it (READ_ONCE/WRITE_ONCE, atomics, the
+// reads and writes of a seqlock section): two marked accesses never race.
 export const MEM_READ = 'mem.read';
 export const MEM_WRITE = 'mem.write';
 export const MEM_FREE = 'mem.free';
@@ -96,7 +168,7 @@ export const MEM_VALUE = 'mem.value';
 
 /** One body a CPU is running. */
 export interface ExecFrame {
-  kind: 'irq' | 'softirq' | 'tasklet' | 'hypercall' | 'timer';
+  kind: 'irq' | 'softirq' | 'tasklet' | 'hypercall' | 'timer' | 'work';
   /** e.g. `irq 8`, `notif_sri_tasklet`, `PARTITION_INFO_GET`. */
   name: string;
   /** Lock instances (`guard:class`) the CPU held when the body began. */

@@ -14,6 +14,7 @@ export type { Checker, CheckerFactory, CheckerView, TransitionEvent } from './Ch
 export { lockdep, Lockdep } from './lockdep.js';
 export { lockLeak, LockLeak } from './lockLeak.js';
 export { useAfterFree, UseAfterFree } from './useAfterFree.js';
+export { sleepInAtomic, SleepInAtomic } from './sleepInAtomic.js';
 export { checkLiveness, type LivenessProperty, type LiveSystem, type LassoViolation, type LivenessResult, type LivenessOptions } from './liveness.js';
 export { findDataRaces, vectorClocks, type RaceViolation, type RaceResult } from './race.js';
 export { buildStateGraph, type StateGraph } from './stateGraph.js';

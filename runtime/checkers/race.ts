@@ -4,7 +4,9 @@
  * C12, C14).
  *
  * An access is a `mem.read`/`mem.write {obj, field}` message, made by its sender at the step
- * that sends it (conventions.ts). Happens-before is the order of steps of one actor plus
+ * that sends it (conventions.ts). Two marked accesses (`marked: true`: READ_ONCE/WRITE_ONCE,
+ * atomics, seqlock sections) never race, as KCSAN defines a data race; a marked and a plain
+ * access do. Happens-before is the order of steps of one actor plus
  * send -> receive of each message; locks are messages (acquire, granted, release), so the
  * order a lock imposes is part of it with no special case. Vector clocks over those messages
  * are what the report shows.
@@ -39,6 +41,8 @@ interface Access {
   obj: string;
   field: string;
   write: boolean;
+  /** A marked access (READ_ONCE/WRITE_ONCE, an atomic, a seqlock section's): two marked never race. */
+  marked: boolean;
 }
 
 export interface RaceViolation extends Violation {
@@ -61,7 +65,7 @@ function accessesOf(kernel: Kernel, actor: number, move: Move): Access[] {
   for (let i = 0; i < sends.length; i += 2) {
     const m = kernel.table.message(sends[i + 1] as number);
     if ((m.type === MEM_READ || m.type === MEM_WRITE) && typeof m.obj === 'string') {
-      out.push({ actor, obj: m.obj, field: typeof m.field === 'string' ? m.field : '', write: m.type === MEM_WRITE });
+      out.push({ actor, obj: m.obj, field: typeof m.field === 'string' ? m.field : '', write: m.type === MEM_WRITE, marked: m.marked === true });
     }
   }
   return out;
@@ -85,7 +89,7 @@ export function findDataRaces(system: SystemSpec | LoadedSystem, options: { maxS
       for (let j = i + 1; j < pending.length; j++) {
         const a = pending[i] as Access;
         const b = pending[j] as Access;
-        if (a.actor === b.actor || a.obj !== b.obj || a.field !== b.field || (!a.write && !b.write)) continue;
+        if (a.actor === b.actor || a.obj !== b.obj || a.field !== b.field || (!a.write && !b.write) || (a.marked && b.marked)) continue;
         const key = `${a.obj}.${a.field} ${Math.min(a.actor, b.actor)} ${Math.max(a.actor, b.actor)}`;
         if (!found.has(key)) found.set(key, { state: pendingState, a, b });
       }
