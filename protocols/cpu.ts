@@ -124,39 +124,50 @@ export function leaveBody(): any {
   ];
 }
 
+/**
+ * The actor guarding a lock: its name, or a pointer in the CPU's context that names it, for a
+ * lock chosen at run time (`spin_lock(&pt->vcpu->lock)`: `({ context }) => context.pt.vcpu`).
+ * One program state then serves every possible value; lock bookkeeping follows the pointer's
+ * value at each step, so the unlock must see the same value as the lock.
+ */
+export type Guard = string | ((args: { context: any }) => string);
+
+const target = (g: Guard): string | ((args: Args) => string) => (typeof g === 'string' ? g : (args: Args) => g(args));
+const instanceOf = (g: Guard, context: Ctx, cls: string): string => `${typeof g === 'string' ? g : g({ context })}:${cls}`;
+/** Updates `exec` knowing the lock instance the guard names now. */
+const withInstance = (g: Guard, cls: string, f: (e: ExecContext, inst: string) => ExecContext) =>
+  assign(({ context }: Args) => ({ exec: f(execOf(context), instanceOf(g, context, cls)) }));
+
 /** spin_lock: ask the guard for the lock; the grant is recorded when it arrives. */
-export function lock(guard: string, cls: string, options: { subclass?: number } = {}): any {
-  return send(guard, spin.acquireNested(cls, options.subclass ?? 0));
+export function lock(guard: Guard, cls: string, options: { subclass?: number } = {}): any {
+  return send(target(guard), spin.acquireNested(cls, options.subclass ?? 0));
 }
 
 /** spin_lock_nested(lock, subclass): lockdep's annotation for taking a second lock of a class. */
-export function lockNested(guard: string, cls: string, subclass: number): any {
+export function lockNested(guard: Guard, cls: string, subclass: number): any {
   return lock(guard, cls, { subclass });
 }
 
 /** spin_trylock. */
-export function trylock(guard: string, cls: string): any {
-  return send(guard, spin.trylock(cls));
+export function trylock(guard: Guard, cls: string): any {
+  return send(target(guard), spin.trylock(cls));
 }
 
 /** spin_unlock. */
-export function unlock(guard: string, cls: string): any {
-  const inst = `${guard}:${cls}`;
-  return [send(guard, spin.release(cls)), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+export function unlock(guard: Guard, cls: string): any {
+  return [send(target(guard), spin.release(cls)), withInstance(guard, cls, (e, inst) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
 }
 
 /** spin_lock_irqsave: save the IRQ flag, mask IRQs, then take the lock. */
-export function lockIrqsave(guard: string, cls: string): any {
-  const inst = `${guard}:${cls}`;
-  return [setExec((e) => ({ ...e, saved: { ...e.saved, [inst]: e.irqsEnabled }, irqsEnabled: false })), lock(guard, cls)];
+export function lockIrqsave(guard: Guard, cls: string): any {
+  return [withInstance(guard, cls, (e, inst) => ({ ...e, saved: { ...e.saved, [inst]: e.irqsEnabled }, irqsEnabled: false })), lock(guard, cls)];
 }
 
 /** spin_unlock_irqrestore: release, then restore the IRQ flag saved by lockIrqsave. */
-export function unlockIrqrestore(guard: string, cls: string): any {
-  const inst = `${guard}:${cls}`;
+export function unlockIrqrestore(guard: Guard, cls: string): any {
   return [
     ...unlock(guard, cls),
-    setExec((e) => {
+    withInstance(guard, cls, (e, inst) => {
       const { [inst]: flag, ...rest } = e.saved;
       return { ...e, saved: rest, irqsEnabled: flag ?? e.irqsEnabled };
     }),
@@ -164,19 +175,17 @@ export function unlockIrqrestore(guard: string, cls: string): any {
 }
 
 /** read_lock / write_lock on a rwlock guarded by `guard`. */
-export function readLock(guard: string, cls: string): any {
-  return send(guard, rw.readLock(cls));
+export function readLock(guard: Guard, cls: string): any {
+  return send(target(guard), rw.readLock(cls));
 }
-export function writeLock(guard: string, cls: string): any {
-  return send(guard, rw.writeLock(cls));
+export function writeLock(guard: Guard, cls: string): any {
+  return send(target(guard), rw.writeLock(cls));
 }
-export function readUnlock(guard: string, cls: string): any {
-  const inst = `${guard}:${cls}`;
-  return [send(guard, rw.readUnlock(cls)), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+export function readUnlock(guard: Guard, cls: string): any {
+  return [send(target(guard), rw.readUnlock(cls)), withInstance(guard, cls, (e, inst) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
 }
-export function writeUnlock(guard: string, cls: string): any {
-  const inst = `${guard}:${cls}`;
-  return [send(guard, rw.writeUnlock(cls)), setExec((e) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+export function writeUnlock(guard: Guard, cls: string): any {
+  return [send(target(guard), rw.writeUnlock(cls)), withInstance(guard, cls, (e, inst) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
 }
 
 /** local_irq_disable / local_irq_enable. */

@@ -37,7 +37,7 @@ function pair(options: { check?: boolean; marked?: boolean } = {}): SystemSpec {
         ry: {
           on: {
             [MEM_VALUE]: check
-              ? { target: 'check', actions: [assign({ y: ({ event }: Args) => Number(event.value) }), send('sl', ({ context }: Args) => seq.retry('SL', context.start))] }
+              ? { target: 'check', actions: [assign({ y: ({ event }: Args) => Number(event.value) }), send('sl', ({ context }: Args) => seq.retry('SL', Number(context.start)))] }
               : { target: 'done', actions: [assign({ y: ({ event }: Args) => Number(event.value) }), accept] },
           },
         },
