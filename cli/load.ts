@@ -12,8 +12,11 @@ import { loadSystem, type SystemSpec } from '../runtime/system.js';
 import type { CatalogueEntry } from '../scenarios/types.js';
 import { InputError, UsageError } from './errors.js';
 
-/** The built-in catalogue module, relative to this file. */
-const BUILT_IN_CATALOGUE = new URL('../scenarios/index.ts', import.meta.url);
+/**
+ * The built-in catalogue module, relative to this file: `scenarios/index.ts` in a source
+ * checkout (run through tsx), `dist/scenarios/index.js` in the published package.
+ */
+export const BUILT_IN_CATALOGUE = new URL(`../scenarios/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /** What `explore` and `replay` run: a catalogue entry or a model file. */
 export type Target =

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STRATEGY_NAMES } from '../runtime/strategies/index.js';
 import { ROOT, docFiles, findBlocks, generate, mask, where } from '../tools/docs.js';
+import { sectionSteps } from '../tools/packCheck.js';
 
 const files = docFiles();
 const text = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
@@ -66,6 +67,14 @@ describe('the README and the links', () => {
   it('should keep the README a front door of about 400 lines (long text goes in docs/)', () => {
     const lines = text('README.md').split('\n').length;
     expect(lines, `README.md has ${lines} lines: move the longest section to docs/ (see docs/README.md)`).toBeLessThanOrEqual(420);
+  });
+
+  it("should keep 'Use it in your own project' runnable by npm run pack:check (files, then commands)", () => {
+    const steps = sectionSteps(text('README.md'));
+    expect(steps.filter((s) => s.kind === 'file').map((s) => (s as { name: string }).name).sort()).toEqual(['model.spec.ts', 'model.ts', 'tsconfig.json']);
+    const commands = steps.flatMap((s) => (s.kind === 'run' ? s.lines : []));
+    expect(commands[0]).toMatch(/^npm install .*\binterleave-explorer\b/);
+    expect(commands).toEqual(expect.arrayContaining(['npx tsc', 'npx interleave explore model.ts', 'npx vitest run']));
   });
 
   it('should start with the two commands a newcomer types', () => {

@@ -11,7 +11,7 @@ import { choice, durationMs, positiveInt, seedValue, type CommandDef, type Parse
 import { EXIT, UsageError } from '../errors.js';
 import { isSliced, runExploration, strategyNames } from '../explore.js';
 import type { Io } from '../io.js';
-import { resolveTarget, type Target } from '../load.js';
+import { BUILT_IN_CATALOGUE, resolveTarget, type Target } from '../load.js';
 import { progressSink } from '../progress.js';
 import { makeReport, runReport, traceReport, type RunOrigin } from '../reports/report.js';
 import { TRACE_COLUMN_WIDTH } from '../reports/text.js';
@@ -94,7 +94,7 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
 /** Where parallel-bfs's worker threads build the target's system from. */
 function systemSource(target: Target, catalogueFile: string | undefined): SystemSource {
   if (target.kind === 'file') return { module: resolve(target.file) };
-  const catalogue = catalogueFile ? resolve(catalogueFile) : fileURLToPath(new URL('../../scenarios/index.ts', import.meta.url));
+  const catalogue = catalogueFile ? resolve(catalogueFile) : fileURLToPath(BUILT_IN_CATALOGUE);
   return { module: catalogue, export: 'catalogue', key: target.key };
 }
 

@@ -9,7 +9,7 @@
  * it has one, e.g. lock ownership), what was sent, every mailbox's contents and every resource
  * (lock) with its holder and waiters. The viewer needs nothing else.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Kernel } from '../../runtime/Kernel.js';
 import { runPath } from '../../runtime/replay.js';
 import { loadSystem, type LoadedSystem, type ResourceView, type SystemSpec } from '../../runtime/system.js';
@@ -136,7 +136,10 @@ let cachedVersion: string | undefined;
 export function toolVersion(): string {
   if (cachedVersion === undefined) {
     try {
-      cachedVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+      // cli/reports/ in a source checkout, dist/cli/reports/ in the package: the nearest package.json up.
+      let dir = new URL('./', import.meta.url);
+      while (!existsSync(new URL('package.json', dir)) && dir.pathname !== '/') dir = new URL('../', dir);
+      cachedVersion = (JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { version: string }).version;
     } catch {
       cachedVersion = '0.0.0';
     }
