@@ -1,6 +1,8 @@
 /**
  * Straight-line kernel code as a CPU's program: a list of calls (`spin_lock`, `spin_unlock`,
- * the irqsave variants, rwlocks, `read`, `write`, a message and its answer, `ASSERT`, ...)
+ * the irqsave variants, rwlocks, `read`, `write`, a message and its answer, `ASSERT`; the
+ * sleeping locks, completions, timers, tasklets and workqueues of mutex.ts, rwsem.ts,
+ * completion.ts, timer.ts, tasklet.ts and workqueue.ts, ...)
  * becomes the program states of a {@link cpuMachine}, one state per call, so a CPU that takes
  * two locks and drops them is a handful of lines. Code that branches or loops is written as
  * xstate states, as before ({@link cpuMachine} takes both; the calls here are built on the same
@@ -40,6 +42,12 @@ import { MEM_VALUE, RW_GRANTED, SPIN_GRANTED } from '../runtime/checkers/convent
 import type { ActorSpec } from '../runtime/system.js';
 import * as cpu from './cpu.js';
 import { mem, type Scalar } from './memory.js';
+import { COMPLETION_WOKEN, completion } from './completion.js';
+import { MUTEX_GRANTED, mutex } from './mutex.js';
+import { RWSEM_GRANTED, rwsem } from './rwsem.js';
+import { TASKLET_KILLED, tasklet } from './tasklet.js';
+import { TIMER_ACK, isTimerAck, timer, type TimerOp } from './timer.js';
+import { WORK_CANCELLED, WORK_FLUSHED, WORK_QUEUED, WQ_DESTROYED, WQ_FLUSHED, work } from './workqueue.js';
 import { lockLabel, lockResources, spinlockMachineWith, type SpinlockOptions } from './spinlock.js';
 
 /** The continuation a CPU sends itself after a call that does not wait, so the next call is a step of its own. */
@@ -66,6 +74,8 @@ export interface Call {
   issue: any[];
   /** The answer the call waits for; without one, the call returns at the CPU's next step. */
   awaits?: { type: string; guard?: (args: ProgramArgs) => boolean; then?: any[] };
+  /** While in this call the CPU runs pending softirq work (a softirq point, cpu.ts `softirqPoint`). */
+  softirqPoint?: boolean;
 }
 
 const value = <T>(v: FromContext<T>, context: Record<string, unknown>): T => (typeof v === 'function' ? (v as (c: Record<string, unknown>) => T)(context) : v);
@@ -140,11 +150,56 @@ export const calls = {
     text: `ASSERT(${message})`,
     issue: [assertThat(({ context }: ProgramArgs) => predicate(context), message)],
   }),
+  /** mutex_lock (protocols/mutex.ts): waits until the caller owns the mutex; it may sleep. */
+  mutexLock: (guard: string, cls: string): Call => ({ text: `mutex_lock(${cls})`, issue: [send(guard, mutex.lock(cls))], awaits: grantOf(MUTEX_GRANTED, cls) }),
+  mutexUnlock: (guard: string, cls: string): Call => ({ text: `mutex_unlock(${cls})`, issue: [send(guard, mutex.unlock(cls))] }),
+  /** down_read / down_write on a rw semaphore (protocols/rwsem.ts): wait for the grant; they may sleep. */
+  downRead: (guard: string, cls: string): Call => ({ text: `down_read(${cls})`, issue: [send(guard, rwsem.downRead(cls))], awaits: grantOf(RWSEM_GRANTED, cls) }),
+  downWrite: (guard: string, cls: string): Call => ({ text: `down_write(${cls})`, issue: [send(guard, rwsem.downWrite(cls))], awaits: grantOf(RWSEM_GRANTED, cls) }),
+  upRead: (guard: string, cls: string): Call => ({ text: `up_read(${cls})`, issue: [send(guard, rwsem.upRead(cls))] }),
+  upWrite: (guard: string, cls: string): Call => ({ text: `up_write(${cls})`, issue: [send(guard, rwsem.upWrite(cls))] }),
+  /** wait_for_completion (protocols/completion.ts): returns once it took a completion; it may sleep. */
+  waitForCompletion: (c: string): Call => ({ text: `wait_for_completion(${c})`, issue: [send(c, completion.wait())], awaits: { type: COMPLETION_WOKEN } }),
+  complete: (c: string): Call => ({ text: `complete(${c})`, issue: [send(c, completion.complete())] }),
+  completeAll: (c: string): Call => ({ text: `complete_all(${c})`, issue: [send(c, completion.completeAll())] }),
+  /** set_timer / mod_timer (protocols/timer.ts): returns when the timer is armed. */
+  setTimer: (t: string): Call => timerCall(t, 'set', 'set_timer', timer.set()),
+  /** stop_timer / del_timer: cancels a pending expiry, does not wait for a running callback. */
+  stopTimer: (t: string): Call => timerCall(t, 'stop', 'stop_timer', timer.stop()),
+  /** del_timer_sync: also waits until a callback running on another CPU has returned. */
+  delTimerSync: (t: string): Call => timerCall(t, 'del_sync', 'del_timer_sync', timer.delSync()),
+  /** kill_timer: waits like del_timer_sync, and the timer is dead afterwards. */
+  killTimer: (t: string): Call => timerCall(t, 'kill', 'kill_timer', timer.kill()),
+  /** tasklet_schedule_on_cpu (protocols/tasklet.ts). */
+  taskletSchedule: (t: string, onCpu: string): Call => ({ text: `tasklet_schedule(${t})`, issue: [send(t, tasklet.schedule(onCpu))] }),
+  /** tasklet_kill: returns when the tasklet is neither queued (Xen: cancelled) nor running. */
+  taskletKill: (t: string): Call => ({ text: `tasklet_kill(${t})`, issue: [send(t, tasklet.kill())], awaits: { type: TASKLET_KILLED } }),
+  /** queue_work (protocols/workqueue.ts); the answer says whether it was queued. */
+  queueWork: (wq: string, w: string): Call => ({ text: `queue_work(${w})`, issue: [send(wq, work.queue(w))], awaits: workAnswer(WORK_QUEUED, w) }),
+  /** flush_work: returns when the last queued instance of the work has run; it may sleep. */
+  flushWork: (wq: string, w: string): Call => ({ text: `flush_work(${w})`, issue: [send(wq, work.flush(w))], awaits: workAnswer(WORK_FLUSHED, w) }),
+  /** cancel_work / cancel_work_sync: the second also waits for a running instance; it may sleep. */
+  cancelWork: (wq: string, w: string): Call => ({ text: `cancel_work(${w})`, issue: [send(wq, work.cancel(w))], awaits: workAnswer(WORK_CANCELLED, w) }),
+  cancelWorkSync: (wq: string, w: string): Call => ({ text: `cancel_work_sync(${w})`, issue: [send(wq, work.cancelSync(w))], awaits: workAnswer(WORK_CANCELLED, w) }),
+  flushWorkqueue: (wq: string): Call => ({ text: `flush_workqueue(${wq})`, issue: [send(wq, work.flushWorkqueue())], awaits: { type: WQ_FLUSHED } }),
+  destroyWorkqueue: (wq: string): Call => ({ text: `destroy_workqueue(${wq})`, issue: [send(wq, work.destroyWorkqueue())], awaits: { type: WQ_DESTROYED } }),
+  /** process_pending_softirqs(): tasklets and timer callbacks due on this CPU may run here. */
+  processPendingSoftirqs: (): Call => ({ text: 'process_pending_softirqs()', issue: [], softirqPoint: true }),
+  /** Frees `obj` at its home (xfree/kfree): a later use of it is a use-after-free. */
+  free: (home: string, obj: string): Call => ({ text: `free(${obj})`, issue: [send(home, mem.free(obj))] }),
   /** Enters a body (a hypercall handler): what lock-leak judges is what it holds when it leaves. */
   enter: (kind: 'hypercall' | 'irq' | 'softirq' | 'tasklet' | 'timer', name: string): Call => ({ text: `enter ${kind} ${name}`, issue: [cpu.enterBody(kind, name)] }),
   /** Leaves the body entered last: the hypercall returns. */
   leave: (): Call => ({ text: 'return', issue: [cpu.leaveBody()] }),
 };
+
+function timerCall(t: string, op: TimerOp, name: string, message: Message): Call {
+  return { text: `${name}(${t})`, issue: [send(t, message)], awaits: { type: TIMER_ACK, guard: isTimerAck(op) } };
+}
+
+function workAnswer(type: string, w: string): NonNullable<Call['awaits']> {
+  return { type, guard: ({ event }) => event.work === w };
+}
 
 function flat(actions: any[]): any[] {
   return actions.flat(Infinity);
@@ -179,6 +234,7 @@ export function body(self: string, list: readonly Call[]): cpu.BodyConfig & { st
     const answer = c.awaits ?? { type: PROGRAM_NEXT };
     const next = i + 1 < list.length ? target(names[i + 1] as string) : 'done';
     states[names[i] as string] = {
+      ...(c.softirqPoint ? { meta: cpu.softirqPoint() } : {}),
       on: { [answer.type]: { ...(answer.guard ? { guard: answer.guard } : {}), target: next, actions: [...flat(answer.then ?? []), ...enter(i + 1)] } },
     };
   });

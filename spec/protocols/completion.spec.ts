@@ -7,21 +7,21 @@ import { sleepInAtomic } from '../../runtime/checkers/index.js';
 import { send } from '../../runtime/model.js';
 import type { GlobalView, SystemSpec } from '../../runtime/system.js';
 import { cpuMachine, softirqPoint } from '../../protocols/cpu.js';
+import { calls, straightLineCpu } from '../../protocols/program.js';
 import { COMPLETION_WOKEN, completion, completionLabel, completionMachine } from '../../protocols/completion.js';
 import { tasklet, taskletLabel, taskletMachine } from '../../protocols/tasklet.js';
 import { drive } from './drive.js';
 import { outcomeSet } from './outcomes.js';
-import { program } from './program.js';
 
 /** `waiters` CPUs wait_for_completion(&c); cpu9 calls `signal` (complete, twice, or complete_all). */
 function waiters(n: number, signal: 'complete' | 'complete x2' | 'complete_all'): SystemSpec {
   const ids = Array.from({ length: n }, (_, i) => `cpu${i}`);
-  const signalling = signal === 'complete_all' ? [send('c', completion.completeAll())] : signal === 'complete' ? [send('c', completion.complete())] : [send('c', completion.complete()), send('c', completion.complete())];
+  const signalling = signal === 'complete_all' ? [calls.completeAll('c')] : signal === 'complete' ? [calls.complete('c')] : [calls.complete('c'), calls.complete('c')];
   return {
     name: `completion-${n}-${signal}`,
     actors: [
-      ...ids.map((id) => ({ name: id, machine: cpuMachine({ id, program: program([{ do: send('c', completion.wait()), await: COMPLETION_WOKEN }, { do: [] }]) }) })),
-      { name: 'cpu9', machine: cpuMachine({ id: 'cpu9', program: program([{ do: signalling }]) }) },
+      ...ids.map((id) => ({ name: id, machine: straightLineCpu(id, [calls.waitForCompletion('c')]) })),
+      { name: 'cpu9', machine: straightLineCpu('cpu9', signalling) },
       { name: 'c', machine: completionMachine('c'), daemon: true, label: completionLabel },
     ],
     initialMessages: [...ids, 'cpu9'].map((to) => ({ to, event: { type: 'start' } })),
@@ -32,7 +32,8 @@ const finished = (view: GlobalView, cpu: string): boolean => view.actor(cpu).sta
 
 describe('completion', () => {
   it('wait_for_completion returns only after complete(): no waiter is past it before the completer ran', () => {
-    const early = { name: 'no return before complete', check: (view: GlobalView) => !(finished(view, 'cpu0') && !finished(view, 'cpu9')) };
+    const completed = (view: GlobalView) => JSON.stringify(view.actor('cpu9').value) !== '{"task":"idle"}';
+    const early = { name: 'no return before complete', check: (view: GlobalView) => !(finished(view, 'cpu0') && !completed(view)) };
     expect(explore({ ...waiters(1, 'complete'), invariants: [early] }).verdict).toBe('verified');
   });
 
@@ -40,7 +41,7 @@ describe('completion', () => {
     const one = outcomeSet(waiters(2, 'complete'), ['cpu0', 'cpu1', 'c']);
     // One waiter sleeps forever: a deadlock in every final state.
     expect(one.violations.every((v) => v.startsWith('deadlock:'))).toBe(true);
-    expect(one.finals).toEqual(['cpu0=done cpu1=task.s0 c=done=0 [cpu1]', 'cpu0=task.s0 cpu1=done c=done=0 [cpu0]']);
+    expect(one.finals).toEqual(['cpu0=done cpu1=task.wait_for_completion(c) c=done=0 [cpu1]', 'cpu0=task.wait_for_completion(c) cpu1=done c=done=0 [cpu0]']);
     const all = outcomeSet(waiters(2, 'complete_all'), ['cpu0', 'cpu1', 'c']);
     expect(all.violations).toEqual([]);
     expect(all.finals).toEqual(['cpu0=done cpu1=done c=all']);
@@ -74,7 +75,7 @@ describe('completion', () => {
       name: 'completion-in-tasklet',
       actors: [
         { name: 'cpu0', machine: cpu0, daemon: true },
-        { name: 'cpu1', machine: cpuMachine({ id: 'cpu1', program: program([{ do: send('c', completion.complete()) }]) }) },
+        { name: 'cpu1', machine: straightLineCpu('cpu1', [calls.complete('c')]) },
         { name: 't', machine: taskletMachine('t'), daemon: true, label: taskletLabel },
         { name: 'c', machine: completionMachine('c'), daemon: true, label: completionLabel },
       ],

@@ -7,33 +7,28 @@ import { explore } from '../../runtime/index.js';
 import { lockdep, sleepInAtomic } from '../../runtime/checkers/index.js';
 import { send } from '../../runtime/model.js';
 import type { GlobalView, SystemSpec } from '../../runtime/system.js';
-import { cpuMachine, lock, rcuReadLock, rcuReadUnlock, softirqPoint, unlock } from '../../protocols/cpu.js';
+import { cpuMachine, softirqPoint } from '../../protocols/cpu.js';
+import { calls, straightLineCpu } from '../../protocols/program.js';
 import { MUTEX_GRANTED, mutex, mutexLabel, mutexMachine, mutexResources, type MutexState } from '../../protocols/mutex.js';
-import { MEM_VALUE, mem, memoryLabel, memoryMachine } from '../../protocols/memory.js';
-import { SPIN_GRANTED, lockLabel, lockResources, spinlockMachine } from '../../protocols/spinlock.js';
+import { memoryLabel, memoryMachine } from '../../protocols/memory.js';
+import { lockLabel, lockResources, spinlockMachine } from '../../protocols/spinlock.js';
 import { tasklet, taskletLabel, taskletMachine } from '../../protocols/tasklet.js';
 import { irq, irqControllerMachine } from '../../protocols/irq.js';
 import { drive } from './drive.js';
 import { outcomeSet } from './outcomes.js';
-import { program } from './program.js';
 
 const m = { name: 'm', machine: mutexMachine('m', ['M']), daemon: true, resources: mutexResources, label: mutexLabel };
 
 /** `n` CPUs each increment `cnt.n` (read, then write), under mutex M or (`locked: false`) not. */
 function contenders(n: number, locked = true): SystemSpec {
   const cpus = Array.from({ length: n }, (_, i) => `cpu${i}`);
-  const inc = send('cnt', ({ event }: { event: { value: unknown } }) => mem.write('cnt', 'n', Number(event.value) + 1));
-  const steps = locked
-    ? [
-        { do: send('m', mutex.lock('M')), await: MUTEX_GRANTED },
-        { do: send('cnt', mem.read('cnt', 'n')), await: MEM_VALUE },
-        { do: [inc, send('m', mutex.unlock('M'))] },
-      ]
-    : [{ do: send('cnt', mem.read('cnt', 'n')), await: MEM_VALUE }, { do: inc }];
+  const inc = (c: Record<string, unknown>) => Number(c.v) + 1;
+  const body = [calls.read('cnt', 'cnt', 'n', 'v'), calls.write('cnt', 'cnt', 'n', inc)];
+  const steps = locked ? [calls.mutexLock('m', 'M'), ...body, calls.mutexUnlock('m', 'M')] : body;
   return {
     name: `mutex-${n}${locked ? '' : '-unlocked'}`,
     actors: [
-      ...cpus.map((id) => ({ name: id, machine: cpuMachine({ id, program: program(steps) }) })),
+      ...cpus.map((id) => ({ name: id, machine: straightLineCpu(id, steps) })),
       m,
       { name: 'cnt', machine: memoryMachine('cnt', { cnt: { n: 0 } }), daemon: true, label: memoryLabel },
     ],
@@ -71,15 +66,7 @@ describe('mutex', () => {
   });
 
   it('should be a lock class to lockdep: two mutexes taken in opposite orders are a possible deadlock', () => {
-    const cpu = (id: string, a: string, b: string) =>
-      cpuMachine({
-        id,
-        program: program([
-          { do: send('m', mutex.lock(a)), await: MUTEX_GRANTED },
-          { do: send('m', mutex.lock(b)), await: MUTEX_GRANTED },
-          { do: [send('m', mutex.unlock(b)), send('m', mutex.unlock(a))] },
-        ]),
-      });
+    const cpu = (id: string, a: string, b: string) => straightLineCpu(id, [calls.mutexLock('m', a), calls.mutexLock('m', b), calls.mutexUnlock('m', b), calls.mutexUnlock('m', a)]);
     const spec: SystemSpec = {
       name: 'mutex-abba',
       actors: [{ name: 'cpu0', machine: cpu('cpu0', 'A', 'B') }, { name: 'cpu1', machine: cpu('cpu1', 'B', 'A') }, { ...m, machine: mutexMachine('m', ['A', 'B']) }],
@@ -95,25 +82,13 @@ describe('mutex', () => {
 describe('might-sleep: sleeping function called from invalid context', () => {
   /** cpu0 takes mutex M from `where`. */
   function sleeper(where: 'task' | 'tasklet' | 'spinlock' | 'irqs-off' | 'rcu' | 'irq'): SystemSpec {
-    const take = program([{ do: send('m', mutex.lock('M')), await: MUTEX_GRANTED }, { do: send('m', mutex.unlock('M')) }]);
+    const take = [calls.mutexLock('m', 'M'), calls.mutexUnlock('m', 'M')];
     const actors: SystemSpec['actors'] = [m];
     let cpu0;
-    if (where === 'task') cpu0 = cpuMachine({ id: 'cpu0', program: take });
-    else if (where === 'spinlock')
-      cpu0 = cpuMachine({
-        id: 'cpu0',
-        program: program([
-          { do: lock('dev', 'L'), await: SPIN_GRANTED },
-          { do: send('m', mutex.lock('M')), await: MUTEX_GRANTED },
-          { do: [send('m', mutex.unlock('M')), unlock('dev', 'L')] },
-        ]),
-      });
-    else if (where === 'irqs-off') cpu0 = cpuMachine({ id: 'cpu0', irqsEnabled: false, program: take });
-    else if (where === 'rcu')
-      cpu0 = cpuMachine({
-        id: 'cpu0',
-        program: program([{ do: [rcuReadLock(), send('m', mutex.lock('M'))], await: MUTEX_GRANTED }, { do: [send('m', mutex.unlock('M')), rcuReadUnlock()] }]),
-      });
+    if (where === 'task') cpu0 = straightLineCpu('cpu0', take);
+    else if (where === 'spinlock') cpu0 = straightLineCpu('cpu0', [calls.lock('dev', 'L'), ...take, calls.unlock('dev', 'L')]);
+    else if (where === 'irqs-off') cpu0 = straightLineCpu('cpu0', take, { irqsEnabled: false });
+    else if (where === 'rcu') cpu0 = straightLineCpu('cpu0', [calls.rcuReadLock(), ...take, calls.rcuReadUnlock()]);
     else if (where === 'tasklet')
       cpu0 = cpuMachine({
         id: 'cpu0',

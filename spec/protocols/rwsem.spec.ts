@@ -7,10 +7,10 @@ import { sleepInAtomic } from '../../runtime/checkers/index.js';
 import { send } from '../../runtime/model.js';
 import type { GlobalView, SystemSpec } from '../../runtime/system.js';
 import { cpuMachine, softirqPoint } from '../../protocols/cpu.js';
+import { calls, straightLineCpu } from '../../protocols/program.js';
 import { RWSEM_GRANTED, rwsem, rwsemLabel, rwsemMachine, rwsemResources, type RwsemState } from '../../protocols/rwsem.js';
 import { tasklet, taskletLabel, taskletMachine } from '../../protocols/tasklet.js';
 import { drive } from './drive.js';
-import { program } from './program.js';
 
 const sem = (view: GlobalView): RwsemState => (view.actor('s').context as { rwsems: { S: RwsemState } }).rwsems.S;
 
@@ -21,13 +21,7 @@ function users(modes: Array<'read' | 'write'>): SystemSpec {
     actors: [
       ...modes.map((mode, i) => ({
         name: `cpu${i}`,
-        machine: cpuMachine({
-          id: `cpu${i}`,
-          program: program([
-            { do: send('s', mode === 'read' ? rwsem.downRead('S') : rwsem.downWrite('S')), await: RWSEM_GRANTED },
-            { do: send('s', mode === 'read' ? rwsem.upRead('S') : rwsem.upWrite('S')) },
-          ]),
-        }),
+        machine: straightLineCpu(`cpu${i}`, mode === 'read' ? [calls.downRead('s', 'S'), calls.upRead('s', 'S')] : [calls.downWrite('s', 'S'), calls.upWrite('s', 'S')]),
       })),
       { name: 's', machine: rwsemMachine('s', ['S']), daemon: true, resources: rwsemResources, label: rwsemLabel },
     ],

@@ -7,14 +7,13 @@ import { sleepInAtomic, useAfterFree } from '../../runtime/checkers/index.js';
 import { send, type Message } from '../../runtime/model.js';
 import type { GlobalView, SystemSpec } from '../../runtime/system.js';
 import { cpuMachine, softirqPoint } from '../../protocols/cpu.js';
+import { calls, straightLineCpu, type Call } from '../../protocols/program.js';
 import { MEM_VALUE, mem, memoryLabel, memoryMachine } from '../../protocols/memory.js';
 import { MUTEX_GRANTED, mutex, mutexLabel, mutexMachine, mutexResources } from '../../protocols/mutex.js';
 import { tasklet, taskletLabel, taskletMachine } from '../../protocols/tasklet.js';
 import {
-  WORK_CANCELLED,
   WORK_FLUSHED,
   WORK_QUEUED,
-  WQ_DESTROYED,
   work,
   workerMachine,
   workqueueLabel,
@@ -23,7 +22,6 @@ import {
 } from '../../protocols/workqueue.js';
 import { drive } from './drive.js';
 import { outcomeSet } from './outcomes.js';
-import { program, type Step } from './program.js';
 
 type Args = { event: Message };
 
@@ -31,7 +29,7 @@ type Args = { event: Message };
  * Work item `w` on workqueue `wq` (workers kw0, kw1) increments obj.count (read, then write);
  * with `requeue`, it queues itself again while the count is below 2. cpu1 runs `steps`.
  */
-function system(steps: Step[], options: { requeue?: boolean; workers?: number; mutexInWork?: boolean } = {}): SystemSpec {
+function system(steps: Call[], options: { requeue?: boolean; workers?: number; mutexInWork?: boolean } = {}): SystemSpec {
   const workers = Array.from({ length: options.workers ?? 1 }, (_, i) => `kw${i}`);
   const inc = send('obj', ({ event }: Args) => mem.write('obj', 'count', Number(event.value) + 1));
   const body = {
@@ -55,7 +53,7 @@ function system(steps: Step[], options: { requeue?: boolean; workers?: number; m
   return {
     name: 'wq',
     actors: [
-      { name: 'cpu1', machine: cpuMachine({ id: 'cpu1', program: program(steps) }) },
+      { name: 'cpu1', machine: straightLineCpu('cpu1', steps) },
       ...workers.map((id) => ({ name: id, machine: workerMachine({ id, wq: 'wq', works: { w: body } }), daemon: true })),
       { name: 'wq', machine: workqueueMachine({ name: 'wq', workers, works: ['w'] }), daemon: true, label: workqueueLabel },
       { name: 'obj', machine: memoryMachine('obj', { obj: { count: 0 } }), daemon: true, label: memoryLabel },
@@ -66,8 +64,8 @@ function system(steps: Step[], options: { requeue?: boolean; workers?: number; m
   };
 }
 
-const queue: Step = { do: send('wq', work.queue('w')), await: WORK_QUEUED };
-const free: Step = { do: send('obj', mem.free('obj')) };
+const queue = calls.queueWork('wq', 'w');
+const free = calls.free('obj', 'obj');
 const wqOf = (view: GlobalView): WorkqueueContext => view.actor('wq').context as WorkqueueContext;
 /** Once cpu1 is done, `w` is neither pending nor running. */
 const idleAfter = { name: 'neither pending nor running after the call', check: (view: GlobalView) => view.actor('cpu1').status !== 'done' || (!wqOf(view).works.w?.pending && wqOf(view).works.w?.running === null) };
@@ -75,20 +73,20 @@ const idleAfter = { name: 'neither pending nor running after the call', check: (
 describe('workqueue', () => {
   it('cancel_work_sync leaves the work neither pending nor running, even one that re-queues itself: freeing after it is safe', () => {
     for (const requeue of [false, true]) {
-      const result = explore({ ...system([queue, { do: send('wq', work.cancelSync('w')), await: WORK_CANCELLED }, free], { requeue, workers: 2 }), invariants: [idleAfter] }, { maxViolations: 5 });
+      const result = explore({ ...system([queue, calls.cancelWorkSync('wq', 'w'), free], { requeue, workers: 2 }), invariants: [idleAfter] }, { maxViolations: 5 });
       expect(result.violations, `requeue ${requeue}`).toEqual([]);
       expect(result.verdict).toBe('verified');
     }
   });
 
   it('cancel_work does not wait for a running work: freeing after it is a use-after-free', () => {
-    const result = explore(system([queue, { do: send('wq', work.cancel('w')), await: WORK_CANCELLED }, free]), { maxViolations: 5 });
+    const result = explore(system([queue, calls.cancelWork('wq', 'w'), free]), { maxViolations: 5 });
     expect(result.violations[0]?.message).toMatch(/^use-after-free: kw0 (reads|writes) obj\.count after it was freed/);
   });
 
   it('flush_work returns after the queued instance has run: the count cpu1 reads after it is always 1 (without the flush: 0 or 1)', () => {
-    const read: Step = { do: send('obj', mem.read('obj', 'count')), await: MEM_VALUE };
-    const flushed = outcomeSet(system([queue, { do: send('wq', work.flush('w')), await: WORK_FLUSHED }, read, { do: [] }]), ['cpu1', 'obj']);
+    const read = calls.read('obj', 'obj', 'count', 'seen');
+    const flushed = outcomeSet(system([queue, calls.flushWork('wq', 'w'), read]), ['cpu1', 'obj']);
     expect(flushed.violations).toEqual([]);
     // cpu1's read is answered with the count at that time: recorded by the memory's last answer.
     const seenAfter = (spec: SystemSpec) => {
@@ -103,15 +101,15 @@ describe('workqueue', () => {
       explore({ ...spec, invariants: [inv] });
       return [...finals].sort();
     };
-    expect(seenAfter(system([queue, { do: send('wq', work.flush('w')), await: WORK_FLUSHED }, read, { do: [] }]))).toEqual(['1']);
-    expect(seenAfter(system([queue, read, { do: [] }]))).toEqual(['0', '1']);
+    expect(seenAfter(system([queue, calls.flushWork('wq', 'w'), read]))).toEqual(['1']);
+    expect(seenAfter(system([queue, read]))).toEqual(['0', '1']);
   });
 
   it('destroy_workqueue drains it (chained work included), and a later queue_work is a use of the freed workqueue', () => {
-    const drained = outcomeSet(system([queue, { do: send('wq', work.destroyWorkqueue()), await: WQ_DESTROYED }, { do: [] }], { requeue: true }), ['wq', 'obj']);
+    const drained = outcomeSet(system([queue, calls.destroyWorkqueue('wq')], { requeue: true }), ['wq', 'obj']);
     expect(drained.violations).toEqual([]);
     expect(drained.finals).toEqual(['wq=destroyed obj=obj{count=2}']);
-    const after = explore(system([{ do: send('wq', work.destroyWorkqueue()), await: WQ_DESTROYED }, queue, { do: [] }]), { maxViolations: 5 });
+    const after = explore(system([calls.destroyWorkqueue('wq'), queue]), { maxViolations: 5 });
     expect(after.violations.map((v) => v.message)).toContain("assertion failed in actor 'wq': queue_work on a workqueue that destroy_workqueue freed (use after free)");
   });
 
@@ -128,7 +126,7 @@ describe('workqueue', () => {
   });
 
   it('a work function may sleep (take a mutex); flush_work from a tasklet may not', () => {
-    expect(explore(system([queue, { do: send('wq', work.flush('w')), await: WORK_FLUSHED }, { do: [] }], { mutexInWork: true })).violations).toEqual([]);
+    expect(explore(system([queue, calls.flushWork('wq', 'w')], { mutexInWork: true })).violations).toEqual([]);
     const cpu0 = cpuMachine({
       id: 'cpu0',
       program: { initial: 'idle', states: { idle: { meta: softirqPoint() } } },
