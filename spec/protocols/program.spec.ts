@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { explore, formatTrace, replay, type SystemSpec } from '../../runtime/index.js';
 import { lockdep } from '../../runtime/checkers/index.js';
 import { reply } from '../../runtime/model.js';
-import { irq, irqControllerLabel, irqControllerMachine } from '../../protocols/irq.js';
 import { memoryLabel, memoryMachine } from '../../protocols/memory.js';
-import { body, calls, lockGuard, program, straightLineCpu, PROGRAM_NEXT } from '../../protocols/program.js';
+import { calls, lockGuard, program, straightLineCpu, PROGRAM_NEXT } from '../../protocols/program.js';
+import { irqLock as straightIrqLock } from '../../examples/irqLock.js';
 import twoCpuLock from '../../examples/twoCpuLock.js';
 import twoCpuLockFixed from '../../examples/twoCpuLockFixed.js';
 import { irqLock } from '../checkers/models.js';
@@ -94,30 +94,16 @@ describe('straight-line programs', () => {
   });
 
   it('should run an IRQ handler body and find what the same code written as xstate states finds', () => {
-    const cpu0 = (variant: 'plain' | 'irqsave') =>
-      straightLineCpu('cpu0', variant === 'irqsave' ? [calls.lockIrqsave('dev', 'L'), calls.unlockIrqrestore('dev', 'L')] : [calls.lock('dev', 'L'), calls.unlock('dev', 'L')], {
-        irqController: 'gic',
-        registered: [1],
-        irqHandlers: { 1: body('cpu0', [calls.lock('dev', 'L'), calls.unlock('dev', 'L')]) },
-      });
-    const system = (variant: 'plain' | 'irqsave'): SystemSpec => ({
-      name: `irq-lock-${variant}-straight`,
-      actors: [
-        { name: 'cpu0', machine: cpu0(variant) },
-        lockGuard('dev', ['L'], { debugLocks: false }),
-        { name: 'gic', machine: irqControllerMachine('gic', ['cpu0']), daemon: true, label: irqControllerLabel },
-      ],
-      initialMessages: [...start('cpu0'), { to: 'gic', event: irq.trigger(1, 'cpu0') }],
-    });
+    // examples/irqLock.ts is spec/checkers/models.ts's irqLock written as straight-line calls.
     for (const variant of ['plain', 'irqsave'] as const) {
-      const mine = explore({ ...system(variant), checkers: [lockdep] }, { maxViolations: 10 });
+      const mine = explore({ ...straightIrqLock(variant), checkers: [lockdep] }, { maxViolations: 10 });
       const theirs = explore({ ...irqLock(variant), checkers: [lockdep] }, { maxViolations: 10 });
       expect(mine.verdict, variant).toBe(theirs.verdict);
       expect(new Set(mine.violations.map((v) => v.kind)), variant).toEqual(new Set(theirs.violations.map((v) => v.kind)));
     }
-    const plain = explore(system('plain'));
+    const plain = explore(straightIrqLock('plain'));
     expect(plain.violations[0]?.kind).toBe('deadlock');
-    expect(plain.violations[0]?.message).toContain("'cpu0' waits for L (held by cpu0)");
+    expect(plain.violations[0]?.message).toContain("'cpu0' waits for dev.lock (held by cpu0)");
   });
 
   it('should send a message, wait for its answer and keep it', () => {
