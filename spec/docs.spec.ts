@@ -28,7 +28,8 @@ describe('pasted outputs in README.md and docs/', () => {
 
   for (const block of blocks) {
     const title = block.kind === 'transcript' ? `${where(block)}: $ ${block.commands.join('; $ ')}` : `${where(block)}: ${block.kind}`;
-    it(`should match what is pasted at ${title}`, async () => {
+    // Side by side: the catalogue run takes longest, the rest fit around it.
+    it.concurrent(`should match what is pasted at ${title}`, async () => {
       const current = text(block.file).split('\n').slice(block.from, block.to);
       const now = await generate(block, current);
       // On a mismatch, the diff shows the masked lines; `npm run docs:paste` fixes the file.

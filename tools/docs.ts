@@ -24,7 +24,7 @@
  * {@link mask} hides what depends on the machine and its load (times, rates, memory), so a
  * transcript is compared, and re-pasted, only when something else changed.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -127,28 +127,34 @@ export async function runCommand(command: string, root = ROOT): Promise<Ran> {
     return { output: readFileSync(resolve(root, b), 'utf8'), code: 0 };
   }
   if (a === 'npx' && b === 'tsx' && rest[0] !== undefined) {
-    // One pipe for both streams, so they interleave as on a terminal.
-    const r = spawnSync('sh', ['-c', `exec "$0" --import tsx "$@" 2>&1${dropOut ? ' >/dev/null' : ''}`, process.execPath, ...rest], {
+    // One pipe for both streams, so they interleave as on a terminal; asynchronous, so several
+    // transcripts can run side by side.
+    const child = spawn('sh', ['-c', `exec "$0" --import tsx "$@" 2>&1${dropOut ? ' >/dev/null' : ''}`, process.execPath, ...rest], {
       cwd: root,
-      encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      maxBuffer: 64 << 20,
-      timeout: 120_000,
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
-    if (r.error) throw r.error;
-    return { output: r.stdout, code: r.status ?? 1 };
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
+    const code = await new Promise<number>((done, fail) => {
+      child.on('error', fail);
+      child.on('close', (c) => done(c ?? 1));
+    });
+    return { output: text, code };
   }
   let cli: string[];
   if (a === 'npx' && b === 'interleave') cli = rest;
   else if (a === 'npm' && b === 'start') cli = ['run', ...(rest[0] === '--' ? rest.slice(1) : rest)];
   else throw new Error(`a transcript runs 'npx interleave ...', 'npm start ...', 'npx tsx <script>' or 'cat <file>', not '${command}'`);
   const cwd = process.cwd();
-  process.chdir(root);
+  // Commands name files relative to the root; specs already run there (and may run several
+  // transcripts at once, so the directory is changed only when it must be).
+  if (resolve(cwd) !== resolve(root)) process.chdir(root);
   try {
     const code = await main(cli, io);
     return { output, code };
   } finally {
-    process.chdir(cwd);
+    if (resolve(cwd) !== resolve(root)) process.chdir(cwd);
   }
 }
 
