@@ -28,7 +28,7 @@ const nondeterminism = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'bench/out/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'bench/out/**', 'coverage/**', 'spec/out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

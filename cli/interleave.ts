@@ -15,6 +15,7 @@ import { exploreCommand, exploreDef, replayCommand, replayDef } from './commands
 import { viewCommand, viewDef } from './commands/view.js';
 import { EXIT, UsageError, describeFailure } from './errors.js';
 import { processIo, type Io } from './io.js';
+import { escapeControl } from './reports/escape.js';
 import { toolVersion } from './reports/report.js';
 
 interface Command {
@@ -44,8 +45,13 @@ export function usage(): string {
   ].join('\n');
 }
 
-/** Runs one command line; returns the exit code. Never throws for a user mistake. */
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+/**
+ * Runs one command line; returns the exit code. Never throws for a user mistake. Everything the
+ * command writes to `out` and `err` has its control characters escaped (model text may hold a
+ * clear-screen code or a carriage return that fakes a verdict); only `status` is written as is.
+ */
+export async function main(argv: readonly string[], raw: Io): Promise<number> {
+  const io: Io = { ...raw, out: (t) => raw.out(escapeControl(t)), err: (t) => raw.err(escapeControl(t)), status: raw.status ?? ((t) => raw.err(t)) };
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io[name === undefined ? 'err' : 'out'](`${usage()}\n`);

@@ -4,6 +4,11 @@ export interface Io {
   out(text: string): void;
   /** Progress, notes and errors. */
   err(text: string): void;
+  /**
+   * The progress line, written as is: it carries its own terminal codes (carriage return, erase
+   * line) and no model text. `main()` escapes control characters in `out` and `err`, not here.
+   */
+  status?(text: string): void;
   /** Whether stderr is a terminal (progress is drawn in place there). */
   isTTY: boolean;
   /** Aborted on Ctrl-C. */

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ModelError } from '../runtime/errors.js';
 import { loadSystem, type SystemSpec } from '../runtime/system.js';
+import { TokenError } from '../runtime/schedule.js';
 import type { CatalogueEntry } from '../scenarios/types.js';
 import { InputError, UsageError } from './errors.js';
 
@@ -67,6 +68,25 @@ export async function resolveTarget(arg: string, catalogueFile?: string): Promis
   }
   const entry = entries[0] as CatalogueEntry;
   return { kind: 'entry', key: entry.key, entry, system: buildEntry(entry) };
+}
+
+/** How an error names a target: `model file m.ts` or `catalogue entry C1/buggy/2g`. */
+export function targetName(target: Pick<Target, 'kind' | 'key'>): string {
+  return target.kind === 'file' ? `model file ${target.key}` : `catalogue entry ${target.key}`;
+}
+
+/**
+ * Runs `work` (an exploration, a replay, a report) on `target`: a {@link ModelError} it raises,
+ * such as a `label()` that throws, is re-raised naming the model file or catalogue entry first.
+ */
+export async function blamed<T>(target: Pick<Target, 'kind' | 'key'>, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const prefix = `${targetName(target)}: `;
+    if (err instanceof ModelError && !(err instanceof TokenError) && !err.message.startsWith(prefix)) throw new ModelError(prefix + err.message);
+    throw err;
+  }
 }
 
 /** Builds an entry's system, turning a builder's mistake into a one-line error. */

@@ -23,6 +23,7 @@ import { runPath } from '../runtime/replay.js';
 import { runStrategy } from '../runtime/strategies/index.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../runtime/system.js';
 import { formatTrace } from '../runtime/trace.js';
+import { escapeControl, escapeControlDeep } from './reports/escape.js';
 import type { Violation, ViolationKind } from '../runtime/violations.js';
 import { TRACE_COLUMN_WIDTH } from './reports/text.js';
 
@@ -65,9 +66,9 @@ function search(received: unknown, options: MatcherOptions, extra: Partial<Explo
 export function describeViolation(loaded: LoadedSystem, v: Violation): string {
   const { trace } = runPath(new Kernel(loaded), v.path);
   return [
-    v.message.startsWith(`${v.kind}:`) ? v.message : `${v.kind}: ${v.message}`,
-    ...(v.report ? [v.report] : []),
-    formatTrace(trace, { maxColumnWidth: TRACE_COLUMN_WIDTH }),
+    escapeControl(v.message.startsWith(`${v.kind}:`) ? v.message : `${v.kind}: ${v.message}`),
+    ...(v.report ? [escapeControl(v.report)] : []),
+    formatTrace(escapeControlDeep(trace), { maxColumnWidth: TRACE_COLUMN_WIDTH }),
     `replay token: ${v.token}`,
     `replay it: replay(system, '${v.token}'), or npx interleave replay <model file>@${v.token}`,
   ].join('\n');
@@ -95,9 +96,11 @@ export const interleaveMatchers = {
     return {
       pass,
       message: () =>
-        pass
-          ? `expected system '${loaded.name}' not to be verified, but ${describeResult(result)}`
-          : [`expected system '${loaded.name}' to be verified, but ${describeResult(result)}`, ...result.violations.map((v) => describeViolation(loaded, v))].join('\n\n'),
+        escapeControl(
+          pass
+            ? `expected system '${loaded.name}' not to be verified, but ${describeResult(result)}`
+            : [`expected system '${loaded.name}' to be verified, but ${describeResult(result)}`, ...result.violations.map((v) => describeViolation(loaded, v))].join('\n\n'),
+        ),
     };
   },
 
@@ -109,9 +112,11 @@ export const interleaveMatchers = {
     return {
       pass: found !== undefined,
       message: () =>
-        found
-          ? `expected system '${loaded.name}' to have no ${wanted}, but found one:\n\n${describeViolation(loaded, found)}`
-          : [`expected system '${loaded.name}' to have a ${wanted}, but ${describeResult(result)}`, ...result.violations.map((v) => describeViolation(loaded, v))].join('\n\n'),
+        escapeControl(
+          found
+            ? `expected system '${loaded.name}' to have no ${wanted}, but found one:\n\n${describeViolation(loaded, found)}`
+            : [`expected system '${loaded.name}' to have a ${wanted}, but ${describeResult(result)}`, ...result.violations.map((v) => describeViolation(loaded, v))].join('\n\n'),
+        ),
     };
   },
 };

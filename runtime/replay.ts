@@ -9,7 +9,7 @@
 import { ModelError } from './errors.js';
 import { Kernel, type Finding, type Move } from './Kernel.js';
 import type { Message } from './model.js';
-import { decodeSchedule, encodeSchedule, executionDigest, stepDigest, type Execution, type Schedule } from './schedule.js';
+import { TokenError, decodeSchedule, encodeSchedule, executionDigest, stepDigest, type Execution, type Schedule } from './schedule.js';
 import { stateName } from './StepTable.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from './system.js';
 import type { Checker, CheckerFactory } from './checkers/Checker.js';
@@ -206,7 +206,7 @@ export function replay(
   const loaded = 'actorIndex' in system ? system : loadSystem(system);
   const schedule = decodeSchedule(token);
   if (schedule.actorCount !== loaded.actorNames.length) {
-    throw new ModelError(
+    throw new TokenError(
       `replay token was recorded on a system of ${schedule.actorCount} actors; '${loaded.name}' has ${loaded.actorNames.length} (${loaded.actorNames.join(', ')})`,
     );
   }

@@ -66,6 +66,9 @@ export interface Schedule extends Execution {
   evidence?: Execution[];
 }
 
+/** A token that is malformed, corrupt, or made for a system with another number of actors. */
+export class TokenError extends ModelError {}
+
 const PREFIX = 'il2_';
 const PREFIX_V1 = 'il1_';
 const VERSION = 2;
@@ -109,9 +112,9 @@ export function encodeSchedule(s: Schedule): string {
  */
 export function decodeSchedule(token: string): Schedule {
   const shown = `replay token '${shorten(token)}'`;
-  const bad = (why: string): ModelError => new ModelError(`${shown} is malformed: ${why}`);
+  const bad = (why: string): ModelError => new TokenError(`${shown} is malformed: ${why}`);
   const corrupt = (why: string): ModelError =>
-    new ModelError(`${shown} is corrupt: ${why}; it was changed, cut or mistyped in copying: copy it again from the report (or run explore again)`);
+    new TokenError(`${shown} is corrupt: ${why}; it was changed, cut or mistyped in copying: copy it again from the report (or run explore again)`);
   const v1 = token.startsWith(PREFIX_V1);
   if (!v1 && !token.startsWith(PREFIX)) {
     const prefix = /^il\d+_/.exec(token)?.[0];

@@ -6,13 +6,16 @@
  * - actor names are unique and non-empty; the mailbox bound is a positive integer;
  * - no machine uses what the runtime owns: delayed transitions (`after`), `invoke`, spawning
  *   children, `sendTo` or delayed `raise` (time and actor creation belong to the runtime);
- * - initial messages go to known actors and are plain data; initial contexts are plain data.
+ * - initial messages go to known actors and are plain data; initial contexts are plain data;
+ * - the user's callbacks (`label`, `resources`, invariants, checkers) are wrapped so that a throw
+ *   or a wrong return type is a ModelError naming the callback (callbacks.ts).
  */
 import type { AnyStateMachine, AnyMachineSnapshot } from 'xstate';
 import { ModelError } from './errors.js';
 import type { CheckerFactory } from './checkers/Checker.js';
 import type { Message } from './model.js';
 import { assertPlainData } from './plainData.js';
+import { guardSpec } from './callbacks.js';
 
 /** A resource an actor guards (a lock), as deadlock reports show it. */
 export interface ResourceView {
@@ -151,16 +154,17 @@ export function loadSystem(spec: SystemSpec): LoadedSystem {
     if (typeof inv.check !== 'function') throw new ModelError(`${where}: invariant '${inv.name}' has no check function`);
   }
   const names = spec.actors.map((a) => a.name);
+  const guarded = guardSpec(spec);
   return {
-    spec,
+    spec: guarded,
     name: spec.name,
     actorNames: names,
     actorIndex,
     machines: spec.actors.map((a) => a.machine as AnyStateMachine),
     daemon: spec.actors.map((a) => a.daemon === true),
     mailboxBound: bound,
-    invariants: spec.invariants ?? [],
-    checkers: spec.checkers ?? [],
+    invariants: guarded.invariants ?? [],
+    checkers: guarded.checkers ?? [],
     fingerprint: fnv1a(names.map((n, i) => `${n}=${(spec.actors[i]?.machine as AnyStateMachine).id}`).join('\u0000')),
   };
 }

@@ -9,7 +9,7 @@ import type { CommandDef, ParsedArgs } from '../args.js';
 import { EXIT } from '../errors.js';
 import { runExploration } from '../explore.js';
 import type { Io } from '../io.js';
-import { buildEntry, loadCatalogue, selectEntries } from '../load.js';
+import { blamed, buildEntry, loadCatalogue, selectEntries } from '../load.js';
 import { makeReport, runReport, type Report, type RunReport } from '../reports/report.js';
 import { count, table } from '../reports/table.js';
 import { violationText } from '../reports/text.js';
@@ -74,10 +74,12 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
 }
 
 async function runEntry(entry: CatalogueEntry, io: Io): Promise<RunReport> {
-  const system = buildEntry(entry);
-  const strategy = entry.strategy ?? entry.explore?.strategy ?? 'bfs';
-  const { result, timeMs, interrupted } = await runExploration(system, { ...entry.explore, strategy, ...(io.signal ? { signal: io.signal } : {}), ...(io.blocking ? { blocking: io.blocking } : {}) });
-  return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy, result, timeMs, interrupted, checkers: entry.explore?.checkers ?? [] });
+  return blamed({ kind: 'entry', key: entry.key }, async () => {
+    const system = buildEntry(entry);
+    const strategy = entry.strategy ?? entry.explore?.strategy ?? 'bfs';
+    const { result, timeMs, interrupted } = await runExploration(system, { ...entry.explore, strategy, ...(io.signal ? { signal: io.signal } : {}), ...(io.blocking ? { blocking: io.blocking } : {}) });
+    return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy, result, timeMs, interrupted, checkers: entry.explore?.checkers ?? [] });
+  });
 }
 
 /** A run a sampling strategy finished without a violation: incomplete, but not for a bound or Ctrl-C. */

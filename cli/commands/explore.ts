@@ -9,13 +9,14 @@ import { replay } from '../../runtime/replay.js';
 import { formatTrace } from '../../runtime/trace.js';
 import { choice, durationMs, positiveInt, seedValue, type CommandDef, type ParsedArgs } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
-import { isSliced, runExploration, strategyNames } from '../explore.js';
+import { isSliced, runExploration, strategyNames, type RunSettings } from '../explore.js';
 import type { Io } from '../io.js';
-import { BUILT_IN_CATALOGUE, resolveTarget, type Target } from '../load.js';
+import { BUILT_IN_CATALOGUE, blamed, resolveTarget, type Target } from '../load.js';
 import { progressSink } from '../progress.js';
 import { makeReport, runReport, traceReport, type RunOrigin } from '../reports/report.js';
 import { TRACE_COLUMN_WIDTH } from '../reports/text.js';
 import { checkReportFile, reportText, writeReport } from '../reports/write.js';
+import { escapeControlDeep } from '../reports/escape.js';
 
 const CATALOGUE_OPTION = { name: 'catalogue', value: '<file>', help: 'take scenario keys from this module (exporting `catalogue`) instead of the built-in one' };
 
@@ -66,7 +67,7 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   if (seed !== undefined && isSliced(strategy)) io.err(`note: --seed has no effect with --strategy ${strategy}; it seeds randomised strategies\n`);
   if (!o.json) io.err(`exploring ${target.key} (system '${target.system.name}') with ${strategy}; ${isSliced(strategy) ? 'Ctrl-C stops and prints the partial result' : 'Ctrl-C quits (this strategy runs in one piece, without progress)'}\n`);
 
-  const { result, timeMs, interrupted } = await runExploration(target.system, {
+  return blamed(target, () => exploreTarget(target, io, command, reportFile, o.json === true, {
     ...entryOptions,
     strategy,
     ...(seed === undefined ? {} : { seed }),
@@ -75,14 +76,20 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
     ...(maxViolations === undefined ? {} : { maxViolations }),
     ...(timeLimitMs === undefined ? {} : { timeLimitMs }),
     ...parallel,
-    progress: progressSink((t) => io.err(t), io.isTTY, () => performance.now()),
+    progress: progressSink((t) => (io.status ?? io.err)(t), io.isTTY, () => performance.now()),
     ...(io.signal ? { signal: io.signal } : {}),
     ...(io.blocking ? { blocking: io.blocking } : {}),
-  });
-  const run = runReport({ origin: originOf(target), system: target.system, strategy, ...(seed === undefined ? {} : { seed }), result, timeMs, interrupted, checkers: entryOptions.checkers ?? [] });
+  }));
+}
+
+async function exploreTarget(target: Target, io: Io, command: string, reportFile: string | undefined, json: boolean, settings: RunSettings): Promise<number> {
+  const { result, timeMs, interrupted } = await runExploration(target.system, settings);
+  const { strategy, seed } = settings;
+  const checkers = target.kind === 'entry' ? (target.entry.explore?.checkers ?? []) : [];
+  const run = runReport({ origin: originOf(target), system: target.system, strategy, ...(seed === undefined ? {} : { seed }), result, timeMs, interrupted, checkers });
   const code = run.verdict === 'verified' ? EXIT.ok : run.verdict === 'violation' ? EXIT.violation : EXIT.incomplete;
   const report = makeReport(command, [run], code);
-  if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  if (json) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else io.out(`${reportText(report)}\n`);
   if (reportFile) {
     writeReport(reportFile, report);
@@ -131,6 +138,10 @@ export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (targetArg === '') throw new UsageError(`missing target before '@${token}': name a catalogue key or a model file`);
   if (token === '') throw new UsageError(`missing token after '${targetArg}@'`);
   const target = await resolveTarget(targetArg, typeof args.options.catalogue === 'string' ? args.options.catalogue : undefined);
+  return blamed(target, () => replayTarget(target, token, args, io));
+}
+
+function replayTarget(target: Target, token: string, args: ParsedArgs, io: Io): number {
   const loaded = loadSystem(target.system);
   const replayed = replay(loaded, token, { checkers: target.kind === 'entry' ? (target.entry.explore?.checkers ?? []) : [] });
   const { trace, divergence } = replayed;
@@ -159,7 +170,7 @@ export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
   }
   io.out(`replaying ${token} (${replayed.recorded.steps.length} steps) on ${target.key} (system '${loaded.name}')\n`);
   if (replayed.evidence.length) io.out(`replayed ${replayed.evidence.length} evidence execution${replayed.evidence.length === 1 ? '' : 's'} first: the finding rests on what the checkers saw in them\n`);
-  io.out(`${formatTrace(trace, { maxColumnWidth: TRACE_COLUMN_WIDTH })}\n`);
+  io.out(`${formatTrace(escapeControlDeep(trace), { maxColumnWidth: TRACE_COLUMN_WIDTH })}\n`);
   if (divergence) io.out(`${divergence.message}\n`);
   else if (!violated) io.out('the replay ends without a violation\n');
   return code;

@@ -4,17 +4,20 @@
  * the violation as a note at the end. Paste it into any Markdown that renders Mermaid.
  *
  * Model text is written with Mermaid's entity codes for the characters its grammar reads
- * (`;`, `#`, `<`, `>`, `&`, newlines), so a message field cannot end a line or open markup.
+ * (`;`, `#`, `<`, `>`, `&`, newlines) and for the backtick (so it cannot close the Markdown
+ * fence), with control characters escaped, so a message field cannot end a line, open markup or
+ * end the diagram.
  */
+import { escapeControl, escapeMarkdown, markdownCode } from './escape.js';
 import { kindAndMessage, type TraceReport, type ViolationReport } from './report.js';
 
 /** Text safe after `:` in a Mermaid sequence diagram line, or as a participant alias. */
 export function escapeMermaid(text: string): string {
   // One pass: the entity codes themselves contain '#' and ';'.
-  return text.replace(/[#;&<>]|[\r\n]+/g, (c) => MERMAID_ENTITIES[c] ?? ' ');
+  return escapeControl(text).replace(/[#;&<>`]|\n+/g, (c) => MERMAID_ENTITIES[c] ?? ' ');
 }
 
-const MERMAID_ENTITIES: Record<string, string> = { '#': '#35;', ';': '#59;', '&': '#amp;', '<': '#lt;', '>': '#gt;' };
+const MERMAID_ENTITIES: Record<string, string> = { '#': '#35;', ';': '#59;', '&': '#amp;', '<': '#lt;', '>': '#gt;', '`': '#96;' };
 
 /** The diagram of one violation's counterexample. */
 export function mermaidDiagram(v: ViolationReport): string {
@@ -49,7 +52,7 @@ export function mermaidMarkdown(runs: ReadonlyArray<{ key: string; violations: V
   const out: string[] = [];
   for (const run of runs) {
     for (const v of run.violations) {
-      out.push(`## ${run.key}: ${v.kind}`, '', v.message, '', '```mermaid', mermaidDiagram(v), '```', '', `Replay: \`${v.replay}\``, '');
+      out.push(`## ${escapeMarkdown(`${run.key}: ${v.kind}`)}`, '', escapeMarkdown(v.message), '', '```mermaid', mermaidDiagram(v), '```', '', `Replay: ${markdownCode(v.replay)}`, '');
     }
   }
   return out.length ? out.join('\n') : 'No counterexample: no violation was found.\n';

@@ -1,7 +1,12 @@
-/** Plain-text tables: a header, a rule, aligned columns. Numbers are right-aligned. */
+/**
+ * Plain-text tables: a header, a rule, aligned columns. Numbers are right-aligned. Cells are
+ * model text: their control characters are escaped before the widths are measured.
+ */
+import { escapeControl } from './escape.js';
 
-export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>, options: { right?: readonly number[] } = {}): string {
+export function table(header: readonly string[], cells: ReadonlyArray<readonly string[]>, options: { right?: readonly number[] } = {}): string {
   const right = new Set(options.right ?? []);
+  const rows = cells.map((r) => r.map(escapeControl));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells

@@ -9,6 +9,7 @@ import type { Message } from '../../runtime/model.js';
 import type { Trace } from '../../runtime/replay.js';
 import type { DeadlockDetails } from '../../runtime/violations.js';
 import { expectationSentence, kindAndMessage, type RunReport, type TraceReport, type ViolationReport } from './report.js';
+import { escapeControlDeep } from './escape.js';
 import { count, table } from './table.js';
 
 /** Trace columns are clipped at this many characters: wide enough for a two-lock owner's label. */
@@ -39,7 +40,7 @@ export function violationText(v: ViolationReport, system: string): string {
   if (v.report) out.push('', v.report);
   if (v.acrossExecutions) out.push('', 'note: the evidence spans several explored executions; the trace shows the one where it completed.');
   const shrunk = v.shrunkFrom === null ? '' : ` (shrunk from the ${v.shrunkFrom} steps the strategy found)`;
-  out.push('', `counterexample: ${v.length} steps${shrunk}`, formatTrace(runtimeTrace(v.trace, system), { maxColumnWidth: TRACE_COLUMN_WIDTH }));
+  out.push('', `counterexample: ${v.length} steps${shrunk}`, formatTrace(escapeControlDeep(runtimeTrace(v.trace, system)), { maxColumnWidth: TRACE_COLUMN_WIDTH }));
   out.push('', `replay: ${v.replay}`);
   return out.join('\n');
 }

@@ -13,14 +13,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { viewerHtml } from '../viewer/html.js';
+import { escapeControl } from './escape.js';
 import { junitXml } from './junit.js';
 import { mermaidMarkdown } from './mermaid.js';
 import type { Report } from './report.js';
 import { boundHint, verdictLine, violationText } from './text.js';
 
 const FORMATS: Record<string, (r: Report) => string> = {
-  '.json': (r) => `${JSON.stringify(r, null, 2)}\n`,
-  '.txt': (r) => `${reportText(r)}\n`,
+  '.json': (r) => escapeControl(`${JSON.stringify(r, null, 2)}\n`),
+  '.txt': (r) => escapeControl(`${reportText(r)}\n`),
   '.md': (r) => mermaidMarkdown(r.runs),
   '.mmd': (r) => mermaidMarkdown(r.runs),
   '.xml': junitXml,

@@ -22,12 +22,13 @@
  *
  * All model text reaches the page as JSON inside a `<script type="application/json">` (with
  * `<` escaped, so it cannot close the element) and is put into the page with `textContent`,
- * never as markup.
+ * never as markup. Control and bidi characters in it are shown as `\uXXXX` (escapeControlDeep).
  */
-import { escapeHtml, jsonForScript } from '../reports/escape.js';
+import { escapeControlDeep, escapeHtml, jsonForScript } from '../reports/escape.js';
 import type { Report } from '../reports/report.js';
 
-export function viewerHtml(report: Report): string {
+export function viewerHtml(input: Report): string {
+  const report = escapeControlDeep(input);
   const title = report.runs.length === 1 ? `interleave: ${report.runs[0]?.key ?? ''}` : `interleave: ${report.command}`;
   return `<!doctype html>
 <html lang="en">
