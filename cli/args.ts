@@ -102,9 +102,11 @@ export function helpText(def: CommandDef): string {
 }
 
 /** A positive integer option (`1000000`, `1_000_000`); `unit` names what it counts. */
-export function positiveInt(name: string, raw: string | true | undefined, unit: string): number | undefined {
+export function positiveInt(name: string, raw: string | true | undefined, unit: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (raw === undefined || raw === true) return undefined;
-  const n = /^[0-9][0-9_]*$/.test(raw) ? Number(raw.replace(/_/g, '')) : NaN;
+  const digits = /^[0-9][0-9_]*$/.test(raw);
+  const n = digits ? Number(raw.replace(/_/g, '')) : NaN;
+  if (digits && n > max) throw new UsageError(`option --${name} is too large: at most ${max.toLocaleString('en-US')} (${unit}), got '${raw}'`);
   if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`option --${name} must be a positive integer (${unit}), got '${raw}'`);
   return n;
 }

@@ -4,10 +4,12 @@
  * (`explore ./my-model.ts`). Every failure is an {@link InputError} naming the file and what is
  * wrong with it; the command line prints it in one line and exits 2.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ModelError } from '../runtime/errors.js';
+import { describeValue } from '../runtime/callbacks.js';
 import { loadSystem, type SystemSpec } from '../runtime/system.js';
 import { TokenError } from '../runtime/schedule.js';
 import type { CatalogueEntry } from '../scenarios/types.js';
@@ -59,6 +61,9 @@ export function selectEntries(catalogue: readonly CatalogueEntry[], selector: st
 /** Resolves `explore`'s and `replay`'s argument: a model file, else a catalogue key. */
 export async function resolveTarget(arg: string, catalogueFile?: string): Promise<Target> {
   if (MODEL_FILE.test(arg) || arg.startsWith('.') || arg.startsWith('/') || existsSync(arg)) {
+    if (catalogueFile !== undefined) {
+      throw new UsageError(`option --catalogue chooses where scenario keys come from, but '${arg}' is a model file, not a key: leave --catalogue out, or name a key of ${catalogueFile}`);
+    }
     return { kind: 'file', key: arg, file: arg, system: await loadModelFile(arg) };
   }
   const catalogue = await loadCatalogue(catalogueFile);
@@ -114,23 +119,46 @@ export async function loadModelFile(file: string): Promise<SystemSpec> {
     );
   }
   let value = mod[name];
+  const isPromise = (v: unknown): boolean => typeof (v as { then?: unknown } | null)?.then === 'function';
+  if (isPromise(value)) {
+    throw new InputError(`model file ${file}: export '${name}' is a promise; export the system itself, or a function that returns it synchronously`);
+  }
   if (typeof value === 'function') {
     try {
       value = (value as () => unknown)();
     } catch (err) {
       throw new InputError(`model file ${file}: export '${name}' threw when called: ${err instanceof Error ? err.message : String(err)}`);
     }
+    if (isPromise(value)) {
+      throw new InputError(
+        `model file ${file}: export '${name}' is an async function (it returned a promise); export the system itself, or a function that returns it synchronously`,
+      );
+    }
   }
-  if (!isSystemLike(value)) {
-    throw new InputError(`model file ${file}: export '${name}' is not a system: expected { name, actors: [...] } (a SystemSpec), got ${describeValue(value)}`);
-  }
+  const problem = systemProblem(value);
+  if (problem) throw new InputError(`model file ${file}: export '${name}' is not a system ({ name, actors: [...] }, a SystemSpec): ${problem}`);
+  const system = value as SystemSpec;
   try {
-    loadSystem(value);
+    loadSystem(system);
   } catch (err) {
     if (err instanceof ModelError) throw new ModelError(`model file ${file}: ${err.message}`);
     throw err;
   }
-  return value;
+  return system;
+}
+
+/**
+ * `file:line:column` of the first syntax error in a JavaScript file, from `node --check` (which
+ * prints the line and a caret under the column); undefined if it cannot tell.
+ */
+export function syntaxErrorLocation(file: string, shown = file): string | undefined {
+  const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  const lines = (r.stderr ?? '').split('\n');
+  const i = lines.findIndex((l) => /^(?:file:\/\/)?\/.*:\d+$/.test(l));
+  if (i < 0) return undefined;
+  const line = /:(\d+)$/.exec(lines[i] as string)?.[1];
+  const caret = lines[i + 2]?.indexOf('^') ?? -1;
+  return `${shown}:${line}${caret >= 0 ? `:${caret + 1}` : ''}`;
 }
 
 function checkFile(file: string, what: string): void {
@@ -150,18 +178,22 @@ async function importModule(url: URL, shown: string, what: string): Promise<Reco
     const compile = err instanceof SyntaxError || (err as { name?: string }).name === 'TransformError';
     // esbuild's first line is "Transform failed with 1 error:"; the next names file:line:col.
     const lines = text.split('\n').filter((l) => l.trim() !== '');
-    const message = compile && /^Transform failed/.test(lines[0] ?? '') ? lines.slice(1, 3).join('; ') : (lines[0] ?? text);
+    let message = compile && /^Transform failed/.test(lines[0] ?? '') ? lines.slice(1, 3).join('; ') : (lines[0] ?? text);
+    // Node's own parser (a .js/.mjs file) says what, not where: ask `node --check` where.
+    if (compile && !/:\d+:\d+/.test(message)) {
+      const at = syntaxErrorLocation(fileURLToPath(url), shown);
+      if (at) message = `${at}: ${message}`;
+    }
     throw new InputError(`${what} ${shown} ${compile ? 'does not compile' : 'failed to load'}: ${message}`);
   }
 }
 
-function isSystemLike(value: unknown): value is SystemSpec {
-  return typeof value === 'object' && value !== null && typeof (value as SystemSpec).name === 'string' && Array.isArray((value as SystemSpec).actors);
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return `an object with keys ${Object.keys(value).join(', ') || '(none)'}`;
-  return `${typeof value} ${JSON.stringify(value)}`;
+/** What keeps `value` from being a SystemSpec, in a phrase; undefined if it looks like one. */
+function systemProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `it is ${describeValue(value)}`;
+  const v = value as Partial<Record<keyof SystemSpec, unknown>>;
+  if (v.name === undefined && v.actors === undefined) return `it is ${describeValue(value)}, with neither 'name' nor 'actors'`;
+  if (typeof v.name !== 'string') return `its 'name' is ${describeValue(v.name)}; it must be a string`;
+  if (!Array.isArray(v.actors)) return `its 'actors' is ${describeValue(v.actors)}; it must be an array of { name, machine }`;
+  return undefined;
 }

@@ -15,7 +15,7 @@ import { ModelError } from './errors.js';
 import type { CheckerFactory } from './checkers/Checker.js';
 import type { Message } from './model.js';
 import { assertPlainData } from './plainData.js';
-import { guardSpec } from './callbacks.js';
+import { describeValue, guardSpec } from './callbacks.js';
 
 /** A resource an actor guards (a lock), as deadlock reports show it. */
 export interface ResourceView {
@@ -117,10 +117,23 @@ export interface LoadedSystem {
 
 /** Validates `spec`; throws {@link ModelError} naming what is wrong. */
 export function loadSystem(spec: SystemSpec): LoadedSystem {
-  const where = `system '${spec.name}'`;
+  if (typeof spec !== 'object' || spec === null) throw new ModelError(`a system must be an object { name, actors: [...] }, got ${describeValue(spec)}`);
+  const where = `system '${String(spec.name)}'`;
+  if (typeof spec.name !== 'string') throw new ModelError(`${where}: 'name' must be a string, got ${describeValue(spec.name)}`);
   if (!Array.isArray(spec.actors) || spec.actors.length === 0) {
-    throw new ModelError(`${where}: has no actors; give at least one in 'actors'`);
+    throw new ModelError(`${where}: has no actors; give at least one in 'actors' (an array of { name, machine }), got ${describeValue(spec.actors)}`);
   }
+  for (const key of ['initialMessages', 'invariants', 'checkers'] as const) {
+    if (spec[key] !== undefined && !Array.isArray(spec[key])) throw new ModelError(`${where}: '${key}' must be an array, got ${describeValue(spec[key])}`);
+  }
+  spec.actors.forEach((actor, i) => {
+    if (typeof actor !== 'object' || actor === null) throw new ModelError(`${where}: actor #${i} is ${describeValue(actor)}, not { name, machine }`);
+  });
+  (spec.initialMessages ?? []).forEach((m, i) => {
+    if (typeof m !== 'object' || m === null || typeof m.event !== 'object' || m.event === null) {
+      throw new ModelError(`${where}: initial message #${i} is ${describeValue(m)}, not { to, event: { type, ... } }`);
+    }
+  });
   const bound = spec.mailboxBound ?? DEFAULT_MAILBOX_BOUND;
   if (!Number.isInteger(bound) || bound <= 0) {
     throw new ModelError(`${where}: mailboxBound must be a positive integer, got ${String(bound)}`);
@@ -208,12 +221,20 @@ function checkMachineFeatures(actor: ActorSpec): void {
     if (node.invoke.length > 0) {
       throw new ModelError(`${at}: uses 'invoke'; actor creation belongs to the runtime, declare the actor in the system instead`);
     }
-    const actionLists: unknown[][] = [node.entry, node.exit];
-    for (const ts of node.transitions.values()) for (const t of ts) actionLists.push(t.actions);
-    for (const t of node.always ?? []) actionLists.push(t.actions);
-    for (const list of actionLists) {
+    const actionLists: Array<[string, unknown[]]> = [
+      ['its entry actions', node.entry],
+      ['its exit actions', node.exit],
+    ];
+    for (const [event, ts] of node.transitions) for (const t of ts) actionLists.push([`the actions of its transition on '${event}'`, t.actions]);
+    for (const t of node.always ?? []) actionLists.push(["the actions of its eventless ('always') transition", t.actions]);
+    for (const [where, list] of actionLists) {
       for (const action of list) {
         const type = (action as { type?: unknown } | null)?.type;
+        if (typeof action === 'function' && typeof type !== 'string') {
+          throw new ModelError(
+            `${at}: ${where} include an inline function; it would never run (the runtime drives machines with the pure transition() and runs no side effects): use assign() for context, send()/reply() for messages, assertThat() for checks`,
+          );
+        }
         if (typeof type === 'string' && type in RUNTIME_OWNED_ACTIONS) {
           throw new ModelError(`${at}: ${RUNTIME_OWNED_ACTIONS[type]}`);
         }

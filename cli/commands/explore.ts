@@ -1,6 +1,7 @@
 /**
  * `interleave explore <scenario-key|model file>` and `interleave replay <target@token>`.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SystemSource } from '../../runtime/parallel/source.js';
@@ -54,6 +55,10 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   const maxViolations = positiveInt('max-violations', o['max-violations'], 'violations');
   const timeLimitMs = durationMs('time-limit', o['time-limit']);
   const workers = positiveInt('workers', o.workers, 'worker threads');
+  const cores = availableParallelism();
+  if (workers !== undefined && workers > cores) {
+    throw new UsageError(`option --workers ${workers} is more than this machine's ${cores} available core${cores === 1 ? '' : 's'} (os.availableParallelism()); use at most --workers ${cores}`);
+  }
   const reportFile = typeof o.report === 'string' ? o.report : undefined;
   if (reportFile) checkReportFile(reportFile);
   const target = await resolveTarget(args.positionals[0] as string, typeof o.catalogue === 'string' ? o.catalogue : undefined);
@@ -129,6 +134,9 @@ export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
   const [first, second] = args.positionals as [string, string | undefined];
   let targetArg = first;
   let token = second;
+  if (token !== undefined && /@il\d+_/.test(first)) {
+    throw new UsageError(`unexpected argument '${token}': the token is already joined to the target in '${first}'; give <target>@<token>, or <target> <token>`);
+  }
   if (token === undefined) {
     const at = first.lastIndexOf('@');
     if (at < 0) throw new UsageError(`missing token: write <target>@<token> (e.g. C1/buggy/2g@il2_...) or give the token as a second argument`);

@@ -1,5 +1,5 @@
 /** `interleave view <report.json> [-o out.html]`: the standalone HTML trace viewer. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { CommandDef, ParsedArgs } from '../args.js';
 import { EXIT, InputError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -20,6 +20,7 @@ export function viewCommand(args: ParsedArgs, io: Io): number {
   const output = typeof args.options.output === 'string' ? args.options.output : file.replace(/(\.json)?$/i, '.html');
   if (!/\.html?$/i.test(output)) throw new UsageError(`option --output must name an .html file, got '${output}'`);
   if (!existsSync(file)) throw new InputError(`report ${file} does not exist`);
+  if (!statSync(file).isFile()) throw new InputError(`report ${file} is a directory, not a file: name a JSON report written with --report <file>.json or --json`);
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
