@@ -89,12 +89,18 @@ export async function main(argv: readonly string[], raw: Io): Promise<number> {
  */
 export async function start(argv: readonly string[]): Promise<void> {
   const controller = new AbortController();
-  let interrupts = 0;
+  let firstAt: number | undefined;
   const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\ninterrupted: stopping the search (Ctrl-C again to quit at once)\n');
-    controller.abort();
+    const now = Date.now();
+    if (firstAt === undefined) {
+      firstAt = now;
+      process.stderr.write('\ninterrupted: stopping the search (Ctrl-C again to quit at once)\n');
+      controller.abort();
+      return;
+    }
+    // npm and npx forward the Ctrl-C their own process got to this one, so one keypress can
+    // arrive twice: a second signal counts only a moment after the first.
+    if (now - firstAt >= DUPLICATE_SIGNAL_MS) process.exit(130);
   };
   process.on('SIGINT', onSigint);
   // `interleave ... | head` closes the pipe early: that is the reader's choice, not an error.
@@ -113,6 +119,12 @@ export async function start(argv: readonly string[]): Promise<void> {
     };
     process.exitCode = await main(argv, processIo(controller.signal, blocking));
   } finally {
-    process.off('SIGINT', onSigint);
+    // The listener stays until the process exits: a forwarded duplicate of the Ctrl-C that
+    // stopped the search may still be on its way, and must not turn exit code 3 into a death
+    // by SIGINT (130). A signal listener does not keep the process alive.
+    if (firstAt === undefined) process.off('SIGINT', onSigint);
   }
 }
+
+/** Two SIGINTs closer than this are one Ctrl-C delivered twice (by npm and by the terminal). */
+const DUPLICATE_SIGNAL_MS = 1000;

@@ -16,6 +16,7 @@ import type { CheckerFactory } from './checkers/Checker.js';
 import type { Message } from './model.js';
 import { assertPlainData } from './plainData.js';
 import { describeValue, guardSpec } from './callbacks.js';
+import { checkEventlessCycles } from './eventless.js';
 
 /** A resource an actor guards (a lock), as deadlock reports show it. */
 export interface ResourceView {
@@ -148,6 +149,7 @@ export function loadSystem(spec: SystemSpec): LoadedSystem {
     }
     actorIndex.set(actor.name, i);
     checkMachineFeatures(actor);
+    checkEventlessCycles(actor.name, (actor.machine as { root: unknown }).root);
   });
   for (const [i, m] of (spec.initialMessages ?? []).entries()) {
     if (!actorIndex.has(m.to)) {

@@ -51,7 +51,7 @@ export const runDef: CommandDef = {
     { name: 'report', value: '<file>', help: 'also write the report; format by extension: .json .txt .md (Mermaid) .xml (JUnit) .html (viewer)' },
     CATALOGUE_OPTION,
   ],
-  epilogue: 'exit codes: 0 every verdict as expected, 1 some verdict not as expected, 2 usage or model error',
+  epilogue: 'Ctrl-C stops the entry running, prints the rows done and exits 3.\nexit codes: 0 every verdict as expected, 1 some verdict not as expected, 2 usage or model error, 3 interrupted (Ctrl-C)',
 };
 
 export async function runCommand(args: ParsedArgs, io: Io, command: string): Promise<number> {
@@ -61,11 +61,17 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
   const catalogue = await loadCatalogue(typeof o.catalogue === 'string' ? o.catalogue : undefined);
   const entries = typeof o.scenario === 'string' ? selectEntries(catalogue, o.scenario) : catalogue;
   const runs: RunReport[] = [];
-  for (const entry of entries) runs.push(await runEntry(entry, io));
-  const code = runs.every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
+  for (const entry of entries) {
+    runs.push(await runEntry(entry, io));
+    if (io.signal?.aborted) break; // Ctrl-C: keep the rows done, run no more
+  }
+  const interrupted = io.signal?.aborted === true;
+  const code = interrupted ? EXIT.incomplete : runs.every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
   const report = makeReport(command, runs, code);
   if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else io.out(`${catalogueText(report, { traces: o.traces === true })}\n`);
+  else io.out(`${catalogueText(report, { traces: o.traces === true })}${interrupted ? `
+interrupted (Ctrl-C): ran ${runs.length} of ${entries.length} entries; the last was stopped, the rest did not run` : ''}
+`);
   if (reportFile) {
     writeReport(reportFile, report);
     io.err(`wrote ${reportFile}\n`);
