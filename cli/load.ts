@@ -148,17 +148,19 @@ export async function loadModelFile(file: string): Promise<SystemSpec> {
 }
 
 /**
- * `file:line:column` of the first syntax error in a JavaScript file, from `node --check` (which
- * prints the line and a caret under the column); undefined if it cannot tell.
+ * Where the first syntax error in a JavaScript file is (`file:line:column`) and what it is, from
+ * `node --check` (which prints the line, a caret under the column, and the error); undefined if
+ * it cannot tell.
  */
-export function syntaxErrorLocation(file: string, shown = file): string | undefined {
+export function syntaxError(file: string, shown = file): { at: string; message: string } | undefined {
   const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
   const lines = (r.stderr ?? '').split('\n');
   const i = lines.findIndex((l) => /^(?:file:\/\/)?\/.*:\d+$/.test(l));
   if (i < 0) return undefined;
   const line = /:(\d+)$/.exec(lines[i] as string)?.[1];
   const caret = lines[i + 2]?.indexOf('^') ?? -1;
-  return `${shown}:${line}${caret >= 0 ? `:${caret + 1}` : ''}`;
+  const message = lines.find((l) => /^SyntaxError: /.test(l))?.replace(/^SyntaxError: /, '') ?? 'syntax error';
+  return { at: `${shown}:${line}${caret >= 0 ? `:${caret + 1}` : ''}`, message };
 }
 
 function checkFile(file: string, what: string): void {
@@ -175,14 +177,16 @@ async function importModule(url: URL, shown: string, what: string): Promise<Reco
       throw new InputError(`the catalogue ${shown} does not exist`);
     }
     const text = err instanceof Error ? err.message : String(err);
-    const compile = err instanceof SyntaxError || (err as { name?: string }).name === 'TransformError';
+    // tsx's module lexer fails on a .js/.mjs file with "Parse error <absolute path>:1:0".
+    const lexer = /^Parse error /.test(text);
+    const compile = err instanceof SyntaxError || (err as { name?: string }).name === 'TransformError' || lexer;
     // esbuild's first line is "Transform failed with 1 error:"; the next names file:line:col.
     const lines = text.split('\n').filter((l) => l.trim() !== '');
     let message = compile && /^Transform failed/.test(lines[0] ?? '') ? lines.slice(1, 3).join('; ') : (lines[0] ?? text);
     // Node's own parser (a .js/.mjs file) says what, not where: ask `node --check` where.
-    if (compile && !/:\d+:\d+/.test(message)) {
-      const at = syntaxErrorLocation(fileURLToPath(url), shown);
-      if (at) message = `${at}: ${message}`;
+    if (compile && (lexer || !/:\d+:\d+/.test(message))) {
+      const found = syntaxError(fileURLToPath(url), shown);
+      if (found) message = `${found.at}: ${lexer ? found.message : message}`;
     }
     throw new InputError(`${what} ${shown} ${compile ? 'does not compile' : 'failed to load'}: ${message}`);
   }

@@ -203,7 +203,7 @@ interface StateNodeLike {
 /** Built-in xstate actions that need a live actor system, a clock or child actors. */
 const RUNTIME_OWNED_ACTIONS: Record<string, string> = {
   'xstate.spawnChild': 'spawns a child actor (actor creation belongs to the runtime)',
-  'xstate.sendTo': "uses sendTo (use interleave's send(to, event) action)",
+  'xstate.sendTo': "uses sendTo or sendParent (use interleave's send(to, event) action)",
   'xstate.sendParent': "uses sendParent (use interleave's send(to, event) action)",
   'xstate.cancel': 'cancels a delayed event (time belongs to the runtime)',
   'xstate.stopChild': 'stops a child actor (actor creation belongs to the runtime)',

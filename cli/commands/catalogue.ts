@@ -60,6 +60,7 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
   if (reportFile) checkReportFile(reportFile);
   const catalogue = await loadCatalogue(typeof o.catalogue === 'string' ? o.catalogue : undefined);
   const entries = typeof o.scenario === 'string' ? selectEntries(catalogue, o.scenario) : catalogue;
+  if (!o.json) io.err(`running ${entries.length} catalogue entr${entries.length === 1 ? 'y' : 'ies'}; Ctrl-C stops and prints the rows done\n`);
   const runs: RunReport[] = [];
   for (const entry of entries) {
     runs.push(await runEntry(entry, io));
@@ -69,14 +70,16 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
   const code = interrupted ? EXIT.incomplete : runs.every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
   const report = makeReport(command, runs, code);
   if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else io.out(`${catalogueText(report, { traces: o.traces === true })}${interrupted ? `
-interrupted (Ctrl-C): ran ${runs.length} of ${entries.length} entries; the last was stopped, the rest did not run` : ''}
-`);
+  else io.out(`${catalogueText(report, { traces: o.traces === true })}${interrupted ? `\n${interruptedLine(runs.length, entries.length)}` : ''}\n`);
   if (reportFile) {
     writeReport(reportFile, report);
     io.err(`wrote ${reportFile}\n`);
   }
   return code;
+}
+
+function interruptedLine(ran: number, total: number): string {
+  return `interrupted (Ctrl-C): ran ${ran} of ${total} entries; the last one run was stopped${ran < total ? `, ${total - ran} did not run` : ''}`;
 }
 
 async function runEntry(entry: CatalogueEntry, io: Io): Promise<RunReport> {

@@ -9,8 +9,8 @@
  * | .xml          | JUnit XML, one testcase per run                    |
  * | .html         | the standalone trace viewer                        |
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { viewerHtml } from '../viewer/html.js';
 import { escapeControl } from './escape.js';
@@ -28,12 +28,24 @@ const FORMATS: Record<string, (r: Report) => string> = {
   '.html': viewerHtml,
 };
 
-/** Throws a usage error unless `file`'s extension names a report format. */
+/**
+ * Throws a usage error unless `file`'s extension names a report format, and an input error when
+ * it cannot be written (a directory, or a folder that cannot be made or written): checked before
+ * any search runs, so a long search is not lost to a bad path.
+ */
 export function checkReportFile(file: string, option = '--report'): void {
   if (!(extname(file).toLowerCase() in FORMATS)) {
     throw new UsageError(
       `option ${option}: cannot tell the format of '${file}' from its extension; use .json, .txt, .md (Mermaid), .xml (JUnit) or .html (viewer)`,
     );
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) throw new InputError(`option ${option}: ${file} is a directory; name a file`);
+  try {
+    makeDirs(dirname(file));
+    if (!statSync(dirname(file)).isDirectory()) throw new Error(`${dirname(file)} is not a directory`);
+    accessSync(dirname(file), constants.W_OK);
+  } catch (err) {
+    throw new InputError(`option ${option}: cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -44,9 +56,26 @@ export function writeReport(file: string, report: Report): void {
   writeText(file, render(report));
 }
 
+/**
+ * `mkdir -p`, one level at a time. Node's `mkdirSync(dir, { recursive: true })` never returns
+ * for a path under /proc (it retries ENOENT forever, Node 20), and a bad --report path must not
+ * hang the tool.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  while (!existsSync(at)) {
+    missing.push(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+}
+
 export function writeText(file: string, text: string): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirs(dirname(file));
     writeFileSync(file, text);
   } catch (err) {
     throw new InputError(`cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`);
