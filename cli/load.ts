@@ -198,6 +198,9 @@ function systemProblem(value: unknown): string | undefined {
   const v = value as Partial<Record<keyof SystemSpec, unknown>>;
   if (v.name === undefined && v.actors === undefined) return `it is ${describeValue(value)}, with neither 'name' nor 'actors'`;
   if (typeof v.name !== 'string') return `its 'name' is ${describeValue(v.name)}; it must be a string`;
-  if (!Array.isArray(v.actors)) return `its 'actors' is ${describeValue(v.actors)}; it must be an array of { name, machine }`;
+  if (!Array.isArray(v.actors)) {
+    const has = v.actors === undefined ? ` (its keys are ${Object.keys(value).join(', ')})` : '';
+    return `its 'actors' is ${describeValue(v.actors)}${has}; it must be an array of { name, machine }`;
+  }
   return undefined;
 }

@@ -6,7 +6,6 @@
  * The explorer uses the same function to turn a found path into a trace and a token, so what
  * a report prints is exactly what replay reproduces.
  */
-import { ModelError } from './errors.js';
 import { Kernel, type Finding, type Move } from './Kernel.js';
 import type { Message } from './model.js';
 import { TokenError, decodeSchedule, encodeSchedule, executionDigest, stepDigest, type Execution, type Schedule } from './schedule.js';
@@ -188,7 +187,7 @@ function runOne(kernel: Kernel, checkers: Checker[], path: readonly number[], re
  * Replays a token on a system and returns the trace. `checkers` are run besides the system's
  * own (as an exploration given extra checkers ran them). A token that carries evidence
  * executions replays them first, through the same checker instances, then the main one.
- * Throws {@link ModelError} when the token is malformed or corrupt, or was made for a system
+ * Throws a ModelError (a TokenError) when the token is malformed or corrupt, or was made for a system
  * with another number of actors. A version 1 (`il1_`) token replays with its enabled sets
  * checked but no digests (`schedule.version` says which).
  *

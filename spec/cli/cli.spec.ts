@@ -206,7 +206,7 @@ describe.concurrent('user model files that cannot be loaded', () => {
   const cases: Array<[string, RegExp]> = [
     ['missing.ts', /^interleave explore: model file spec\/cli\/fixtures\/missing.ts does not exist$/],
     ['noExport.ts', /^interleave explore: model file spec\/cli\/fixtures\/noExport.ts exports no system: export it as the default export or as 'system' \(it exports helper, notASystem\)$/],
-    ['notASystem.ts', /^interleave explore: model file spec\/cli\/fixtures\/notASystem.ts: export 'default' is not a system: expected \{ name, actors: \[...\] \} \(a SystemSpec\), got an object with keys name, actor$/],
+    ['notASystem.ts', /^interleave explore: model file spec\/cli\/fixtures\/notASystem.ts: export 'default' is not a system \(\{ name, actors: \[...\] \}, a SystemSpec\): its 'actors' is undefined \(its keys are name, actor\); it must be an array of \{ name, machine \}$/],
     ['duplicateActors.ts', /^interleave explore: model file spec\/cli\/fixtures\/duplicateActors.ts: system 'twins': duplicate actor name 'cpu' \(actors #0 and #1\)$/],
     [BROKEN, /^interleave explore: model file \S+\/syntaxError.mts does not compile: \S+\/syntaxError\.m?ts:2:\d+: ERROR: Unexpected ";"$/],
     ['throws.ts', /^interleave explore: model file spec\/cli\/fixtures\/throws.ts failed to load: the model file blew up on purpose$/],
