@@ -42,14 +42,23 @@ export function escapeControlDeep<T>(value: T): T {
 }
 
 /**
- * Text safe in a Markdown paragraph or heading: control characters escaped, HTML's `&<>` as
- * entities, Markdown's punctuation backslash-escaped, newlines as `<br>` (one block stays one).
+ * Text safe in a Markdown heading or paragraph line: control characters escaped, HTML's `&<>` as
+ * entities, and the characters that open emphasis, links, code, tables or headings
+ * (`` \ ` * _ [ ] | ~ # ``) backslash-escaped; newlines as `<br>` (one block stays one).
  */
 export function escapeMarkdown(text: string): string {
   return escapeControl(text)
     .replace(/[&<>]/g, (c) => XML_ENTITIES[c] as string)
-    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, '<br>');
+    .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`)
+    .replace(/\n/g, '<br>');
+}
+
+/** `text` as a fenced Markdown code block, fenced with more backticks than any run inside it. */
+export function markdownFence(text: string, info = 'text'): string {
+  const safe = escapeControl(text);
+  const longest = Math.max(2, ...[...safe.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${info}\n${safe}\n${fence}`;
 }
 
 /** `text` as a Markdown code span, fenced with more backticks than any run inside it. */

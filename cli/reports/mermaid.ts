@@ -8,7 +8,7 @@
  * fence), with control characters escaped, so a message field cannot end a line, open markup or
  * end the diagram.
  */
-import { escapeControl, escapeMarkdown, markdownCode } from './escape.js';
+import { escapeControl, escapeMarkdown, markdownCode, markdownFence } from './escape.js';
 import { kindAndMessage, type TraceReport, type ViolationReport } from './report.js';
 
 /** Text safe after `:` in a Mermaid sequence diagram line, or as a participant alias. */
@@ -52,7 +52,7 @@ export function mermaidMarkdown(runs: ReadonlyArray<{ key: string; violations: V
   const out: string[] = [];
   for (const run of runs) {
     for (const v of run.violations) {
-      out.push(`## ${escapeMarkdown(`${run.key}: ${v.kind}`)}`, '', escapeMarkdown(v.message), '', '```mermaid', mermaidDiagram(v), '```', '', `Replay: ${markdownCode(v.replay)}`, '');
+      out.push(`## ${escapeMarkdown(`${run.key}: ${v.kind}`)}`, '', markdownFence(v.message), '', '```mermaid', mermaidDiagram(v), '```', '', `Replay: ${markdownCode(v.replay)}`, '');
     }
   }
   return out.length ? out.join('\n') : 'No counterexample: no violation was found.\n';
