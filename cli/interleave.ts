@@ -109,15 +109,7 @@ export async function start(argv: readonly string[]): Promise<void> {
     process.exit(process.exitCode ?? 0);
   });
   try {
-    const blocking = <T>(run: () => T): T => {
-      process.off('SIGINT', onSigint);
-      try {
-        return run();
-      } finally {
-        process.on('SIGINT', onSigint);
-      }
-    };
-    process.exitCode = await main(argv, processIo(controller.signal, blocking));
+    process.exitCode = await main(argv, processIo(controller.signal));
   } finally {
     // The listener stays until the process exits: a forwarded duplicate of the Ctrl-C that
     // stopped the search may still be on its way, and must not turn exit code 3 into a death

@@ -11,18 +11,12 @@ export interface Io {
   status?(text: string): void;
   /** Whether stderr is a terminal (progress is drawn in place there). */
   isTTY: boolean;
-  /** Aborted on Ctrl-C. */
+  /** Aborted on Ctrl-C: every strategy runs in slices and stops with its partial result. */
   signal?: AbortSignal;
-  /**
-   * Runs a synchronous search that cannot stop between slices with Ctrl-C's default action
-   * restored (quit at once): a JS SIGINT listener could not run before the search ends.
-   */
-  blocking?: <T>(run: () => T) => T;
 }
 
-export function processIo(signal?: AbortSignal, blocking?: Io['blocking']): Io {
+export function processIo(signal?: AbortSignal): Io {
   return {
-    ...(blocking ? { blocking } : {}),
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     isTTY: process.stderr.isTTY === true,

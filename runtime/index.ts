@@ -15,14 +15,24 @@ export {
   type GlobalView,
   type ResourceView,
 } from './system.js';
-export { explore, Exploration, type ExploreOptions, type ExploreResult, type ExploreStats, type Strategy } from './explorer.js';
+export { explore, Exploration, type Strategy } from './explorer.js';
+export {
+  SEARCH_DEFAULTS,
+  type ExploreOptions,
+  type ExploreResult,
+  type ExploreStats,
+  type BoundName,
+  type Coverage,
+  type StopCause,
+} from './result.js';
+export { Search, DISABLED, FAILED, PRUNED, BROKEN, STOPPED, KNOWN, knownNode, type SearchPolicy } from './Search.js';
 export { replay, runPath, type Trace, type TraceStep, type ReplayResult, type Divergence } from './replay.js';
 export { encodeSchedule, decodeSchedule, stepDigest, executionDigest, type Schedule, type Execution } from './schedule.js';
 export { formatTrace, describeMessage, TRACE_LEGEND } from './trace.js';
-export { explore$, type ExploreEvent } from './observe.js';
+export { explore$, type ExploreEvent, type ObserveOptions } from './observe.js';
 export { Kernel, STEP_DISABLED, STEP_OK, STEP_FAILS, type Move, type Finding } from './Kernel.js';
 export { StateStore } from './StateStore.js';
 export type { Violation, ViolationKind, DeadlockDetails, BlockedActor } from './violations.js';
-export { runStrategy, STRATEGY_NAMES, type StrategyOptions } from './strategies/index.js';
-export { shrink, type ShrinkOptions, type ShrinkResult } from './shrink.js';
+export { runStrategy, startStrategy, STRATEGY_NAMES, type StrategyOptions, type SearchRun, type PolicyFactory } from './strategies/index.js';
+export { shrink, shrinkViolation, type ShrinkOptions, type ShrinkResult } from './shrink.js';
 export type { Checker, CheckerFactory, TransitionEvent } from './checkers/Checker.js';

@@ -38,6 +38,8 @@ export interface ShrinkOptions {
   checkers?: CheckerFactory[];
   /** Give up improving after this many candidate executions. Default 20,000. */
   maxAttempts?: number;
+  /** Asked before each candidate: true keeps the best schedule found so far (a deadline, an interrupt). */
+  shouldStop?: () => boolean;
 }
 
 /** How big a schedule is, in the order shrinking minimises. */
@@ -102,14 +104,14 @@ export function shrink(system: SystemSpec | LoadedSystem, schedule: readonly num
   let best = first;
   /** Tries `candidate`; keeps it if it reproduces and is smaller. */
   const attempt = (candidate: number[]): boolean => {
-    if (attempts >= maxAttempts) return false;
+    if (attempts >= maxAttempts || options.shouldStop?.()) return false;
     const r = run(candidate);
     if (!r || !smaller(r.size, best.size)) return false;
     best = r;
     return true;
   };
 
-  for (let improved = true; improved && attempts < maxAttempts; ) {
+  for (let improved = true; improved && attempts < maxAttempts && !options.shouldStop?.(); ) {
     improved = dropActors(() => best.path, attempt);
     improved = dropChunks(() => best.path, attempt) || improved;
     improved = moveSteps(() => best.path, attempt) || improved;
@@ -120,6 +122,24 @@ export function shrink(system: SystemSpec | LoadedSystem, schedule: readonly num
   internalAssert(found && !replayed.divergence, `the shrunk schedule ${replayed.token} replays to "${targetFinding.message}"`);
   internalAssert(best.path.length <= input.length, 'shrinking never lengthens a schedule');
   return { path: best.path, token: replayed.token, violation: violationOf(found, best.path, replayed.token), before, after: best.size, attempts };
+}
+
+/**
+ * A reported violation with its schedule shrunk, as the search loop reports it: kept as found
+ * when its evidence spans several executions, when shrinking cannot make it shorter, or when
+ * shrinking fails (shrinking is a convenience: the found schedule stands); else the shrunk one,
+ * with `shrunkFromSteps`.
+ */
+export function shrinkViolation(system: LoadedSystem, v: Violation, checkers: readonly CheckerFactory[], maxAttempts: number, shouldStop?: () => boolean): Violation {
+  if (v.acrossExecutions || v.path.length <= 1) return v;
+  try {
+    const s = shrink(system, v.path, { target: v, checkers: [...checkers], maxAttempts, ...(shouldStop ? { shouldStop } : {}) });
+    if (s.path.length >= v.path.length) return v;
+    return { ...s.violation, shrunkFromSteps: v.path.length };
+  } catch (err) {
+    if (err instanceof ModelError) return v;
+    throw err;
+  }
 }
 
 /** Step 1: drop every step of one actor, for each actor in turn. */

@@ -86,7 +86,7 @@ async function runEntry(entry: CatalogueEntry, io: Io): Promise<RunReport> {
   return blamed({ kind: 'entry', key: entry.key }, async () => {
     const system = buildEntry(entry);
     const strategy = entry.strategy ?? entry.explore?.strategy ?? 'bfs';
-    const { result, timeMs, interrupted } = await runExploration(system, { ...entry.explore, strategy, ...(io.signal ? { signal: io.signal } : {}), ...(io.blocking ? { blocking: io.blocking } : {}) });
+    const { result, timeMs, interrupted } = await runExploration(system, { ...entry.explore, strategy, ...(io.signal ? { signal: io.signal } : {}) });
     return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy, result, timeMs, interrupted, checkers: entry.explore?.checkers ?? [] });
   });
 }

@@ -10,7 +10,7 @@ import { replay } from '../../runtime/replay.js';
 import { formatTrace } from '../../runtime/trace.js';
 import { choice, durationMs, positiveInt, seedValue, type CommandDef, type ParsedArgs } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
-import { isSliced, runExploration, strategyNames, type RunSettings } from '../explore.js';
+import { isRandomised, runExploration, strategyNames, type RunSettings } from '../explore.js';
 import type { Io } from '../io.js';
 import { BUILT_IN_CATALOGUE, blamed, resolveTarget, type Target } from '../load.js';
 import { progressSink } from '../progress.js';
@@ -69,8 +69,8 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   }
   const strategy = workers !== undefined && workers > 1 ? 'parallel-bfs' : chosen;
   const parallel = strategy === 'parallel-bfs' ? { workers: workers ?? 2, source: systemSource(target, typeof o.catalogue === 'string' ? o.catalogue : undefined) } : {};
-  if (seed !== undefined && isSliced(strategy)) io.err(`note: --seed has no effect with --strategy ${strategy}; it seeds randomised strategies\n`);
-  if (!o.json) io.err(`exploring ${target.key} (system '${target.system.name}') with ${strategy}; ${isSliced(strategy) ? 'Ctrl-C stops and prints the partial result' : 'Ctrl-C quits (this strategy runs in one piece, without progress)'}\n`);
+  if (seed !== undefined && !isRandomised(strategy)) io.err(`note: --seed has no effect with --strategy ${strategy}; it seeds randomised strategies\n`);
+  if (!o.json) io.err(`exploring ${target.key} (system '${target.system.name}') with ${strategy}; Ctrl-C stops and prints the partial result\n`);
 
   return blamed(target, () => exploreTarget(target, io, command, reportFile, o.json === true, {
     ...entryOptions,
@@ -83,7 +83,6 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
     ...parallel,
     progress: progressSink((t) => (io.status ?? io.err)(t), io.isTTY, () => performance.now()),
     ...(io.signal ? { signal: io.signal } : {}),
-    ...(io.blocking ? { blocking: io.blocking } : {}),
   }));
 }
 

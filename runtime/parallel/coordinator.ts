@@ -19,8 +19,12 @@
  *    and replayed (runtime/replay.ts) to check it. Where single-threaded BFS would have stopped
  *    inside the level (maxViolations, maxStates) the counts are cut at that key.
  *
- * Only the time limit is read at level boundaries, so a run stopped by it may differ from one
- * thread (it is an 'incomplete' verdict either way). Checkers (lockdep, ...) accumulate over
+ * The time limit, the memory bound and cancellation (`shouldStop`) are checked at level
+ * boundaries and, while the coordinator waits for the workers, every few milliseconds: a level
+ * cut short is dropped (the workers are stopped) and the result counts the levels finished, so
+ * a run stopped by them may differ from one thread (it is an 'incomplete' verdict either way).
+ * The memory bound reads the caller's probe, else the workers' visited sets as they report them.
+ * The coordinator is a {@link SearchRun}: it advances one level per call. Checkers (lockdep, ...) accumulate over
  * the search order and are rejected here, as are machines with history states (a snapshot is
  * rebuilt in another worker from its value and context only).
  *
@@ -29,14 +33,14 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { InternalBug, ModelError } from '../errors.js';
-import { checkTimeLimit, type ExploreResult, type ExploreStats } from '../explorer.js';
 import { Kernel, type Finding } from '../Kernel.js';
-import type { StrategyOptions } from '../strategies/index.js';
+import { BOUND_HINTS, searchSettings, type BoundName, type ExploreResult, type ExploreStats, type SearchSettings, type StopCause, type StrategyOptions } from '../result.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
 import { ViolationRecorder } from '../ViolationRecorder.js';
+import { shrinkViolation } from '../shrink.js';
 import type { LevelEvent, WorkerCommand } from './protocol.js';
 import type { SystemSource } from './source.js';
-import { SyncChannel } from './sync.js';
+import { StopWaiting, SyncChannel } from './sync.js';
 
 export type { SystemSource } from './source.js';
 
@@ -47,29 +51,10 @@ export interface ParallelOptions extends StrategyOptions {
   source?: SystemSource;
 }
 
-const DEFAULTS = { maxStates: 5_000_000, maxDepth: 1_000_000, maxViolations: 1 };
-
 export function exploreParallel(system: SystemSpec | LoadedSystem, options: ParallelOptions = {}): ExploreResult {
-  const sys = 'actorIndex' in system ? system : loadSystem(system);
-  const opts = { ...DEFAULTS, ...options };
-  const workers = options.workers ?? 2;
-  if (!Number.isInteger(workers) || workers < 1) throw new ModelError(`option workers must be a positive integer, got ${String(workers)}`);
-  for (const key of ['maxStates', 'maxDepth', 'maxViolations'] as const) {
-    const value = opts[key];
-    if (!Number.isInteger(value) || value <= 0) throw new ModelError(`option ${key} must be a positive integer, got ${String(value)}`);
-  }
-  checkTimeLimit(options);
-  if (!options.source) {
-    throw new ModelError('parallel search needs options.source (the module and export the system is built from): each worker thread builds the system itself');
-  }
-  if (sys.checkers.length || options.checkers?.length) {
-    throw new ModelError(`system '${sys.name}': parallel search does not support checkers (they judge transitions in search order, which differs between threads); use bfs`);
-  }
-  sys.machines.forEach((m, a) => {
-    const node = historyNode((m as { root?: NodeLike }).root);
-    if (node) throw new ModelError(`actor '${sys.actorNames[a]}', state '${node}': history states are not supported by parallel search (a state is rebuilt in another thread from its value and context); use bfs`);
-  });
-  return new ParallelSearch(sys, opts, workers, options.source).run();
+  const run = new ParallelSearch(system, options);
+  while (!run.done) run.advance(1);
+  return run.result();
 }
 
 interface NodeLike {
@@ -88,120 +73,195 @@ function historyNode(node: NodeLike | undefined): string | undefined {
   return undefined;
 }
 
-type Opts = ParallelOptions & typeof DEFAULTS;
+/** Rejects what parallel search does not support, naming the option or actor at fault. */
+function checkParallel(sys: LoadedSystem, options: ParallelOptions): { workers: number; source: SystemSource } {
+  const workers = options.workers ?? 2;
+  if (!Number.isInteger(workers) || workers < 1) throw new ModelError(`option workers must be a positive integer, got ${String(workers)}`);
+  if (!options.source) {
+    throw new ModelError('parallel search needs options.source (the module and export the system is built from): each worker thread builds the system itself');
+  }
+  if (sys.checkers.length || options.checkers?.length) {
+    throw new ModelError(`system '${sys.name}': parallel search does not support checkers (they judge transitions in search order, which differs between threads); use bfs`);
+  }
+  sys.machines.forEach((m, a) => {
+    const node = historyNode((m as { root?: NodeLike }).root);
+    if (node) throw new ModelError(`actor '${sys.actorNames[a]}', state '${node}': history states are not supported by parallel search (a state is rebuilt in another thread from its value and context); use bfs`);
+  });
+  return { workers, source: options.source };
+}
 
-class ParallelSearch {
+/** A parallel BFS; advance it (one level per call) until `done`, then read `result()`. */
+export class ParallelSearch {
+  done = false;
+  private readonly sys: LoadedSystem;
+  private readonly opts: SearchSettings;
+  private readonly W: number;
+  private readonly source: SystemSource;
   private readonly kernel: Kernel;
   private readonly recorder: ViolationRecorder;
-  private done = false;
   private bound: ExploreResult['bound'];
+  private stopCause: StopCause | undefined;
+  private finished = false;
+  private started = false;
+  /** A level was cut short while the workers were busy in it. */
+  private abandoned = false;
+  private startedAt: number | undefined;
   private states = 1;
   private transitions = 0;
   private maxDepthReached = 0;
   private levels = 0;
+  private frontier = 1;
+  private workerBytes = 0;
+  private finalStats: Omit<ExploreStats, 'states' | 'transitions' | 'maxDepthReached' | 'memoHitRate'> = { xstateCalls: 0, memoHits: 0, localStates: 0, messages: 0, bytesPerState: 0 };
+  private final: ExploreResult | undefined;
   private channels: SyncChannel[] = [];
   private threads: Worker[] = [];
 
-  constructor(
-    private readonly sys: LoadedSystem,
-    private readonly opts: Opts,
-    private readonly W: number,
-    private readonly source: SystemSource,
-  ) {
-    this.kernel = new Kernel(sys);
-    this.recorder = new ViolationRecorder(sys, opts.maxViolations, opts.checkers ?? [], opts.onViolation);
-  }
-
-  run(): ExploreResult {
+  constructor(system: SystemSpec | LoadedSystem, options: ParallelOptions = {}) {
+    this.sys = 'actorIndex' in system ? system : loadSystem(system);
+    this.opts = searchSettings(options, true);
+    const { workers, source } = checkParallel(this.sys, options);
+    this.W = workers;
+    this.source = source;
+    this.kernel = new Kernel(this.sys);
+    this.recorder = new ViolationRecorder(this.sys, this.opts.maxViolations, [], this.opts.onViolation);
     const init = this.kernel.initial();
     for (const f of [...this.kernel.initialFindings(), ...this.kernel.invariantFindings(init)]) this.record(f, []);
-    let complete = false;
-    let stats: Omit<ExploreStats, 'states' | 'transitions' | 'maxDepthReached' | 'memoHitRate'> = { xstateCalls: 0, memoHits: 0, localStates: 0, messages: 0, bytesPerState: 0 };
-    if (!this.done) {
-      this.start();
-      try {
-        complete = this.search();
-        stats = this.workerStats();
-      } finally {
-        this.stop();
-      }
-    }
-    const lookups = stats.memoHits + stats.xstateCalls;
-    const finished = complete && !this.bound && this.recorder.violations.length < this.opts.maxViolations;
-    return {
-      system: this.sys.name,
-      strategy: 'parallel-bfs',
-      verdict: this.recorder.violations.length > 0 ? 'violation' : finished ? 'verified' : 'incomplete',
-      complete: finished,
-      ...(this.bound ? { bound: this.bound } : {}),
-      violations: [...this.recorder.violations],
-      stats: { states: this.states, transitions: this.transitions, ...stats, memoHitRate: lookups ? stats.memoHits / lookups : 0, maxDepthReached: this.maxDepthReached },
-      strategyStats: { workers: this.W, levels: this.levels },
-    };
   }
 
-  /** Runs levels until the frontier is empty (true) or the search stops early (false). */
-  private search(): boolean {
-    const startedAt = this.opts.clock?.();
-    let frontier = 1;
-    for (let depth = 0; frontier > 0; depth++) {
-      if (this.opts.clock && this.opts.timeLimitMs !== undefined && startedAt !== undefined && this.opts.clock() - startedAt >= this.opts.timeLimitMs) {
-        this.trip('timeLimitMs', this.opts.timeLimitMs, 'the search needed more time: raise the time limit or shrink the configuration');
-        return false;
+  /** Runs the next level (the budget is not divided: a level is the unit). */
+  advance(_budget: number): void {
+    if (this.done) return;
+    try {
+      if (!this.started) {
+        this.started = true;
+        this.startedAt = this.opts.clock?.();
+        this.start();
       }
-      this.levels++;
-      const expanded = this.all({ type: 'expand' }) as Array<{ events: LevelEvent[]; transitionKeys: Float64Array; depthTripKey: number }>;
-      const received = this.all({ type: 'receive', depth: depth + 1 }) as Array<{ keys: Float64Array; broken: Uint8Array; events: LevelEvent[] }>;
+      if (this.stopRequested() || !this.level()) this.finish();
+    } catch (err) {
+      if (!(err instanceof StopWaiting)) {
+        this.shutdown();
+        throw err;
+      }
+      // The workers are inside a level and cannot answer: drop the level, stop them.
+      this.abandoned = true;
+      this.finish();
+    }
+  }
 
-      // The level's new states in single-threaded BFS order, and where maxStates would trip.
-      const merged = mergeSorted(received.map((r) => r.keys));
-      let cut = Infinity;
-      let count = this.states;
-      for (const { worker, index } of merged) {
-        count++;
-        const r = received[worker] as { keys: Float64Array; broken: Uint8Array };
-        if (!r.broken[index] && count >= this.opts.maxStates) {
-          cut = r.keys[index] as number;
-          break;
-        }
-      }
-      const statesCut = cut;
-      // Findings in the order single-threaded BFS meets them, up to where it would stop.
-      const events = [...expanded.flatMap((e) => e.events), ...received.flatMap((r) => r.events)].sort((x, y) => x.key - y.key || x.seq - y.seq);
-      for (const e of events) {
-        if (e.key > cut) break;
-        this.record(e.finding, this.pathOf(e));
-        if (this.done) {
-          cut = e.key;
-          break;
-        }
-      }
-      const depthTrip = Math.min(...expanded.map((e) => e.depthTripKey));
-      if (depthTrip !== Infinity && depthTrip <= cut) this.trip('maxDepth', this.opts.maxDepth, 'a schedule this long usually means an actor loops without bound (a retry or spin loop that never blocks)');
-      let added = 0;
-      for (const r of received) for (const key of r.keys) if (key <= cut) added++;
-      for (const e of expanded) for (const key of e.transitionKeys) if (key <= cut) this.transitions++;
-      this.states += added;
-      if (added > 0) this.maxDepthReached = depth + 1;
-      if (cut !== Infinity) {
-        if (cut === statesCut && !this.done) {
-          this.trip('maxStates', this.opts.maxStates, 'the state space is larger than the bound: raise maxStates, shrink the configuration (fewer guests or calls), or use a reducing strategy');
-        }
-        return false;
-      }
-      this.opts.onProgress?.(this.progress());
-      // Global ranks of the new states, per worker in its sorted order.
-      const ranks = received.map((r) => new Int32Array(r.keys.length));
-      merged.forEach(({ worker, index }, rank) => {
-        (ranks[worker] as Int32Array)[index] = rank;
-      });
-      frontier = 0;
-      for (let w = 0; w < this.W; w++) {
-        const reply = this.ask(w, { type: 'rank', ranks: ranks[w] as Int32Array }) as { frontier: number };
-        frontier += reply.frontier;
+  private finish(): void {
+    if (this.frontier === 0 && !this.stopCause) this.finished = true;
+    if (this.threads.length) {
+      if (!this.abandoned) this.finalStats = this.workerStats();
+      this.shutdown();
+    }
+    this.done = true;
+  }
+
+  stats(): ExploreStats {
+    const s = this.finalStats;
+    const lookups = s.memoHits + s.xstateCalls;
+    return { states: this.states, transitions: this.transitions, ...s, memoHitRate: lookups ? s.memoHits / lookups : 0, maxDepthReached: this.maxDepthReached };
+  }
+
+  result(): ExploreResult {
+    if (this.final) return this.final;
+    const violations = this.recorder.violations;
+    const complete = this.finished && !this.bound && !this.stopCause;
+    const result: ExploreResult = {
+      system: this.sys.name,
+      strategy: 'parallel-bfs',
+      verdict: violations.length > 0 ? 'violation' : complete ? 'verified' : 'incomplete',
+      complete,
+      covered: this.stopCause ? { kind: 'stopped', by: this.stopCause } : this.bound ? { kind: 'depth-bounded', maxDepth: this.opts.maxDepth } : this.finished ? { kind: 'exhaustive' } : { kind: 'stopped', by: 'interrupt' },
+      ...(this.bound ? { bound: this.bound } : {}),
+      ...(this.stopCause === 'interrupt' ? { interrupted: true } : {}),
+      violations: violations.map((v) => (this.opts.shrinkAttempts && !this.stopCause ? shrinkViolation(this.sys, v, [], this.opts.shrinkAttempts, () => this.timeUp()) : v)),
+      stats: this.stats(),
+      strategyStats: { workers: this.W, levels: this.levels },
+    };
+    if (this.done) this.final = result;
+    return result;
+  }
+
+  private timeUp(): boolean {
+    const { clock, timeLimitMs } = this.opts;
+    return clock !== undefined && timeLimitMs !== undefined && this.startedAt !== undefined && clock() - this.startedAt >= timeLimitMs;
+  }
+
+  /** The time limit, the memory bound, `shouldStop`: stops (and says so) when one says to. */
+  private stopRequested(): boolean {
+    if (this.stopCause) return true;
+    if (this.opts.shouldStop?.()) this.stop('interrupt');
+    else if (this.timeUp()) this.stop('timeLimitMs');
+    else if (this.opts.maxMemoryBytes !== undefined && (this.opts.memoryProbe?.() ?? this.workerBytes) >= this.opts.maxMemoryBytes) this.stop('maxMemoryBytes');
+    return this.stopCause !== undefined;
+  }
+
+  private stop(cause: StopCause): void {
+    this.stopCause ??= cause;
+    if (cause === 'timeLimitMs') this.trip('timeLimitMs', this.opts.timeLimitMs as number);
+    else if (cause === 'maxMemoryBytes') this.trip('maxMemoryBytes', this.opts.maxMemoryBytes as number);
+    else if (cause === 'maxStates') this.trip('maxStates', this.opts.maxStates);
+  }
+
+  /** Runs one level; false when the frontier is empty or the search stopped inside it. */
+  private level(): boolean {
+    if (this.frontier === 0) return false;
+    const depth = this.levels;
+    this.levels++;
+    const expanded = this.all({ type: 'expand' }) as Array<{ events: LevelEvent[]; transitionKeys: Float64Array; depthTripKey: number }>;
+    const received = this.all({ type: 'receive', depth: depth + 1 }) as Array<{ keys: Float64Array; broken: Uint8Array; events: LevelEvent[]; bytes: number }>;
+    this.workerBytes = received.reduce((sum, r) => sum + r.bytes, 0);
+
+    // The level's new states in single-threaded BFS order, and where maxStates would trip.
+    const merged = mergeSorted(received.map((r) => r.keys));
+    let cut = Infinity;
+    let count = this.states;
+    for (const { worker, index } of merged) {
+      count++;
+      const r = received[worker] as { keys: Float64Array; broken: Uint8Array };
+      if (!r.broken[index] && count >= this.opts.maxStates) {
+        cut = r.keys[index] as number;
+        break;
       }
     }
-    return true;
+    const statesCut = cut;
+    // Findings in the order single-threaded BFS meets them, up to where it would stop.
+    const events = [...expanded.flatMap((e) => e.events), ...received.flatMap((r) => r.events)].sort((x, y) => x.key - y.key || x.seq - y.seq);
+    for (const e of events) {
+      if (e.key > cut) break;
+      this.record(e.finding, this.pathOf(e));
+      if (this.recorder.full) {
+        this.stopCause ??= 'maxViolations';
+        cut = e.key;
+        break;
+      }
+    }
+    const depthTrip = Math.min(...expanded.map((e) => e.depthTripKey));
+    if (depthTrip !== Infinity && depthTrip <= cut) this.trip('maxDepth', this.opts.maxDepth);
+    let added = 0;
+    for (const r of received) for (const key of r.keys) if (key <= cut) added++;
+    for (const e of expanded) for (const key of e.transitionKeys) if (key <= cut) this.transitions++;
+    this.states += added;
+    if (added > 0) this.maxDepthReached = depth + 1;
+    if (cut !== Infinity) {
+      if (cut === statesCut && !this.stopCause) this.stop('maxStates');
+      return false;
+    }
+    this.opts.onProgress?.(this.progress());
+    // Global ranks of the new states, per worker in its sorted order.
+    const ranks = received.map((r) => new Int32Array(r.keys.length));
+    merged.forEach(({ worker, index }, rank) => {
+      (ranks[worker] as Int32Array)[index] = rank;
+    });
+    this.frontier = 0;
+    for (let w = 0; w < this.W; w++) {
+      const reply = this.ask(w, { type: 'rank', ranks: ranks[w] as Int32Array }) as { frontier: number };
+      this.frontier += reply.frontier;
+    }
+    return this.frontier > 0;
   }
 
   private progress(): ExploreStats {
@@ -226,11 +286,15 @@ class ParallelSearch {
   /** As the explorer: the first finding of each kind+message, its path replayed and checked. */
   private record(f: Finding, path: number[]): void {
     this.recorder.record(f, path);
-    if (this.recorder.full) this.done = true;
+    if (this.recorder.full && this.started) this.stopCause ??= 'maxViolations';
+    if (this.recorder.full && !this.started) {
+      this.stopCause ??= 'maxViolations';
+      this.done = true;
+    }
   }
 
-  private trip(name: NonNullable<ExploreResult['bound']>['name'], limit: number, hint: string): void {
-    this.bound ??= { name, limit, hint };
+  private trip(name: BoundName, limit: number): void {
+    this.bound ??= { name, limit, hint: BOUND_HINTS[name] };
   }
 
   private start(): void {
@@ -259,7 +323,7 @@ class ParallelSearch {
     }
   }
 
-  private stop(): void {
+  private shutdown(): void {
     for (const c of this.channels) {
       try {
         c.send({ type: 'stop' });
@@ -280,7 +344,7 @@ class ParallelSearch {
   }
 
   private answer(w: number): unknown {
-    const reply = (this.channels[w] as SyncChannel).receive() as { type: string; model?: boolean; message?: string };
+    const reply = (this.channels[w] as SyncChannel).receive(() => this.stopRequested()) as { type: string; model?: boolean; message?: string };
     if (reply.type === 'error') {
       if (reply.model) throw new ModelError(reply.message ?? 'a parallel worker failed');
       throw new InternalBug(`parallel worker ${w}: ${reply.message}`);

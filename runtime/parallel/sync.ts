@@ -13,6 +13,16 @@
 import { receiveMessageOnPort, type MessagePort, type Transferable } from 'node:worker_threads';
 import { InternalBug } from '../errors.js';
 
+/** How often a waiting receiver asks its `poll` whether to stop, in milliseconds. */
+export const POLL_MS = 5;
+
+/** Thrown by {@link SyncChannel.receive} when its `poll` says to stop waiting. */
+export class StopWaiting extends Error {
+  constructor() {
+    super('stopped waiting for a reply');
+  }
+}
+
 export class SyncChannel {
   constructor(
     private readonly port: MessagePort,
@@ -28,14 +38,18 @@ export class SyncChannel {
     Atomics.notify(this.signals, this.sendSlot);
   }
 
-  /** Blocks until the next message arrives. */
-  receive(): unknown {
+  /**
+   * Blocks until the next message arrives. With `poll`, wakes every {@link POLL_MS} ms to ask
+   * it, and throws {@link StopWaiting} when it says to stop (a time limit or an interrupt).
+   */
+  receive(poll?: () => boolean): unknown {
     for (;;) {
       const seen = Atomics.load(this.signals, this.receiveSlot);
       const got = receiveMessageOnPort(this.port);
       if (got) return got.message;
       if (seen < 0) throw new InternalBug(`${this.peer} exited without answering`);
-      Atomics.wait(this.signals, this.receiveSlot, seen);
+      if (poll?.()) throw new StopWaiting();
+      Atomics.wait(this.signals, this.receiveSlot, seen, poll ? POLL_MS : undefined);
     }
   }
 

@@ -263,7 +263,7 @@ class Shard {
     void n;
     const copy = sortedKeys.slice();
     const brokenCopy = broken.slice();
-    return [{ type: 'received', keys: copy, broken: brokenCopy, events }, [copy.buffer, brokenCopy.buffer]];
+    return [{ type: 'received', keys: copy, broken: brokenCopy, events, bytes: this.store.bytes() }, [copy.buffer, brokenCopy.buffer]];
   }
 
   /** The next frontier: the level's new states that break no invariant, with their global ranks. */

@@ -28,17 +28,14 @@
  * `preemptions.verifiedUpTo`: every schedule with at most that many preemptions is free of
  * violations, and nothing is claimed beyond.
  */
-import { ModelError, internalAssert } from '../errors.js';
-import { checkTimeLimit, searchStats, type BoundName, type ExploreResult, type ExploreStats } from '../explorer.js';
-import { Kernel, STEP_FAILS } from '../Kernel.js';
+import { ModelError } from '../errors.js';
 import { fmix32 } from '../Components.js';
+import type { ExploreResult, StrategyOptions } from '../result.js';
+import { Search, type SearchPolicy } from '../Search.js';
 import { StateStore } from '../StateStore.js';
-import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
-import type { Checker } from '../checkers/Checker.js';
-import type { StrategyOptions } from './index.js';
-import { ViolationLog, positiveInteger } from './walk.js';
+import type { LoadedSystem, SystemSpec } from '../system.js';
 
-export const BOUNDED_DEFAULTS = { maxPreemptions: 2, maxStates: 5_000_000, maxDepth: 1_000_000 };
+export const BOUNDED_DEFAULTS = { maxPreemptions: 2 };
 
 /**
  * Explores every schedule with 0, then 1, ... up to `maxPreemptions` preemptions.
@@ -50,215 +47,131 @@ export const BOUNDED_DEFAULTS = { maxPreemptions: 2, maxStates: 5_000_000, maxDe
  * ```
  */
 export function boundedPreemption(system: SystemSpec | LoadedSystem, options: StrategyOptions = {}): ExploreResult {
-  return new BoundedSearch(system, options).run();
+  return new Search(system, boundedPolicy(options), options).run();
 }
 
-class BoundedSearch {
-  private readonly system: LoadedSystem;
-  private readonly kernel: Kernel;
-  private readonly log: ViolationLog;
-  /** Nodes: a global state with the actor that stepped last appended (-1 at the start). */
-  private readonly nodes: StateStore;
-  /** Distinct global states, for the statistics only. */
-  private readonly states: StateStore;
-  private readonly checkers: Checker[];
-  private readonly maxPreemptions: number;
-  private readonly maxStates: number;
-  private readonly maxDepth: number;
-  private bound: ExploreResult['bound'];
-  private stopped = false;
-  private transitions = 0;
-  private maxDepthReached = 0;
-  private expanded = 0;
-  private readonly startedAt: number | undefined;
-  private readonly cur: Int32Array;
-  private readonly out: Int32Array;
-  /** A node: the state's components, the last actor + 1, then the node's hash. */
-  private readonly key: Int32Array;
+/**
+ * The preemption-bounding policy. Nodes are stored as the state's components followed by the
+ * actor that stepped last + 1 (so the store's key is (state, last actor)); the distinct states
+ * are kept apart, for the statistics.
+ */
+export function boundedPolicy(options: StrategyOptions = {}): SearchPolicy {
+  const maxPreemptions = options.maxPreemptions ?? BOUNDED_DEFAULTS.maxPreemptions;
+  if (!Number.isInteger(maxPreemptions) || maxPreemptions < 0) throw new ModelError(`option maxPreemptions must be a non-negative integer, got ${String(maxPreemptions)}`);
+  let states: StateStore;
+  let key: Int32Array;
+  let cur: Int32Array;
+  let stage = 0;
   /** Breadth-first queue of node ids within the current stage. */
-  private queue: number[] = [];
-  /** Preempting steps left for the next stage, as (node id, actor) pairs. */
-  private next: number[] = [];
-  private foundAt: number | undefined;
-
-  constructor(
-    system: SystemSpec | LoadedSystem,
-    private readonly options: StrategyOptions,
-  ) {
-    this.system = 'actorIndex' in system ? system : loadSystem(system);
-    this.kernel = new Kernel(this.system);
-    const n = this.kernel.actorCount;
-    this.nodes = new StateStore(n + 1);
-    this.states = new StateStore(n);
-    this.cur = this.kernel.newState();
-    this.out = this.kernel.newState();
-    this.key = new Int32Array(n + 2);
-    this.log = new ViolationLog(this.system, options);
-    const mp = options.maxPreemptions ?? BOUNDED_DEFAULTS.maxPreemptions;
-    if (!Number.isInteger(mp) || mp < 0) throw new ModelError(`option maxPreemptions must be a non-negative integer, got ${String(mp)}`);
-    this.maxPreemptions = mp;
-    this.maxStates = positiveInteger('maxStates', options.maxStates, BOUNDED_DEFAULTS.maxStates);
-    this.maxDepth = positiveInteger('maxDepth', options.maxDepth, BOUNDED_DEFAULTS.maxDepth);
-    checkTimeLimit(options);
-    this.startedAt = options.clock?.();
-    this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
-  }
-
-  run(): ExploreResult {
-    const k = this.kernel;
-    const init = k.initial();
-    const id = this.addNode(init, -1, -1, 0);
-    internalAssert(id === 0, 'the initial node is node 0');
-    for (const f of [...k.initialFindings(), ...k.invariantFindings(init)]) this.log.record(f, []);
-    this.queue.push(0);
-    let stage = 0;
-    for (;;) {
-      this.runStage(stage);
-      if (this.foundAt === undefined && this.log.violations.length > 0) this.foundAt = stage;
-      if (this.stopped || this.log.full || this.next.length === 0 || stage === this.maxPreemptions) break;
-      stage++;
-      const work = this.next;
-      this.next = [];
-      for (let i = 0; i < work.length && !this.stopped && !this.log.full; i += 2) {
-        const from = work[i] as number;
-        this.readNode(from);
-        this.step(from, this.nodes.depth(from), work[i + 1] as number);
-      }
-    }
-    return this.result(stage);
-  }
-
-  /** Expands the queue breadth first, taking free steps now and deferring preempting ones. */
-  private runStage(_stage: number): void {
-    const k = this.kernel;
-    for (let head = 0; head < this.queue.length && !this.stopped && !this.log.full; head++) {
-      if ((++this.expanded & 1023) === 0 && this.timeUp()) break;
-      const s = this.queue[head] as number;
-      const last = this.readNode(s);
-      const depth = this.nodes.depth(s);
-      const v = this.cur;
-      const enabled = k.enabledActors(v);
-      if (enabled.length === 0) {
-        const d = k.deadlockFinding(v);
-        if (d) this.log.record(d, this.nodes.pathTo(s));
-        continue;
-      }
-      const lastEnabled = last >= 0 && enabled.includes(last);
-      for (const a of enabled) {
-        if (this.stopped || this.log.full) break;
-        if (lastEnabled && a !== last) this.next.push(s, a);
-        else this.step(s, depth, a);
-      }
-    }
-    this.queue = [];
-  }
-
-  /** Steps actor `a` from node `s` (its state is in `cur`); enqueues a new node. */
-  private step(s: number, depth: number, a: number): void {
-    const k = this.kernel;
-    const v = this.cur;
-    const out = this.out;
-    const status = k.step(v, a, out);
-    internalAssert(status >= 0, `actor #${a} is enabled`);
-    this.transitions++;
-    if (this.checkers.length) {
-      const judged = k.checkTransition(this.checkers, v, a, out, depth);
-      if (judged.length) {
-        const path = [...this.nodes.pathTo(s), a];
-        for (const f of judged) this.log.record(f, path);
-      }
-    }
-    if (status === STEP_FAILS) {
-      const path = [...this.nodes.pathTo(s), a];
-      for (const f of k.stepFindings(v, a, out)) this.log.record(f, path);
-      return;
-    }
-    if (depth + 1 > this.maxDepth) {
-      this.trip('maxDepth', this.maxDepth, 'a schedule this long usually means an actor loops without bound (a retry or spin loop that never blocks)');
-      return;
-    }
-    const id = this.addNode(out, s, a, depth + 1);
-    if (id < 0) return;
-    if (depth + 1 > this.maxDepthReached) this.maxDepthReached = depth + 1;
-    const broken = k.invariantFindings(out);
-    if (broken.length) {
-      const path = this.nodes.pathTo(id);
-      for (const f of broken) this.log.record(f, path);
-      return;
-    }
-    if (this.nodes.size >= this.maxStates) {
-      this.trip('maxStates', this.maxStates, 'the bounded state space is larger than the bound: raise maxStates, lower maxPreemptions, or shrink the configuration');
-      return;
-    }
-    this.queue.push(id);
-  }
-
-  /** Adds the node (state `vec`, last actor) unless known; returns its id or a negative number. */
-  private addNode(vec: Int32Array, parent: number, actor: number, depth: number): number {
-    const n = this.kernel.actorCount;
-    const key = this.key;
-    for (let i = 0; i < n; i++) key[i] = vec[i] as number;
-    key[n] = actor + 1;
-    key[n + 1] = (vec[n] as number) ^ fmix32(0x5bd1e995 + actor);
-    const id = this.nodes.add(key, parent, actor, depth);
-    if (id >= 0) this.states.add(vec, -1, -1, depth);
-    return id;
-  }
-
+  let queue: number[] = [0];
+  let head = 0;
+  /** Preempting steps of this stage (from the last one), and those left for the next, as (node id, actor) pairs. */
+  let work: number[] = [];
+  let at = 0;
+  let next: number[] = [];
+  let foundAt: number | undefined;
   /** Reads node `s`'s state into `cur` and returns the actor that stepped last (-1 at the start). */
-  private readNode(s: number): number {
-    const n = this.kernel.actorCount;
-    this.nodes.read(s, this.key);
-    for (let i = 0; i < n; i++) this.cur[i] = this.key[i] as number;
-    this.kernel.rehash(this.cur);
-    return (this.key[n] as number) - 1;
-  }
+  const readNode = (search: Search, s: number): number => {
+    const n = search.kernel.actorCount;
+    search.store.read(s, key);
+    for (let i = 0; i < n; i++) cur[i] = key[i] as number;
+    search.kernel.rehash(cur);
+    return (key[n] as number) - 1;
+  };
+  /** Steps actor `a` from node `s` (its state in `cur`); a new node joins the stage's queue. */
+  const step = (search: Search, s: number, a: number): void => {
+    const r = search.transition(s, cur, search.store.depth(s), a);
+    if (r >= 0) queue.push(r);
+  };
+  /** Expands node `s` breadth first: free steps now, preempting ones for the next stage. */
+  const expand = (search: Search, s: number): void => {
+    const last = readNode(search, s);
+    const enabled = search.kernel.enabledActors(cur);
+    if (enabled.length === 0) return search.checkDeadlock(s, cur);
+    const lastEnabled = last >= 0 && enabled.includes(last);
+    for (const a of enabled) {
+      if (search.done) break;
+      if (lastEnabled && a !== last) next.push(s, a);
+      else step(search, s, a);
+    }
+  };
+  return {
+    name: 'bounded',
+    shrinkByDefault: true,
+    hints: { maxStates: 'the bounded state space is larger than the bound: raise maxStates, lower maxPreemptions, or shrink the configuration' },
+    entries: (kernel) => kernel.actorCount + 1,
+    key(search, v, actor) {
+      const n = search.kernel.actorCount;
+      key ??= new Int32Array(n + 2);
+      for (let i = 0; i < n; i++) key[i] = v[i] as number;
+      key[n] = actor + 1;
+      key[n + 1] = (v[n] as number) ^ fmix32(0x5bd1e995 + actor);
+      return key;
+    },
+    onNew(search, _id, v) {
+      states ??= new StateStore(search.kernel.actorCount);
+      states.add(v, -1, -1, 0);
+    },
+    start(search) {
+      cur = search.kernel.newState();
+    },
+    next(search) {
+      if (at < work.length) {
+        const from = work[at] as number;
+        const a = work[at + 1] as number;
+        at += 2;
+        readNode(search, from);
+        step(search, from, a);
+        return true;
+      }
+      if (head < queue.length) {
+        expand(search, queue[head++] as number);
+        return true;
+      }
+      if (foundAt === undefined && search.recorder.violations.length > 0) foundAt = stage;
+      if (next.length === 0 || stage === maxPreemptions) return false;
+      stage++;
+      work = next;
+      at = 0;
+      next = [];
+      queue = [];
+      head = 0;
+      return true;
+    },
+    stateCount: () => states.size,
+    bytes: () => states.bytes() + 4 * (queue.length + work.length + next.length),
+    conclude(search, base) {
+      if (foundAt === undefined && base.violations.length > 0) foundAt = stage;
+      return boundedResult(search, base, { stage, maxPreemptions, foundAt, left: next.length + work.length - at });
+    },
+  };
+}
 
-  private trip(name: BoundName, limit: number, hint: string): void {
-    this.bound ??= { name, limit, hint };
-    if (name !== 'maxDepth') this.stopped = true;
-  }
-
-  private timeUp(): boolean {
-    const { clock, timeLimitMs } = this.options;
-    if (!clock || timeLimitMs === undefined || this.startedAt === undefined) return false;
-    if (clock() - this.startedAt < timeLimitMs) return false;
-    this.trip('timeLimitMs', timeLimitMs, 'the search needed more time: raise the time limit or lower maxPreemptions');
-    return true;
-  }
-
-  private stats(): ExploreStats {
-    return searchStats(this.kernel, this.states.size, this.transitions, this.maxDepthReached, this.nodes.bytesPerState());
-  }
-
-  private result(stage: number): ExploreResult {
-    const found = this.log.violations.length > 0;
-    // A stage that ran to its end with nothing found proves its bound; a stopped one proves the one before.
-    const stageFinished = !this.stopped && !this.log.full;
-    const complete = stageFinished && this.next.length === 0 && !this.bound;
-    // Complete: no schedule has more preemptions than the last stage's that reaches anything new, so the whole bound is proven.
-    const clean = found ? (this.foundAt as number) - 1 : complete ? this.maxPreemptions : stageFinished ? stage : stage - 1;
-    const verdict = found ? 'violation' : complete ? 'verified' : 'incomplete';
-    const upTo = clean >= 0 ? `every schedule with at most ${clean} preemption${clean === 1 ? '' : 's'} explored` : 'no bound fully explored';
-    const note = found
-      ? `found with ${this.foundAt} preemption${this.foundAt === 1 ? '' : 's'} (searched bounds 0..${stage} of ${this.maxPreemptions}); ${upTo} without a violation before it`
-      : complete
-        ? `verified: the search with ${stage} preemption${stage === 1 ? '' : 's'} left nothing to explore with more, so every reachable state was explored`
-        : `verified up to ${clean} preemption${clean === 1 ? '' : 's'} only: ${upTo} without a violation; schedules with more preemptions were not explored`;
-    return {
-      system: this.system.name,
-      strategy: 'bounded',
-      note,
-      verdict,
-      complete,
-      ...(this.bound ? { bound: this.bound } : {}),
-      preemptions: {
-        bound: this.maxPreemptions,
-        ...(this.foundAt !== undefined ? { foundAt: this.foundAt } : {}),
-        ...(clean >= 0 ? { verifiedUpTo: clean } : {}),
-      },
-      violations: [...this.log.violations],
-      stats: this.stats(),
-    };
-  }
+function boundedResult(search: Search, base: ExploreResult, r: { stage: number; maxPreemptions: number; foundAt: number | undefined; left: number }): ExploreResult {
+  const { stage, maxPreemptions, foundAt } = r;
+  const found = base.violations.length > 0;
+  // A stage that ran to its end with nothing found proves its bound; a stopped one proves the one before.
+  const stageFinished = search.finished || search.stopCause === undefined;
+  const complete = search.finished && r.left === 0 && !search.bound;
+  // Complete: no schedule has more preemptions than the last stage's that reaches anything new, so the whole bound is proven.
+  const clean = found ? (foundAt as number) - 1 : complete ? maxPreemptions : stageFinished ? stage : stage - 1;
+  const plural = (x: number): string => (x === 1 ? '' : 's');
+  const upTo = clean >= 0 ? `every schedule with at most ${clean} preemption${plural(clean)} explored` : 'no bound fully explored';
+  const note = found
+    ? `found with ${foundAt} preemption${plural(foundAt as number)} (searched bounds 0..${stage} of ${maxPreemptions}); ${upTo} without a violation before it`
+    : complete
+      ? `verified: the search with ${stage} preemption${plural(stage)} left nothing to explore with more, so every reachable state was explored`
+      : `verified up to ${clean} preemption${plural(clean)} only: ${upTo} without a violation; schedules with more preemptions were not explored`;
+  return {
+    ...base,
+    note,
+    verdict: found ? 'violation' : complete ? 'verified' : 'incomplete',
+    complete,
+    covered: search.stopCause ? base.covered : complete ? { kind: 'exhaustive' } : { kind: 'preemption-bounded', preemptions: Math.max(clean, 0) },
+    preemptions: {
+      bound: maxPreemptions,
+      ...(foundAt !== undefined ? { foundAt } : {}),
+      ...(clean >= 0 ? { verifiedUpTo: clean } : {}),
+    },
+  };
 }

@@ -50,18 +50,22 @@
  * checkers, only sleep-set-free full expansion is done).
  *
  * Limits: up to 32 actors (sets are bit masks).
+ *
+ * Within the search loop (Search.ts): DPOR is a policy. The loop judges every step and owns every
+ * bound; the pre-pass that computes {@link CommunicationBounds} runs in slices of the loop's
+ * units, so the time limit, the memory bound and cancellation stop it too.
  */
 import { ModelError } from '../errors.js';
 import { Kernel, STEP_FAILS } from '../Kernel.js';
-import { StateStore } from '../StateStore.js';
 import { Disposition, type Outcome } from '../StepTable.js';
-import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
-import type { Checker } from '../checkers/Checker.js';
-import { searchStats, type ExploreOptions, type ExploreResult, type ExploreStats } from '../explorer.js';
-import { ViolationRecorder } from '../ViolationRecorder.js';
+import type { LoadedSystem, SystemSpec } from '../system.js';
+import type { ExploreOptions, ExploreResult } from '../result.js';
+import { KNOWN, Search, knownNode, type SearchPolicy } from '../Search.js';
 
 /** Pairs (actor, local state, message) the abstraction may evaluate before giving up. */
 const ABSTRACTION_BUDGET = 50_000;
+/** Pairs the pre-pass evaluates per unit of the search loop's work. */
+const PAIRS_PER_UNIT = 64;
 const ALL = 0xffffffff;
 
 /**
@@ -69,87 +73,121 @@ const ALL = 0xffffffff;
  * to in any later step: a sound over-approximation from a Cartesian abstraction. When the
  * abstraction exceeds its budget, or evaluating a step throws, every actor may send to every
  * actor (no reduction, still sound).
+ *
+ * Computed incrementally: {@link advance} evaluates a few pairs at a time, so the search loop
+ * can stop it for a bound or an interrupt (then it is not precise: every actor may send to every
+ * actor).
  */
 export class CommunicationBounds {
   private readonly mayFrom: Array<Map<number, number>>;
-  /** False when the abstraction gave up; then {@link may} is always ALL. */
-  readonly precise: boolean;
+  /** False when the abstraction gave up (or has not finished); then {@link may} is always ALL. */
+  precise = false;
   /** Pairs evaluated. */
-  readonly pairs: number;
+  pairs = 0;
+  /** True once the abstraction is finished (or gave up). */
+  done = false;
+  private readonly n: number;
+  private readonly locals: Array<Set<number>>;
+  private readonly messages: Array<Set<number>>;
+  /** Edges of each actor's local graph and the receivers of each local state's own steps. */
+  private readonly edges: Array<Map<number, Set<number>>>;
+  private readonly direct: Array<Map<number, number>>;
+  private readonly work: Array<[number, number, number]> = [];
 
-  constructor(kernel: Kernel, budget = ABSTRACTION_BUDGET) {
-    const n = kernel.actorCount;
-    const table = kernel.table;
-    const locals: Array<Set<number>> = Array.from({ length: n }, () => new Set());
-    const messages: Array<Set<number>> = Array.from({ length: n }, () => new Set());
-    // Edges of each actor's local graph and the receivers of each local state's own steps.
-    const edges: Array<Map<number, Set<number>>> = Array.from({ length: n }, () => new Map());
-    const direct: Array<Map<number, number>> = Array.from({ length: n }, () => new Map());
-    const work: Array<[number, number, number]> = [];
-    const addLocal = (a: number, l: number): void => {
-      const ls = locals[a] as Set<number>;
-      if (ls.has(l)) return;
-      ls.add(l);
-      for (const m of messages[a] as Set<number>) work.push([a, l, m]);
-    };
-    const addMessage = (a: number, m: number): void => {
-      const ms = messages[a] as Set<number>;
-      if (ms.has(m)) return;
-      ms.add(m);
-      for (const l of locals[a] as Set<number>) work.push([a, l, m]);
-    };
-    for (let a = 0; a < n; a++) {
-      addLocal(a, table.initialLocals[a] as number);
-      for (const m of table.initialMailboxes[a] as number[]) addMessage(a, m);
-    }
-    let pairs = 0;
-    let precise = true;
-    while (work.length) {
-      const [a, l, m] = work.pop() as [number, number, number];
-      if (++pairs > budget) {
-        precise = false;
-        break;
-      }
-      let o: Outcome;
-      try {
-        o = table.outcome(a, l, m);
-      } catch {
-        // A pairing that never happens in a real run may make a model throw; give up precision.
-        precise = false;
-        break;
-      }
-      if (o.disposition === Disposition.Deferred) continue;
-      // A failing step ends its path in every search: its sends count (they can overflow a
-      // mailbox in that very step), but its messages are never received and its next state
-      // never steps.
-      const ends = o.failures.length > 0;
-      let mask = (direct[a] as Map<number, number>).get(l) ?? 0;
-      for (let i = 0; i < o.sends.length; i += 2) {
-        const r = o.sends[i] as number;
-        mask |= 1 << r;
-        if (!ends) addMessage(r, o.sends[i + 1] as number);
-      }
-      (direct[a] as Map<number, number>).set(l, mask);
-      if (ends) continue;
-      const es = edges[a] as Map<number, Set<number>>;
-      if (!es.has(l)) es.set(l, new Set());
-      (es.get(l) as Set<number>).add(o.next);
-      addLocal(a, o.next);
-    }
-    this.precise = precise;
-    this.pairs = pairs;
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly budget = ABSTRACTION_BUDGET,
+  ) {
+    const n = (this.n = kernel.actorCount);
+    this.locals = Array.from({ length: n }, () => new Set());
+    this.messages = Array.from({ length: n }, () => new Set());
+    this.edges = Array.from({ length: n }, () => new Map());
+    this.direct = Array.from({ length: n }, () => new Map());
     this.mayFrom = Array.from({ length: n }, () => new Map());
-    if (!precise) return;
+    const table = kernel.table;
     for (let a = 0; a < n; a++) {
+      this.addLocal(a, table.initialLocals[a] as number);
+      for (const m of table.initialMailboxes[a] as number[]) this.addMessage(a, m);
+    }
+  }
+
+  /** Computes it all at once (within its pair budget). */
+  static compute(kernel: Kernel, budget = ABSTRACTION_BUDGET): CommunicationBounds {
+    const b = new CommunicationBounds(kernel, budget);
+    while (!b.done) b.advance(Number.MAX_SAFE_INTEGER);
+    return b;
+  }
+
+  private addLocal(a: number, l: number): void {
+    const ls = this.locals[a] as Set<number>;
+    if (ls.has(l)) return;
+    ls.add(l);
+    for (const m of this.messages[a] as Set<number>) this.work.push([a, l, m]);
+  }
+
+  private addMessage(a: number, m: number): void {
+    const ms = this.messages[a] as Set<number>;
+    if (ms.has(m)) return;
+    ms.add(m);
+    for (const l of this.locals[a] as Set<number>) this.work.push([a, l, m]);
+  }
+
+  /** Evaluates up to `pairs` more pairs; finishes (sets `done`) when the work list is empty or the budget is spent. */
+  advance(pairs: number): void {
+    for (let i = 0; i < pairs && !this.done; i++) {
+      const item = this.work.pop();
+      if (!item) return this.finish(true);
+      if (++this.pairs > this.budget) return this.finish(false);
+      if (!this.evaluate(item[0], item[1], item[2])) return this.finish(false);
+    }
+  }
+
+  /** One pair; false when evaluating it threw (then the abstraction gives up). */
+  private evaluate(a: number, l: number, m: number): boolean {
+    let o: Outcome;
+    try {
+      o = this.kernel.table.outcome(a, l, m);
+    } catch {
+      // A pairing that never happens in a real run may make a model throw; give up precision.
+      return false;
+    }
+    if (o.disposition === Disposition.Deferred) return true;
+    // A failing step ends its path in every search: its sends count (they can overflow a
+    // mailbox in that very step), but its messages are never received and its next state
+    // never steps.
+    const ends = o.failures.length > 0;
+    const direct = this.direct[a] as Map<number, number>;
+    let mask = direct.get(l) ?? 0;
+    for (let i = 0; i < o.sends.length; i += 2) {
+      const r = o.sends[i] as number;
+      mask |= 1 << r;
+      if (!ends) this.addMessage(r, o.sends[i + 1] as number);
+    }
+    direct.set(l, mask);
+    if (ends) return true;
+    const es = this.edges[a] as Map<number, Set<number>>;
+    if (!es.has(l)) es.set(l, new Set());
+    (es.get(l) as Set<number>).add(o.next);
+    this.addLocal(a, o.next);
+    return true;
+  }
+
+  private finish(precise: boolean): void {
+    this.done = true;
+    this.precise = precise;
+    this.work.length = 0;
+    if (!precise) return;
+    for (let a = 0; a < this.n; a++) {
       const may = this.mayFrom[a] as Map<number, number>;
-      for (const l of locals[a] as Set<number>) may.set(l, (direct[a] as Map<number, number>).get(l) ?? 0);
+      const direct = this.direct[a] as Map<number, number>;
+      for (const l of this.locals[a] as Set<number>) may.set(l, direct.get(l) ?? 0);
       // Propagate backwards along local edges to a fixpoint (local graphs are small).
       for (let changed = true; changed; ) {
         changed = false;
-        for (const [l, succ] of edges[a] as Map<number, Set<number>>) {
+        for (const [l, succ] of this.edges[a] as Map<number, Set<number>>) {
           let m = may.get(l) as number;
           const before = m;
-          for (const s of succ) m |= may.get(s) as number;
+          for (const t of succ) m |= may.get(t) as number;
           if (m !== before) {
             may.set(l, m);
             changed = true;
@@ -193,8 +231,6 @@ interface Frame {
   unsafe: number;
 }
 
-const DEFAULTS = { maxStates: 5_000_000, maxDepth: 1_000_000, maxViolations: 1 };
-
 /**
  * Explores `system` with persistent sets and sleep sets (stateful DFS); same violations,
  * deadlocks and terminal states as full search, fewer states.
@@ -210,13 +246,34 @@ export function exploreDpor(input: SystemSpec | LoadedSystem, options: ExploreOp
 }
 
 /** One DPOR search; {@link exploreDpor} runs it. Its store and kernel stay readable afterwards. */
-export class DporSearch {
-  readonly system: LoadedSystem;
-  readonly kernel: Kernel;
-  readonly store: StateStore;
-  private readonly opts: typeof DEFAULTS & ExploreOptions;
-  private readonly recorder: ViolationRecorder;
-  private readonly checkers: Checker[];
+export class DporSearch extends Search {
+  constructor(input: SystemSpec | LoadedSystem, options: ExploreOptions = {}) {
+    super(input, dporPolicy(), options);
+  }
+}
+
+/** The DPOR policy for the search loop. */
+export function dporPolicy(): SearchPolicy {
+  let dpor: Dpor | undefined;
+  return {
+    name: 'dpor',
+    shrinkByDefault: true,
+    hints: { maxStates: 'the reduced state space is larger than the bound: raise maxStates or shrink the configuration' },
+    start(search) {
+      if (search.kernel.actorCount > 32) {
+        throw new ModelError(`dpor handles up to 32 actors; '${search.system.name}' has ${search.kernel.actorCount}: use bfs, or symmetry reduction`);
+      }
+      dpor = new Dpor(search);
+    },
+    next: () => (dpor as Dpor).next(),
+    bytes: () => dpor?.bytes() ?? 0,
+    conclude: (_search, base) => ({ ...base, strategyStats: (dpor as Dpor).strategyStats() }),
+  };
+}
+
+/** The state of one DPOR search: its DFS stack, per-state sleep sets, and counters. */
+class Dpor {
+  private readonly kernel: Kernel;
   private readonly bounds: CommunicationBounds;
   private readonly n: number;
   /** Actors whose steps invariants see. */
@@ -229,44 +286,38 @@ export class DporSearch {
   private clean = new Uint8Array(1 << 12);
   private stack: Frame[] = [];
   private readonly cur: Int32Array;
-  private readonly out: Int32Array;
-  private transitions = 0;
-  private maxDepthReached = 0;
-  private bound: ExploreResult['bound'];
-  private stopped = false;
+  private readonly scratch: Int32Array;
   private reduced = 0;
   private expandedFully = 0;
   private sleepPruned = 0;
   private revisits = 0;
 
-  constructor(input: SystemSpec | LoadedSystem, options: ExploreOptions) {
-    this.system = 'actorIndex' in input ? input : loadSystem(input);
-    this.opts = { ...DEFAULTS, ...options };
-    this.n = this.system.actorNames.length;
-    if (this.n > 32) throw new ModelError(`dpor handles up to 32 actors; '${this.system.name}' has ${this.n}: use bfs, or symmetry reduction`);
-    this.kernel = new Kernel(this.system);
-    this.store = new StateStore(this.n);
+  constructor(private readonly search: Search) {
+    this.kernel = search.kernel;
+    this.n = this.kernel.actorCount;
     this.cur = this.kernel.newState();
-    this.out = this.kernel.newState();
-    this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
-    this.recorder = new ViolationRecorder(this.system, this.opts.maxViolations, options.checkers ?? [], options.onViolation);
+    this.scratch = this.kernel.newState();
     this.bounds = new CommunicationBounds(this.kernel);
-    this.useSleep = this.checkers.length === 0;
+    const checkers = search.checkers.length > 0;
+    this.useSleep = !checkers;
     let visible = 0;
-    for (const inv of this.system.invariants) {
+    for (const inv of search.system.invariants) {
       if (!inv.reads) visible = ALL;
-      else for (const name of inv.reads) visible |= 1 << (this.system.actorIndex.get(name) ?? 0);
+      else for (const name of inv.reads) visible |= 1 << (search.system.actorIndex.get(name) ?? 0);
     }
-    this.visible = this.checkers.length ? ALL : visible;
+    this.visible = checkers ? ALL : visible;
   }
 
-  run(): ExploreResult {
-    const init = this.kernel.initial();
-    this.store.add(init, -1, -1, 0);
-    for (const f of [...this.kernel.initialFindings(), ...this.kernel.invariantFindings(init)]) this.recorder.record(f, []);
-    if (!this.recorder.full) this.push(0, 0);
-    while (this.stack.length && !this.stopped && !this.recorder.full) this.step();
-    return this.result();
+  /** One unit: a slice of the pre-pass, then one DFS step. */
+  next(): boolean {
+    if (!this.bounds.done) {
+      this.bounds.advance(PAIRS_PER_UNIT);
+      if (this.bounds.done) this.push(0, 0);
+      return true;
+    }
+    if (this.stack.length === 0) return false;
+    this.step();
+    return true;
   }
 
   private push(id: number, sleep: number): void {
@@ -299,7 +350,7 @@ export class DporSearch {
       f.receivers[a] = move.receiverMask;
       // As the kernel judges it: the outcome's failures, or any mailbox above the bound after
       // the step (one may start above it when the initial messages already overflow).
-      if (k.step(v, a, this.out) === STEP_FAILS) f.failing |= 1 << a;
+      if (k.step(v, a, this.scratch) === STEP_FAILS) f.failing |= 1 << a;
     }
     if (f.enabled === 0) return;
     let set = f.failing ? f.enabled : this.persistentSet(v, f);
@@ -323,8 +374,8 @@ export class DporSearch {
     while (asleep) {
       const x = 31 - Math.clz32(asleep & -asleep);
       asleep &= ~(1 << x);
-      this.kernel.step(state, x, this.out);
-      const id = this.store.find(this.out);
+      this.kernel.step(state, x, this.scratch);
+      const id = this.search.store.find(this.scratch);
       if (id >= 0 && this.onStack[id]) return true;
     }
     return false;
@@ -400,8 +451,7 @@ export class DporSearch {
   private step(): void {
     const f = this.stack[this.stack.length - 1] as Frame;
     if (f.enabled === 0) {
-      const d = this.kernel.deadlockFinding(this.read(f.id));
-      if (d) this.recorder.record(d, this.store.pathTo(f.id));
+      this.search.checkDeadlock(f.id, this.read(f.id));
       this.pop();
       return;
     }
@@ -414,46 +464,14 @@ export class DporSearch {
     const childSleep = (f.sleep | (f.done & ~f.unsafe)) & this.independentOf(f, x);
     f.done |= 1 << x;
     f.current = x;
-    const depth = this.stack.length - 1;
-    const v = this.read(f.id);
-    const out = this.out;
-    const k = this.kernel;
-    const status = k.step(v, x, out);
-    this.transitions++;
-    if (this.checkers.length) {
-      for (const finding of k.checkTransition(this.checkers, v, x, out, depth)) this.recorder.record(finding, [...this.store.pathTo(f.id), x]);
-    }
-    if (status === STEP_FAILS) {
-      for (const finding of k.stepFindings(v, x, out)) this.recorder.record(finding, [...this.store.pathTo(f.id), x]);
+    // The loop judges the step: checkers, failures, maxDepth, the visited set, invariants, maxStates.
+    const r = this.search.transition(f.id, this.read(f.id), this.stack.length - 1, x);
+    if (r >= 0) {
+      this.push(r, childSleep);
       return;
     }
-    if (depth + 1 > this.opts.maxDepth) {
-      this.bound ??= { name: 'maxDepth', limit: this.opts.maxDepth, hint: 'a schedule this long usually means an actor loops without bound (a retry or spin loop that never blocks)' };
-      return;
-    }
-    const id = this.store.add(out, f.id, x, depth + 1);
-    if (id >= 0) {
-      if (depth + 1 > this.maxDepthReached) this.maxDepthReached = depth + 1;
-      const broken = k.invariantFindings(out);
-      if (broken.length) {
-        // As the explorer does: a state that breaks an invariant is not expanded, and is also
-        // checked for deadlock.
-        const path = this.store.pathTo(id);
-        for (const finding of broken) this.recorder.record(finding, path);
-        const next = out.slice();
-        const d = k.enabledActors(next).length === 0 ? k.deadlockFinding(next) : undefined;
-        if (d) this.recorder.record(d, path);
-        return;
-      }
-      if (this.store.size >= this.opts.maxStates) {
-        this.bound = { name: 'maxStates', limit: this.opts.maxStates, hint: 'the reduced state space is larger than the bound: raise maxStates or shrink the configuration' };
-        this.stopped = true;
-        return;
-      }
-      this.push(id, childSleep);
-      return;
-    }
-    const old = -id - 1;
+    if (r > KNOWN) return;
+    const old = knownNode(r);
     if (this.onStack[old]) {
       // Sleep sets assume an explored step's subtree is finished; this one reaches a state
       // still being explored, so the step may not go to sleep in its siblings (a sleep set
@@ -493,34 +511,23 @@ export class DporSearch {
 
   /** Reads state `id` (with its hash) into the shared buffer and returns it. */
   private read(id: number): Int32Array {
-    this.store.read(id, this.cur);
+    this.search.store.read(id, this.cur);
     this.kernel.rehash(this.cur);
     return this.cur;
   }
 
-  private stats(): ExploreStats {
-    return searchStats(this.kernel, this.store.size, this.transitions, this.maxDepthReached, this.store.bytesPerState());
+  bytes(): number {
+    return this.sleepOf.byteLength + this.onStack.byteLength + this.clean.byteLength + this.stack.length * (64 + 4 * this.n);
   }
 
-  private result(): ExploreResult {
-    const violations = this.recorder.violations;
-    const complete = this.stack.length === 0 && !this.bound;
+  strategyStats(): Record<string, number> {
     return {
-      system: this.system.name,
-      strategy: 'dpor',
-      verdict: violations.length ? 'violation' : complete ? 'verified' : 'incomplete',
-      complete,
-      ...(this.bound ? { bound: this.bound } : {}),
-      violations: [...violations],
-      stats: this.stats(),
-      strategyStats: {
-        reducedExpansions: this.reduced,
-        fullExpansions: this.expandedFully,
-        sleepPruned: this.sleepPruned,
-        revisits: this.revisits,
-        abstractionPairs: this.bounds.pairs,
-        abstractionPrecise: this.bounds.precise ? 1 : 0,
-      },
+      reducedExpansions: this.reduced,
+      fullExpansions: this.expandedFully,
+      sleepPruned: this.sleepPruned,
+      revisits: this.revisits,
+      abstractionPairs: this.bounds.pairs,
+      abstractionPrecise: this.bounds.precise ? 1 : 0,
     };
   }
 }

@@ -1,59 +1,69 @@
 /**
  * Every search strategy behind one narrow interface (shuttle's schedulers, Coyote's
- * `*Strategy` files): a name and a function from a system and options to an
- * {@link ExploreResult}. One file per strategy; each strategy's header cites its paper.
+ * `*Strategy` files): a name and a policy of the one search loop (Search.ts), so every strategy
+ * gets the same bounds, progress, cancellation, violation recording and shrinking. One file per
+ * strategy; each strategy's header cites its paper. `parallel-bfs` runs its own coordinator
+ * (runtime/parallel) behind the same {@link SearchRun} interface.
  *
  * The command line and the catalogue take strategy names from {@link STRATEGY_NAMES}, so adding
  * a strategy here makes it available everywhere.
  */
 import { ModelError } from '../errors.js';
-import { explore, type ExploreOptions, type ExploreResult } from '../explorer.js';
+import type { ExploreResult, ExploreStats, StrategyOptions } from '../result.js';
+import { Search, type SearchPolicy } from '../Search.js';
 import type { LoadedSystem, SystemSpec } from '../system.js';
-import { boundedPreemption } from './bounded.js';
-import { exploreDpor } from './dpor.js';
-import { exploreSymmetric } from './symmetry.js';
-import { exploreParallel } from '../parallel/coordinator.js';
-import type { SystemSource } from '../parallel/source.js';
-import { pct } from './pct.js';
-import { randomWalks } from './random.js';
+import { ParallelSearch } from '../parallel/coordinator.js';
+import { bfsPolicy } from './bfs.js';
+import { boundedPolicy } from './bounded.js';
+import { dfsPolicy } from './dfs.js';
+import { dporPolicy } from './dpor.js';
+import { pctPolicy } from './pct.js';
+import { randomPolicy } from './random.js';
+import { symmetryPolicy } from './symmetry.js';
 
-/** Options every strategy accepts; a strategy documents which ones it uses. */
-export interface StrategyOptions extends ExploreOptions {
-  /** Seed of randomised strategies; every run prints it, and the same seed gives the same runs. */
-  seed?: number;
-  /** Sampling strategies (pct, random): how many runs. */
-  runs?: number;
-  /** pct: the bug depth d (d-1 priority change points per run). */
-  depth?: number;
-  /** Sampling strategies (pct, random): at most this many steps per run. */
-  maxSteps?: number;
-  /** bounded: search schedules with 0, 1, ... up to this many preemptions. */
-  maxPreemptions?: number;
-  /** parallel-bfs: worker threads (default 2). */
-  workers?: number;
-  /** parallel-bfs: the module and export each worker builds the system from. */
-  source?: SystemSource;
+export type { StrategyOptions } from '../result.js';
+
+/** A search in progress, whatever runs it: advance it in slices, then read its result. */
+export interface SearchRun {
+  readonly done: boolean;
+  /** Runs up to `budget` units of work. */
+  advance(budget: number): void;
+  stats(): ExploreStats;
+  result(): ExploreResult;
 }
 
-export type StrategyRunner = (system: SystemSpec | LoadedSystem, options: StrategyOptions) => ExploreResult;
+/** Builds a strategy's policy from the options (validating the strategy's own ones). */
+export type PolicyFactory = (options: StrategyOptions) => SearchPolicy;
 
-const registry: Record<string, StrategyRunner> = {
-  bfs: (system, options) => explore(system, { ...options, strategy: 'bfs' }),
-  dfs: (system, options) => explore(system, { ...options, strategy: 'dfs' }),
-  pct,
-  random: randomWalks,
-  bounded: boundedPreemption,
-  dpor: exploreDpor,
-  symmetry: exploreSymmetric,
-  'parallel-bfs': exploreParallel,
+const policies: Record<string, PolicyFactory> = {
+  bfs: () => bfsPolicy(),
+  dfs: () => dfsPolicy(),
+  pct: pctPolicy,
+  random: randomPolicy,
+  bounded: boundedPolicy,
+  dpor: () => dporPolicy(),
+  symmetry: () => symmetryPolicy(),
 };
 
-/** Names of the available strategies, in the order help texts list them. */
-export const STRATEGY_NAMES: readonly string[] = Object.keys(registry);
+const PARALLEL = 'parallel-bfs';
 
-/** Runs the named strategy; an unknown name is a {@link ModelError} listing the valid ones. */
+/** Names of the available strategies, in the order help texts list them. */
+export const STRATEGY_NAMES: readonly string[] = [...Object.keys(policies), PARALLEL];
+
+/**
+ * Starts the named strategy on `system` (nothing runs until `advance`); an unknown name is a
+ * {@link ModelError} listing the valid ones.
+ */
+export function startStrategy(name: string, system: SystemSpec | LoadedSystem, options: StrategyOptions = {}): SearchRun {
+  if (name === PARALLEL) return new ParallelSearch(system, options);
+  const make = policies[name];
+  if (!make) throw new ModelError(`unknown strategy '${name}'; use one of ${STRATEGY_NAMES.join(', ')}`);
+  return new Search(system, make(options), options);
+}
+
+/** Runs the named strategy to the end and returns its result. */
 export function runStrategy(name: string, system: SystemSpec | LoadedSystem, options: StrategyOptions = {}): ExploreResult {
-  const runner = registry[name];
-  if (!runner) throw new ModelError(`unknown strategy '${name}'; use one of ${STRATEGY_NAMES.join(', ')}`);
-  return runner(system, options);
+  const run = startStrategy(name, system, options);
+  while (!run.done) run.advance(Number.MAX_SAFE_INTEGER);
+  return run.result();
 }

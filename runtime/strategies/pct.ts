@@ -21,15 +21,54 @@
  * every run.
  *
  * Stateless (no visited set prunes anything); the distinct states seen are counted. Every result
- * says its seed, and the same seed gives the same runs and the same result.
+ * says its seed, and the same seed gives the same runs and the same result. The runs and their
+ * judging are sampling.ts's; this file is the choice.
  */
-import type { ExploreResult } from '../explorer.js';
+import { positiveInteger, type ExploreResult, type StrategyOptions } from '../result.js';
+import { Search, type SearchPolicy } from '../Search.js';
 import type { LoadedSystem, SystemSpec } from '../system.js';
-import type { StrategyOptions } from './index.js';
 import { DEFAULT_SEED, Prng, checkSeed } from './prng.js';
-import { Sampler, positiveInteger, type Chooser } from './walk.js';
+import { samplingPolicy, type Chooser } from './sampling.js';
 
 export const PCT_DEFAULTS = { runs: 1_000, depth: 3, maxSteps: 10_000 };
+
+/** The PCT policy for the search loop, from the options (validated here). */
+export function pctPolicy(options: StrategyOptions = {}): SearchPolicy {
+  const seed = checkSeed(options.seed ?? DEFAULT_SEED);
+  const runs = positiveInteger('runs', options.runs, PCT_DEFAULTS.runs);
+  const depth = positiveInteger('depth', options.depth, PCT_DEFAULTS.depth);
+  const maxSteps = positiveInteger('maxSteps', options.maxSteps, PCT_DEFAULTS.maxSteps);
+  const rng = new Prng(seed);
+  let priority = new Int32Array(0);
+  /** k: the most scheduling steps with a choice seen in one run so far. */
+  let k = 0;
+  let choices = 0;
+  return samplingPolicy({
+    name: 'pct',
+    seed,
+    runs,
+    maxSteps,
+    beginRun(index, n): Chooser {
+      if (priority.length !== n) priority = new Int32Array(n);
+      // Distinct initial priorities d..d+n-1 in random order; change point i lowers to i < d.
+      const order = rng.shuffle(Array.from({ length: n }, (_, a) => a));
+      order.forEach((a, rank) => (priority[a] = depth + rank));
+      const changeAt = index === 0 ? new Map<number, number>() : changePoints(rng, depth - 1, k);
+      choices = 0;
+      return (enabled) => {
+        if (enabled.length < 2) return enabled[0] as number;
+        choices++;
+        const lowered = changeAt.get(choices);
+        if (lowered !== undefined) priority[highest(enabled, priority)] = lowered;
+        return highest(enabled, priority);
+      };
+    },
+    endRun() {
+      if (choices > k) k = choices;
+    },
+    describeRuns: () => `PCT runs of depth ${depth} (at most ${maxSteps} steps each; k, the scheduling steps with a choice, estimated at ${k})`,
+  });
+}
 
 /**
  * Runs `runs` PCT runs of bug depth `depth` with seed `seed`.
@@ -41,34 +80,7 @@ export const PCT_DEFAULTS = { runs: 1_000, depth: 3, maxSteps: 10_000 };
  * ```
  */
 export function pct(system: SystemSpec | LoadedSystem, options: StrategyOptions = {}): ExploreResult {
-  const seed = checkSeed(options.seed ?? DEFAULT_SEED);
-  const runs = positiveInteger('runs', options.runs, PCT_DEFAULTS.runs);
-  const depth = positiveInteger('depth', options.depth, PCT_DEFAULTS.depth);
-  const maxSteps = positiveInteger('maxSteps', options.maxSteps, PCT_DEFAULTS.maxSteps);
-  const sampler = new Sampler(system, options);
-  const n = sampler.kernel.actorCount;
-  const rng = new Prng(seed);
-  const priority = new Int32Array(n);
-  /** k: the most scheduling steps with a choice seen in one run so far. */
-  let k = 0;
-
-  while (sampler.runs < runs && !sampler.done) {
-    // Distinct initial priorities d..d+n-1 in random order; change point i lowers to i < d.
-    const order = rng.shuffle(Array.from({ length: n }, (_, a) => a));
-    order.forEach((a, rank) => (priority[a] = depth + rank));
-    const changeAt = sampler.runs === 0 ? new Map<number, number>() : changePoints(rng, depth - 1, k);
-    let choices = 0;
-    const choose: Chooser = (enabled) => {
-      if (enabled.length < 2) return enabled[0] as number;
-      choices++;
-      const lowered = changeAt.get(choices);
-      if (lowered !== undefined) priority[highest(enabled, priority)] = lowered;
-      return highest(enabled, priority);
-    };
-    sampler.run(choose, maxSteps);
-    if (choices > k) k = choices;
-  }
-  return sampler.result('pct', seed, `PCT runs of depth ${depth} (at most ${maxSteps} steps each; k, the scheduling steps with a choice, estimated at ${k})`);
+  return new Search(system, pctPolicy(options), options).run();
 }
 
 /** Up to `count` distinct change points in [1, k], mapped to the priority each one sets (1..count). */

@@ -12,13 +12,23 @@
  * seen are counted. Every result carries its seed, and the same seed gives the same walks and
  * the same result: the only randomness is one {@link Prng} seeded once per call.
  */
-import type { ExploreResult } from '../explorer.js';
+import { positiveInteger, type ExploreResult, type StrategyOptions } from '../result.js';
+import { Search, type SearchPolicy } from '../Search.js';
 import type { LoadedSystem, SystemSpec } from '../system.js';
-import type { StrategyOptions } from './index.js';
 import { DEFAULT_SEED, Prng, checkSeed } from './prng.js';
-import { Sampler, positiveInteger } from './walk.js';
+import { samplingPolicy } from './sampling.js';
 
 export const RANDOM_DEFAULTS = { runs: 1_000, maxSteps: 10_000 };
+
+/** The random-walk policy for the search loop, from the options (validated here). */
+export function randomPolicy(options: StrategyOptions = {}): SearchPolicy {
+  const seed = checkSeed(options.seed ?? DEFAULT_SEED);
+  const runs = positiveInteger('runs', options.runs, RANDOM_DEFAULTS.runs);
+  const maxSteps = positiveInteger('maxSteps', options.maxSteps, RANDOM_DEFAULTS.maxSteps);
+  const rng = new Prng(seed);
+  const choose = (enabled: readonly number[]): number => enabled[rng.below(enabled.length)] as number;
+  return samplingPolicy({ name: 'random', seed, runs, maxSteps, beginRun: () => choose, describeRuns: () => `random walks of at most ${maxSteps} steps` });
+}
 
 /**
  * Runs `runs` random walks of at most `maxSteps` steps each, with seed `seed`.
@@ -30,12 +40,5 @@ export const RANDOM_DEFAULTS = { runs: 1_000, maxSteps: 10_000 };
  * ```
  */
 export function randomWalks(system: SystemSpec | LoadedSystem, options: StrategyOptions = {}): ExploreResult {
-  const seed = checkSeed(options.seed ?? DEFAULT_SEED);
-  const runs = positiveInteger('runs', options.runs, RANDOM_DEFAULTS.runs);
-  const maxSteps = positiveInteger('maxSteps', options.maxSteps, RANDOM_DEFAULTS.maxSteps);
-  const sampler = new Sampler(system, options);
-  const rng = new Prng(seed);
-  const choose = (enabled: readonly number[]): number => enabled[rng.below(enabled.length)] as number;
-  while (sampler.runs < runs && !sampler.done) sampler.run(choose, maxSteps);
-  return sampler.result('random', seed, `random walks of at most ${maxSteps} steps`);
+  return new Search(system, randomPolicy(options), options).run();
 }

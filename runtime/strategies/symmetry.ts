@@ -28,14 +28,13 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import { ModelError } from '../errors.js';
-import { Kernel, STEP_DISABLED, STEP_FAILS, type Finding } from '../Kernel.js';
+import { Kernel, type Finding } from '../Kernel.js';
 import { runPath } from '../replay.js';
-import { StateStore } from '../StateStore.js';
-import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
-import type { Checker } from '../checkers/Checker.js';
-import { searchStats, type ExploreOptions, type ExploreResult, type ExploreStats } from '../explorer.js';
+import type { LoadedSystem, SystemSpec } from '../system.js';
+import type { ExploreOptions, ExploreResult } from '../result.js';
 import type { Message } from '../model.js';
-import { ViolationRecorder } from '../ViolationRecorder.js';
+import { Search, type SearchPolicy } from '../Search.js';
+import { bfsPolicy } from './bfs.js';
 
 const MAX_PERMUTATIONS = 40_320;
 
@@ -232,8 +231,6 @@ function lexLess(a: Int32Array, b: Int32Array, length: number): boolean {
   return false;
 }
 
-const DEFAULTS = { maxStates: 5_000_000, maxDepth: 1_000_000, maxViolations: 1 };
-
 /**
  * BFS over canonical representatives. Without declared groups it is plain BFS.
  *
@@ -247,157 +244,82 @@ export function exploreSymmetric(input: SystemSpec | LoadedSystem, options: Expl
 }
 
 /** One symmetry-reduced BFS; its store (canonical states) and kernel stay readable afterwards. */
-export class SymmetricSearch {
-  readonly system: LoadedSystem;
-  readonly kernel: Kernel;
-  readonly store: StateStore;
-  readonly symmetry: Symmetry;
-  private readonly opts: typeof DEFAULTS & ExploreOptions;
-  private readonly recorder: ViolationRecorder;
-  private readonly checkers: Checker[];
-  private permOf = new Int32Array(1 << 12);
-  private queue: number[] = [];
-  private transitions = 0;
-  private maxDepthReached = 0;
-  private bound: ExploreResult['bound'];
-  private readonly cur: Int32Array;
-  private readonly out: Int32Array;
-
-  constructor(input: SystemSpec | LoadedSystem, options: ExploreOptions) {
-    this.system = 'actorIndex' in input ? input : loadSystem(input);
-    this.opts = { ...DEFAULTS, ...options };
-    this.kernel = new Kernel(this.system);
-    this.store = new StateStore(this.kernel.actorCount);
-    this.cur = this.kernel.newState();
-    this.out = this.kernel.newState();
-    this.symmetry = new Symmetry(this.kernel);
-    this.checkers = [...this.system.checkers, ...(options.checkers ?? [])].map((make) => make());
-    this.recorder = new ViolationRecorder(this.system, this.opts.maxViolations, options.checkers ?? [], options.onViolation);
+export class SymmetricSearch extends Search {
+  constructor(input: SystemSpec | LoadedSystem, options: ExploreOptions = {}) {
+    super(input, symmetryPolicy(), options);
   }
+}
 
-  run(): ExploreResult {
-    const k = this.kernel;
-    const init = k.initial();
-    for (const f of [...k.initialFindings(), ...k.invariantFindings(init)]) this.recorder.record(f, []);
-    const c = this.symmetry.canonical(init);
-    this.add(c.vector, -1, -1, 0, c.perm);
-    let head = 0;
-    while (head < this.queue.length && !this.recorder.full && !this.bound) {
-      const s = this.queue[head++] as number;
-      this.expand(s);
-      if (head > 65_536) {
-        this.queue = this.queue.slice(head);
-        head = 0;
+/**
+ * The symmetry policy: breadth-first, every state stored as its canonical representative
+ * (the store key), and every finding recorded on a concrete schedule.
+ */
+export function symmetryPolicy(): SearchPolicy {
+  let symmetry: Symmetry | undefined;
+  let permOf = new Int32Array(1 << 12);
+  let lastPerm = 0;
+  const bfs = bfsPolicy();
+  return {
+    ...bfs,
+    name: 'symmetry',
+    shrinkByDefault: true,
+    hints: { maxStates: 'raise maxStates or shrink the configuration', maxDepth: 'a schedule this long usually means an actor loops without bound' },
+    key(search, v) {
+      symmetry ??= new Symmetry(search.kernel);
+      const c = symmetry.canonical(v);
+      lastPerm = c.perm;
+      return c.vector;
+    },
+    onNew(_search, id) {
+      if (id >= permOf.length) {
+        const b = new Int32Array(permOf.length * 2);
+        b.set(permOf);
+        permOf = b;
       }
+      permOf[id] = lastPerm;
+    },
+    record(search, f, id, actor) {
+      const path: Array<[number, number] | number> = symbolicPath(search, id);
+      if (path.length === 1 && actor < 0) return search.recorder.record(f, []);
+      if (actor >= 0) path.push(actor);
+      recordConcrete(search, symmetry as Symmetry, permOf, path, actor >= 0 ? 'step' : f.kind === 'deadlock' ? 'deadlock' : 'invariant');
+    },
+    bytes: () => permOf.byteLength,
+    conclude: (_search, base) => ({ ...base, strategyStats: { permutations: symmetry?.perms.length ?? 1 } }),
+  };
+}
+
+/** The canonical path to `id` as (state id, actor) pairs: actor -1 marks the start. */
+function symbolicPath(search: Search, id: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let s = id; s !== -1; s = search.store.parent(s)) out.push([s, search.store.actor(s)]);
+  return out.reverse();
+}
+
+/**
+ * Maps a canonical path to the actors of a concrete run, replays it, and records what the
+ * replay finds at its end of the given sort (the concrete run names the actual actors).
+ */
+function recordConcrete(search: Search, symmetry: Symmetry, permOf: Int32Array, path: Array<[number, number] | number>, sort: 'step' | 'invariant' | 'deadlock'): void {
+  const n = search.kernel.actorCount;
+  // tau maps a canonical actor to the concrete actor at the current step.
+  let tau = Int32Array.from(symmetry.inverseOf(permOf[(path[0] as [number, number])[0]] as number));
+  const concrete: number[] = [];
+  for (let i = 1; i < path.length; i++) {
+    const step = path[i] as [number, number] | number;
+    const actor = typeof step === 'number' ? step : step[1];
+    concrete.push(tau[actor] as number);
+    if (typeof step !== 'number') {
+      const sigmaInv = symmetry.inverseOf(permOf[step[0]] as number);
+      const next = new Int32Array(n);
+      for (let x = 0; x < n; x++) next[x] = tau[sigmaInv[x] as number] as number;
+      tau = next;
     }
-    return this.result(head >= this.queue.length && !this.bound);
   }
-
-  private add(v: Int32Array, parent: number, actor: number, depth: number, perm: number): number {
-    const id = this.store.add(v, parent, actor, depth);
-    if (id < 0) return id;
-    if (id >= this.permOf.length) {
-      const b = new Int32Array(this.permOf.length * 2);
-      b.set(this.permOf);
-      this.permOf = b;
-    }
-    this.permOf[id] = perm;
-    if (depth > this.maxDepthReached) this.maxDepthReached = depth;
-    this.queue.push(id);
-    return id;
-  }
-
-  private expand(s: number): void {
-    const k = this.kernel;
-    const n = k.actorCount;
-    const v = this.cur;
-    const out = this.out;
-    this.store.read(s, v);
-    k.rehash(v);
-    const depth = this.store.depth(s);
-    let any = false;
-    for (let a = 0; a < n && !this.recorder.full; a++) {
-      const status = k.step(v, a, out);
-      if (status === STEP_DISABLED) continue;
-      any = true;
-      this.transitions++;
-      const judged = this.checkers.length ? k.checkTransition(this.checkers, v, a, out, depth) : [];
-      if (judged.length || status === STEP_FAILS) {
-        this.recordConcrete([...this.symbolicPath(s), a], 'step');
-        if (status === STEP_FAILS) continue;
-      }
-      if (depth + 1 > this.opts.maxDepth) {
-        this.bound = { name: 'maxDepth', limit: this.opts.maxDepth, hint: 'a schedule this long usually means an actor loops without bound' };
-        return;
-      }
-      const c = this.symmetry.canonical(out);
-      const id = this.add(c.vector, s, a, depth + 1, c.perm);
-      if (id < 0) continue;
-      const next = c.vector.slice();
-      if (k.invariantFindings(next).length) {
-        // As the explorer does: not expanded, and also checked for deadlock.
-        this.queue.pop();
-        this.recordConcrete(this.symbolicPath(id), 'invariant');
-        if (k.enabledActors(next).length === 0 && k.deadlockFinding(next)) this.recordConcrete(this.symbolicPath(id), 'deadlock');
-      }
-      if (this.store.size >= this.opts.maxStates) {
-        this.bound = { name: 'maxStates', limit: this.opts.maxStates, hint: 'raise maxStates or shrink the configuration' };
-        return;
-      }
-    }
-    if (!any && k.deadlockFinding(v)) this.recordConcrete(this.symbolicPath(s), 'deadlock');
-  }
-
-  /** The canonical path to `id` as (state id, actor) pairs: actor -1 marks the start. */
-  private symbolicPath(id: number): Array<[number, number]> {
-    const out: Array<[number, number]> = [];
-    for (let s = id; s !== -1; s = this.store.parent(s)) out.push([s, this.store.actor(s)]);
-    return out.reverse();
-  }
-
-  /**
-   * Maps a canonical path to the actors of a concrete run, replays it, and records what the
-   * replay finds at its end of the given sort (the concrete run names the actual actors).
-   */
-  private recordConcrete(path: Array<[number, number] | number>, sort: 'step' | 'invariant' | 'deadlock'): void {
-    const n = this.kernel.actorCount;
-    // tau maps a canonical actor to the concrete actor at the current step.
-    let tau = Int32Array.from(this.symmetry.inverseOf(this.permOf[(path[0] as [number, number])[0]] as number));
-    const concrete: number[] = [];
-    for (let i = 1; i < path.length; i++) {
-      const step = path[i] as [number, number] | number;
-      const actor = typeof step === 'number' ? step : step[1];
-      concrete.push(tau[actor] as number);
-      if (typeof step !== 'number') {
-        const sigmaInv = this.symmetry.inverseOf(this.permOf[step[0]] as number);
-        const next = new Int32Array(n);
-        for (let x = 0; x < n; x++) next[x] = tau[sigmaInv[x] as number] as number;
-        tau = next;
-      }
-    }
-    const replayed = runPath(new Kernel(this.system), concrete, undefined, this.opts.checkers ?? []);
-    const last = replayed.trace.steps[replayed.trace.steps.length - 1];
-    let found: Finding[];
-    if (sort === 'step') found = last?.findings ?? [];
-    else found = replayed.trace.findings.filter((f) => f.kind === sort);
-    for (const f of found) this.recorder.record(f, concrete);
-  }
-
-  private stats(): ExploreStats {
-    return searchStats(this.kernel, this.store.size, this.transitions, this.maxDepthReached, this.store.bytesPerState());
-  }
-
-  private result(complete: boolean): ExploreResult {
-    const violations = this.recorder.violations;
-    return {
-      system: this.system.name,
-      strategy: 'symmetry',
-      verdict: violations.length ? 'violation' : complete ? 'verified' : 'incomplete',
-      complete,
-      ...(this.bound ? { bound: this.bound } : {}),
-      violations: [...violations],
-      stats: this.stats(),
-      strategyStats: { permutations: this.symmetry.perms.length },
-    };
-  }
+  const replayed = runPath(new Kernel(search.system), concrete, undefined, search.settings.checkers);
+  const last = replayed.trace.steps[replayed.trace.steps.length - 1];
+  let found: Finding[];
+  if (sort === 'step') found = last?.findings ?? [];
+  else found = replayed.trace.findings.filter((f) => f.kind === sort);
+  for (const f of found) search.recorder.record(f, concrete);
 }

@@ -12,13 +12,14 @@
  * registered strategy on two small models. Dining philosophers N = 7 (3.8M states) is pinned by
  * the benchmark (bench/run.ts), not here: it takes longer than a spec should.
  *
- * For strategies other than BFS and DFS the command line reports each violation shrunk
- * (runtime/shrink.ts, at most 2,000 attempts): those tokens are pinned too, as `shrunk`.
+ * For strategies other than BFS and DFS the search loop reports each violation shrunk
+ * (runtime/shrink.ts, at most 2,000 attempts; the command line did it when the pins were
+ * taken): those tokens are pinned too, as `shrunk`.
  */
 import { runStrategy, type StrategyOptions } from '../../runtime/strategies/index.js';
-import { shrink } from '../../runtime/shrink.js';
-import { fnv1a, type SystemSpec } from '../../runtime/system.js';
-import type { ExploreResult } from '../../runtime/explorer.js';
+import { shrinkViolation } from '../../runtime/shrink.js';
+import { fnv1a, loadSystem, type LoadedSystem, type SystemSpec } from '../../runtime/system.js';
+import { SHRINK_ATTEMPTS, type ExploreResult } from '../../runtime/result.js';
 import type { Violation } from '../../runtime/violations.js';
 import { catalogue } from '../../scenarios/index.js';
 import { diningPhilosophers } from '../../scenarios/classic/diningPhilosophers.js';
@@ -114,10 +115,12 @@ export function pinCases(): PinCase[] {
 /** Runs one case on today's engine and returns what is pinned about it. */
 export function computePin(c: PinCase): Pin {
   const spec = c.build();
-  const result = runStrategy(c.strategy, spec, c.options);
+  // The schedules as found; the shrunk ones are computed below as the search loop shrinks them.
+  const result = runStrategy(c.strategy, spec, { ...c.options, shrink: false });
   const pin: Pin = { name: c.name, verdict: result.verdict, states: result.stats.states, transitions: result.stats.transitions };
   if (result.bound) pin.bound = result.bound.name;
-  const vs = result.violations.map((v) => pinnedViolation(spec, v, c));
+  const loaded = loadSystem(spec);
+  const vs = result.violations.map((v) => pinnedViolation(loaded, v, c));
   if (vs.length <= LISTED) pin.violations = vs;
   else {
     pin.violationCount = vs.length;
@@ -126,21 +129,10 @@ export function computePin(c: PinCase): Pin {
   return pin;
 }
 
-function pinnedViolation(spec: SystemSpec, v: Violation, c: PinCase): PinnedViolation {
+function pinnedViolation(system: LoadedSystem, v: Violation, c: PinCase): PinnedViolation {
   const out: PinnedViolation = { kind: v.kind, token: v.token };
   if (!c.shrunk) return out;
-  const small = shrunkToken(spec, v, c.options);
+  const small = shrinkViolation(system, v, c.options.checkers ?? [], SHRINK_ATTEMPTS).token;
   if (small !== v.token) out.shrunk = small;
   return out;
-}
-
-/** What cli/explore.ts reported for a violation of a non-BFS strategy when the pins were taken. */
-function shrunkToken(spec: SystemSpec, v: Violation, options: StrategyOptions): string {
-  if (v.acrossExecutions || v.path.length <= 1) return v.token;
-  try {
-    const s = shrink(spec, v.path, { target: v, checkers: [...(options.checkers ?? [])], maxAttempts: 2_000 });
-    return s.path.length >= v.path.length ? v.token : s.token;
-  } catch {
-    return v.token;
-  }
 }

@@ -51,7 +51,7 @@ export const PINS: Pin[] = [
   {"name":"C8/fixed/publish-4v-pct pct","verdict":"incomplete","states":11621,"transitions":35065,"violations":[]},
   {"name":"C9/buggy bfs","verdict":"violation","states":485,"transitions":882,"violations":[{"kind":"lock-order","token":"il2_AgSITTu_AQzhRh_WAAP2AgYiAAOUAgYiAAOUAgbYAgbYAgYiAAOUAgbYAgYiAAOUx0Irew"}]},
   {"name":"C9/fixed bfs","verdict":"verified","states":516,"transitions":951,"violations":[]},
-  {"name":"C9/buggy/3v-pct pct","verdict":"violation","states":74,"transitions":73,"violations":[{"kind":"lock-order","token":"il2_AgazjQ-tAUWrqyiCAg9fBSsjAg9uBSsjAg9uAxvWBTMjBBMiAgduBTMJBTMJBTvBAh92AxvtBTMjBBPYBBMiAgduBTMjAhduBTMJBTMJAxvtBBPYBBMiAwvtBTMJBTMJBTPBAxumBBPYBBMiAwvtBTMjAxvtBTMJBTMJBBPYAQMFBSEjAQMyBSEjAQMyBBEiAQMyBTEJBTEJBTHBBBPYAQOqBBEiAQMyBTEjBBPYAQMyBSEJBSEJAAH2BBAiAAGUBBAiAAGUBBDYBBDYBBAiAAGUBBDYBBAiAAGUMcg-EA"}]},
+  {"name":"C9/buggy/3v-pct pct","verdict":"violation","states":69,"transitions":69,"violations":[{"kind":"lock-order","token":"il2_AgazjQ-tAUWrqyiCAg9fBSsjAg9uBSsjAg9uAxvWBTMjBBMiAgduBTMJBTMJBTvBAh92AxvtBTMjBBPYBBMiAgduBTMjAhduBTMJBTMJAxvtBBPYBBMiAwvtBTMJBTMJBTPBAxumBBPYBBMiAwvtBTMjAxvtBTMJBTMJBBPYAQMFBSEjAQMyBSEjAQMyBBEiAQMyBTEJBTEJBTHBBBPYAQOqBBEiAQMyBTEjBBPYAQMyBSEJBSEJAAH2BBAiAAGUBBAiAAGUBBDYBBDYBBAiAAGUBBDYBBAiAAGUMcg-EA"}]},
   {"name":"C9/fixed/3v-pct pct","verdict":"incomplete","states":8743,"transitions":36500,"violations":[]},
   {"name":"C10/buggy/vm-destroyed bfs","verdict":"violation","states":78,"transitions":115,"violations":[{"kind":"invariant","token":"il2_AgjRbpRuARMhgQ18AQLEBSBqAQLVAQIHB4BFAQK-BBAGAQJ4AwjaAQLVAgScAQbqBSR8BkTHAAeCAUbFBkRyBkRyBSRaLvgP5g"}]},
   {"name":"C10/fixed/vm-destroyed bfs","verdict":"verified","states":129,"transitions":248,"violations":[]},

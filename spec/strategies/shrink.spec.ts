@@ -23,7 +23,7 @@ function expectSound(spec: SystemSpec, v: Violation, s: ShrinkResult): void {
 describe('shrinking a violating schedule', () => {
   it("should shrink a random walk's C1 counterexample (3 guests) to the BFS-shortest length, dropping the uninvolved guest", () => {
     const spec = c1System({ variant: 'buggy', guests: 3 });
-    const [v] = randomWalks(spec, { seed: 1, runs: 50 }).violations;
+    const [v] = randomWalks(spec, { seed: 1, runs: 50, shrink: false }).violations;
     const s = shrink(spec, v!.token, { target: v });
     expectSound(spec, v!, s);
     const shortest = explore(spec).violations[0]!.path.length;
@@ -47,7 +47,7 @@ describe('shrinking a violating schedule', () => {
 
   it('should keep the preemptions a bug needs: 2 for a 2-preemption bug', () => {
     const spec = criticalSection(2);
-    const [v] = randomWalks(spec, { seed: 3, runs: 200 }).violations;
+    const [v] = randomWalks(spec, { seed: 3, runs: 200, shrink: false }).violations;
     const s = shrink(spec, v!.path, { target: v });
     expectSound(spec, v!, s);
     expect(s.after.preemptions).toBe(2);
@@ -70,7 +70,7 @@ describe('shrinking a violating schedule', () => {
     fc.assert(
       fc.property(fc.integer({ min: 3, max: 5 }), fc.integer({ min: 0, max: 0xffffffff }), (n, seed) => {
         const spec = diningPhilosophers({ n });
-        const [v] = randomWalks(spec, { seed, runs: 100 }).violations;
+        const [v] = randomWalks(spec, { seed, runs: 100, shrink: false }).violations;
         if (!v) return;
         const s = shrink(spec, v.token);
         expectSound(spec, v, s);
@@ -85,7 +85,7 @@ describe('shrinking a violating schedule', () => {
     fc.assert(
       fc.property(blueprintArb(), fc.integer({ min: 0, max: 0xffffffff }), (bp, seed) => {
         const spec = buildSystem(bp);
-        for (const v of randomWalks(spec, { seed, runs: 20, maxSteps: 40, maxViolations: 3 }).violations) {
+        for (const v of randomWalks(spec, { seed, runs: 20, maxSteps: 40, maxViolations: 3, shrink: false }).violations) {
           const s = shrink(spec, v.path, { target: v });
           expectSound(spec, v, s);
           if (s.after.steps < s.before.steps) shrunk++;

@@ -1,0 +1,221 @@
+/**
+ * What a search takes and what it gives back, for every strategy: the options (bounds with
+ * their units last, checkers, callbacks), their defaults (one copy, here), the statistics, and
+ * the one result type, whose `covered` field says what the verdict rests on.
+ *
+ * The engine reads no clock and no memory gauge of its own (DESIGN.md decision 4): a time limit
+ * needs the caller's `clock`; a memory limit is checked against the engine's own byte
+ * accounting (deterministic) unless the caller passes a `memoryProbe`.
+ */
+import { ModelError } from './errors.js';
+import type { CheckerFactory } from './checkers/Checker.js';
+import type { SystemSource } from './parallel/source.js';
+import type { Violation } from './violations.js';
+
+/** The defaults every strategy shares. Strategy-specific ones live in the strategy's file. */
+export const SEARCH_DEFAULTS = { maxStates: 5_000_000, maxDepth: 1_000_000, maxViolations: 1, progressEveryStates: 100_000 } as const;
+
+export interface ExploreOptions {
+  /** Search order of `explore()`: `bfs` (default: shortest counterexamples) or `dfs`. Other strategies: runtime/strategies. */
+  strategy?: 'bfs' | 'dfs';
+  /** Stop after storing this many distinct global states (sampling strategies: seeing). Default 5,000,000. */
+  maxStates?: number;
+  /** Do not go deeper than this many steps from the start. Default 1,000,000. */
+  maxDepth?: number;
+  /** Stop after this many milliseconds as read from `clock`. Needs `clock`. */
+  timeLimitMs?: number;
+  /** A millisecond clock supplied by the caller; the engine itself never reads time. */
+  clock?: () => number;
+  /**
+   * Stop once the search holds this many bytes: the engine's own count (visited set, frontier,
+   * component tables: deterministic), or what `memoryProbe` says if given.
+   */
+  maxMemoryBytes?: number;
+  /** Bytes in use, as the caller measures them (e.g. `() => process.memoryUsage().rss`). */
+  memoryProbe?: () => number;
+  /** Asked between units of work: true stops the search with a partial result (`covered.by: 'interrupt'`). */
+  shouldStop?: () => boolean;
+  /** Checkers in addition to the system's own. */
+  checkers?: CheckerFactory[];
+  /** Stop once this many distinct violations are found. Default 1. */
+  maxViolations?: number;
+  /** Call `onProgress` every this many new states. Default 100,000. */
+  progressEveryStates?: number;
+  onProgress?: (stats: ExploreStats) => void;
+  onViolation?: (violation: Violation) => void;
+  /**
+   * Shrink each violation's schedule (runtime/shrink.ts) before it is reported: `true`, `false`,
+   * or the most candidate schedules to try. Default: on (2,000 candidates) for strategies whose
+   * schedules are not shortest (everything but bfs and dfs), off for bfs and dfs.
+   */
+  shrink?: boolean | number;
+}
+
+/** Options every strategy accepts; a strategy documents which ones it uses. */
+export interface StrategyOptions extends Omit<ExploreOptions, 'strategy'> {
+  /** Seed of randomised strategies; every run prints it, and the same seed gives the same runs. */
+  seed?: number;
+  /** Sampling strategies (pct, random): how many runs. */
+  runs?: number;
+  /** pct: the bug depth d (d-1 priority change points per run). */
+  depth?: number;
+  /** Sampling strategies (pct, random): at most this many steps per run. */
+  maxSteps?: number;
+  /** bounded: search schedules with 0, 1, ... up to this many preemptions. */
+  maxPreemptions?: number;
+  /** parallel-bfs: worker threads (default 2). */
+  workers?: number;
+  /** parallel-bfs: the module and export each worker builds the system from. */
+  source?: SystemSource;
+}
+
+export interface ExploreStats {
+  /** Distinct global states stored (sampling: seen). */
+  states: number;
+  /** Steps computed (edges of the state graph, including those into known states). */
+  transitions: number;
+  /** Calls into xstate: one per new (actor, local state, message). */
+  xstateCalls: number;
+  /** Steps answered from a memo table without xstate. */
+  memoHits: number;
+  /** memoHits / (memoHits + xstateCalls). */
+  memoHitRate: number;
+  /** Distinct local snapshots over all actors. */
+  localStates: number;
+  /** Distinct messages. */
+  messages: number;
+  /** The deepest step count reached. */
+  maxDepthReached: number;
+  /** Bytes of the visited set per stored state. */
+  bytesPerState: number;
+}
+
+export type BoundName = 'maxStates' | 'maxDepth' | 'timeLimitMs' | 'maxMemoryBytes';
+
+/** Why a search ended before its strategy ran out of work. */
+export type StopCause = Exclude<BoundName, 'maxDepth'> | 'maxViolations' | 'interrupt';
+
+/**
+ * What the verdict rests on: the discriminated answer to "what did this search cover?".
+ *
+ * - `exhaustive`: every reachable state was explored (a reducing strategy: every state of the
+ *   reduced graph, which preserves what it says it preserves).
+ * - `stopped`: the search ended early, `by` a bound, by reaching `maxViolations`, or by an
+ *   interrupt (`shouldStop`); the result is partial.
+ * - `depth-bounded`: the search ran out of work, but schedules longer than `maxDepth` were cut.
+ * - `preemption-bounded`: every schedule with at most `preemptions` preemptions was explored
+ *   (bounded strategy), and nothing beyond.
+ * - `sampled`: `runs` schedules were sampled (pct, random); that proves nothing.
+ */
+export type Coverage =
+  | { kind: 'exhaustive' }
+  | { kind: 'stopped'; by: StopCause }
+  | { kind: 'depth-bounded'; maxDepth: number }
+  | { kind: 'preemption-bounded'; preemptions: number }
+  | { kind: 'sampled'; runs: number };
+
+export interface ExploreResult {
+  system: string;
+  /** The strategy that ran: `bfs`, `dfs`, or a name from runtime/strategies (`pct`, `random`, ...). */
+  strategy: string;
+  /** The seed of a randomised strategy: pass it again to get the same runs and the same result. */
+  seed?: number;
+  /** What the verdict means for a strategy that is not exhaustive, in a sentence. */
+  note?: string;
+  /** Schedules (runs, walks) a sampling strategy executed, and the 1-based run that found the first violation. */
+  runs?: { executed: number; firstViolationAt?: number };
+  /**
+   * Preemption bounding: the bound searched up to, the bound at which the first violation was
+   * found, and the largest bound within which every schedule was explored without a violation.
+   */
+  preemptions?: { bound: number; foundAt?: number; verifiedUpTo?: number };
+  /**
+   * `verified`: every reachable state was explored and nothing is wrong. `violation`: at least
+   * one violation was found. `incomplete`: the search did not cover everything (a bound, an
+   * interrupt, or a strategy that samples) and found no violation: nothing is proven.
+   */
+  verdict: 'verified' | 'violation' | 'incomplete';
+  /** True when the whole reachable state space was explored. */
+  complete: boolean;
+  /** What the search covered: see {@link Coverage}. */
+  covered: Coverage;
+  /** The bound that stopped or cut the search, if any. */
+  bound?: { name: BoundName; limit: number; hint: string };
+  /** Set when `shouldStop` ended the search. */
+  interrupted?: boolean;
+  violations: Violation[];
+  stats: ExploreStats;
+  /** Counters particular to the strategy (DPOR's reduced expansions, symmetry's orbits, ...). */
+  strategyStats?: Record<string, number>;
+}
+
+/** Checks a positive-integer option, naming it on failure. */
+export function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v <= 0) throw new ModelError(`option ${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+/** Rejects a time limit that is not positive, or that comes without the caller's clock. */
+export function checkTimeLimit(options: Pick<ExploreOptions, 'timeLimitMs' | 'clock'>): void {
+  if (options.timeLimitMs === undefined) return;
+  if (!(options.timeLimitMs > 0)) throw new ModelError(`option timeLimitMs must be a positive number of milliseconds, got ${String(options.timeLimitMs)}`);
+  if (!options.clock) throw new ModelError('option timeLimitMs needs a clock: the engine reads no time itself, so pass clock: () => performance.now()');
+}
+
+/** The options every strategy shares, validated, with the defaults filled in. */
+export interface SearchSettings {
+  maxStates: number;
+  maxDepth: number;
+  maxViolations: number;
+  progressEveryStates: number;
+  timeLimitMs: number | undefined;
+  clock: (() => number) | undefined;
+  maxMemoryBytes: number | undefined;
+  memoryProbe: (() => number) | undefined;
+  shouldStop: (() => boolean) | undefined;
+  checkers: CheckerFactory[];
+  onProgress: ((stats: ExploreStats) => void) | undefined;
+  onViolation: ((violation: Violation) => void) | undefined;
+  /** Candidate schedules shrinking may try per violation; 0: no shrinking. */
+  shrinkAttempts: number;
+}
+
+/** Shrinking's default budget of candidate schedules per violation. */
+export const SHRINK_ATTEMPTS = 2_000;
+
+/** Validates `options` (naming the option at fault) and fills in {@link SEARCH_DEFAULTS}. */
+export function searchSettings(options: ExploreOptions, shrinkByDefault: boolean): SearchSettings {
+  checkTimeLimit(options);
+  const m = options.maxMemoryBytes;
+  if (m !== undefined && !(Number.isFinite(m) && m > 0)) throw new ModelError(`option maxMemoryBytes must be a positive number of bytes, got ${String(m)}`);
+  for (const key of ['clock', 'memoryProbe', 'shouldStop', 'onProgress', 'onViolation'] as const) {
+    const f = options[key];
+    if (f !== undefined && typeof f !== 'function') throw new ModelError(`option ${key} must be a function, got ${typeof f}`);
+  }
+  const s = options.shrink ?? shrinkByDefault;
+  if (typeof s === 'number' && !(Number.isInteger(s) && s >= 0)) throw new ModelError(`option shrink must be true, false or a non-negative integer (candidate schedules), got ${String(s)}`);
+  return {
+    maxStates: positiveInteger('maxStates', options.maxStates, SEARCH_DEFAULTS.maxStates),
+    maxDepth: positiveInteger('maxDepth', options.maxDepth, SEARCH_DEFAULTS.maxDepth),
+    maxViolations: positiveInteger('maxViolations', options.maxViolations, SEARCH_DEFAULTS.maxViolations),
+    progressEveryStates: positiveInteger('progressEveryStates', options.progressEveryStates, SEARCH_DEFAULTS.progressEveryStates),
+    timeLimitMs: options.timeLimitMs,
+    clock: options.clock,
+    maxMemoryBytes: m,
+    memoryProbe: options.memoryProbe,
+    shouldStop: options.shouldStop,
+    checkers: options.checkers ?? [],
+    onProgress: options.onProgress,
+    onViolation: options.onViolation,
+    shrinkAttempts: s === true ? SHRINK_ATTEMPTS : s === false ? 0 : s,
+  };
+}
+
+/** The hint that goes with each bound when it trips: what probably caused it. */
+export const BOUND_HINTS: Record<BoundName, string> = {
+  maxStates: 'the state space is larger than the bound: raise maxStates, shrink the configuration (fewer guests or calls), or use a reducing strategy',
+  maxDepth: 'a schedule this long usually means an actor loops without bound (a retry or spin loop that never blocks)',
+  timeLimitMs: 'the search needed more time: raise the time limit or shrink the configuration',
+  maxMemoryBytes: 'the search needed more memory: raise the memory limit, shrink the configuration, or use hash compaction or a reducing strategy',
+};

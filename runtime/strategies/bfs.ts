@@ -1,0 +1,41 @@
+/**
+ * Breadth-first search: states in order of their distance from the start, so the first
+ * violation of each kind comes with a shortest schedule (every stored state's parent link is on
+ * a shortest path). The default strategy.
+ *
+ * The frontier costs nothing: the visited set numbers states in the order they are found, which
+ * under BFS is the order they are expanded, so the frontier is the id range [head, size). States
+ * that break an invariant are stored but not expanded; they are the only ones skipped.
+ */
+import { BROKEN, DISABLED, type Search, type SearchPolicy } from '../Search.js';
+
+export function bfsPolicy(): SearchPolicy {
+  let head = 0;
+  /** Stored states not to expand (they break an invariant). */
+  const skip = new Set<number>();
+  let v: Int32Array;
+  return {
+    name: 'bfs',
+    shrinkByDefault: false,
+    start(search: Search) {
+      v = search.kernel.newState();
+    },
+    next(search: Search) {
+      if (head >= search.store.size) return false;
+      const id = head++;
+      if (skip.size !== 0 && skip.delete(id)) return true;
+      search.read(id, v);
+      const depth = search.store.depth(id);
+      const n = search.kernel.actorCount;
+      let enabled = false;
+      for (let a = 0; a < n && !search.done; a++) {
+        const r = search.transition(id, v, depth, a);
+        if (r === DISABLED) continue;
+        enabled = true;
+        if (r === BROKEN) skip.add(search.store.size - 1);
+      }
+      if (!enabled && !search.done) search.checkDeadlock(id, v);
+      return true;
+    },
+  };
+}
