@@ -28,7 +28,7 @@
  * rxjs edge (observe.ts) and the command line interleave progress and Ctrl-C with the
  * synchronous step loop (DESIGN.md decision 9).
  */
-import { internalAssert } from './errors.js';
+import { ModelError, internalAssert } from './errors.js';
 import { Kernel, STEP_DISABLED, STEP_FAILS, type Finding } from './Kernel.js';
 import { StateStore } from './StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from './system.js';
@@ -37,6 +37,8 @@ import { ViolationRecorder } from './ViolationRecorder.js';
 import { shrinkViolation } from './shrink.js';
 import {
   BOUND_HINTS,
+  hashCompaction,
+  hashCompactionNote,
   searchSettings,
   type BoundName,
   type Coverage,
@@ -95,6 +97,8 @@ export interface SearchPolicy {
   readonly stateCount?: (search: Search) => number;
   /** Bytes the policy holds besides the store (its frontier), for the memory bound. */
   readonly bytes?: () => number;
+  /** The policy never reads back a state it did not keep itself, so the store may hold fingerprints only (hash compaction). */
+  readonly compactable?: boolean;
   /** The bound hints to use instead of the shared ones. */
   readonly hints?: Partial<Record<BoundName, string>>;
   /** Adds the strategy's fields to the result, or revises verdict and coverage (sampling never verifies). */
@@ -134,8 +138,11 @@ export class Search {
     this.settings = searchSettings(options, policy.shrinkByDefault);
     this.nextProgress = this.settings.progressEveryStates;
     this.startedAt = this.settings.clock?.();
+    if (this.settings.hashCompact && !policy.compactable) {
+      throw new ModelError(`option hashCompact works with bfs, symmetry, pct and random; '${policy.name}' reads states back from the visited set, which then holds fingerprints only`);
+    }
     this.kernel = new Kernel(this.system);
-    this.store = new StateStore(policy.entries?.(this.kernel) ?? this.kernel.actorCount);
+    this.store = new StateStore(policy.entries?.(this.kernel) ?? this.kernel.actorCount, { compact: this.settings.hashCompact });
     this.out = this.kernel.newState();
     this.checkers = [...this.system.checkers, ...this.settings.checkers].map((make) => make());
     this.recorder = new ViolationRecorder(this.system, this.settings.maxViolations, this.settings.checkers, this.settings.onViolation);
@@ -338,7 +345,13 @@ export class Search {
       violations: [...violations],
       stats: this.stats(),
     };
+    if (this.store.compact) {
+      const h = hashCompaction(this.store.size, this.transitions + 1);
+      base.hashCompaction = h;
+      base.note = hashCompactionNote(h);
+    }
     const result = this.policy.conclude ? this.policy.conclude(this, base) : base;
+    if (result.hashCompaction && result.note !== base.note) result.note = `${result.note}; ${base.note}`;
     result.violations = result.violations.map((v) => this.shrunk(v));
     if (this.done) this.final = result;
     return result;

@@ -21,6 +21,16 @@
  *
  * Bytes per state: `entries * width` for the vector, 10 for parent, actor and depth, and 16 to
  * 32 for the table (8 bytes a slot, 2 to 4 slots a state).
+ *
+ * Hash compaction (`compact`), as TLC's fingerprint set (Yu, Manolios and Lamport, "Model
+ * Checking TLA+ Specifications", CHARME 1999) and SPIN's -DHC (Holzmann, "An Analysis of
+ * Bitstate Hashing", FMSD 1998): the table stores each state's 64-bit fingerprint (the two hash
+ * words that follow its vector) and nothing else; two states with the same fingerprint count as
+ * one, so the search may miss states, with a probability the result reports (result.ts
+ * `missProbability`). Vectors are then kept only until {@link release}d (a breadth-first search
+ * releases the states it has expanded): the visited set costs the table and the parent links.
+ * A compact store does not know which stored state a fingerprint belongs to: `add` reports a
+ * known state as -1, and `find` is not available.
  */
 import { ModelError, internalAssert } from './errors.js';
 
@@ -47,13 +57,26 @@ export class StateStore {
   private depths: Int32Array[] = [];
   /** Capacity of the first chunk while it is smaller than {@link CHUNK}. */
   private firstCapacity = FIRST_CAPACITY;
-  /** Pairs (state id + 1, hash); 0 marks an empty slot. */
+  /** Exact: pairs (state id + 1, hash), 0 marking an empty slot. Compact: fingerprints (word 1, word 2), (0, 0) empty. */
   private table: Int32Array;
   private mask: number;
+  /** Vector chunks below this one have been released (compact stores only). */
+  private released = 0;
+  /** Bytes held by the chunks (kept up to date as they are added, grown, widened and released). */
+  private chunkBytes = 0;
+  /** Hash compaction: the table holds 64-bit fingerprints only. */
+  readonly compact: boolean;
 
-  /** `entries`: values per state vector (the hash word follows them in every vector passed in). */
-  constructor(readonly entries: number) {
+  /**
+   * `entries`: values per state vector (the hash word, or with `compact` the two fingerprint
+   * words, follow them in every vector passed in).
+   */
+  constructor(
+    readonly entries: number,
+    options: { compact?: boolean } = {},
+  ) {
     if (!Number.isInteger(entries) || entries <= 0) throw new ModelError(`a state store needs a positive number of entries per state, got ${entries}`);
+    this.compact = options.compact === true;
     this.table = new Int32Array(2 * INITIAL_SLOTS);
     this.mask = INITIAL_SLOTS - 1;
     this.addChunk(FIRST_CAPACITY);
@@ -64,6 +87,7 @@ export class StateStore {
    * state's id, or `-(id + 1)` of the state already stored. `actor` is -1 for a start state.
    */
   add(vector: Int32Array, parent: number, actor: number, depth: number): number {
+    if (this.compact) return this.addFingerprint(vector, parent, actor, depth);
     const h = vector[this.entries] as number;
     const table = this.table;
     let slot = h & this.mask;
@@ -73,6 +97,36 @@ export class StateStore {
       if (table[2 * slot + 1] === h && this.equals(stored - 1, vector)) return -stored;
       slot = (slot + 1) & this.mask;
     }
+    this.append(vector, parent, actor, depth);
+    table[2 * slot] = this.size;
+    table[2 * slot + 1] = h;
+    if (this.size * 2 > this.mask + 1) this.rehash();
+    return this.size - 1;
+  }
+
+  /** The compact form of {@link add}: the fingerprint decides; a known state is -1. */
+  private addFingerprint(vector: Int32Array, parent: number, actor: number, depth: number): number {
+    const f1 = vector[this.entries] as number;
+    let f2 = vector[this.entries + 1] as number;
+    if (f1 === 0 && f2 === 0) f2 = 1;
+    const table = this.table;
+    let slot = f1 & this.mask;
+    for (;;) {
+      const a = table[2 * slot] as number;
+      const b = table[2 * slot + 1] as number;
+      if (a === 0 && b === 0) break;
+      if (a === f1 && b === f2) return -1;
+      slot = (slot + 1) & this.mask;
+    }
+    this.append(vector, parent, actor, depth);
+    table[2 * slot] = f1;
+    table[2 * slot + 1] = f2;
+    if (this.size * 2 > this.mask + 1) this.rehash();
+    return this.size - 1;
+  }
+
+  /** Stores a new state's vector and how it was reached, as state `size`. */
+  private append(vector: Int32Array, parent: number, actor: number, depth: number): void {
     const id = this.size;
     this.reserve(id, vector);
     const chunk = id >>> CHUNK_BITS;
@@ -84,14 +138,11 @@ export class StateStore {
     (this.actors[chunk] as Uint16Array)[at] = actor + 1;
     (this.depths[chunk] as Int32Array)[at] = depth;
     this.size++;
-    table[2 * slot] = id + 1;
-    table[2 * slot + 1] = h;
-    if (this.size * 2 > this.mask + 1) this.rehash();
-    return id;
   }
 
   /** The id of `vector[0..entries)` (hash at `vector[entries]`) if stored, else -1. Adds nothing. */
   find(vector: Int32Array): number {
+    internalAssert(!this.compact, 'find is not asked of a compact store');
     const h = vector[this.entries] as number;
     let slot = h & this.mask;
     for (;;) {
@@ -104,6 +155,7 @@ export class StateStore {
 
   /** Copies state `id`'s entries into `out[0..entries)` (not its hash). */
   read(id: number, out: Int32Array): void {
+    internalAssert(id >>> CHUNK_BITS >= this.released, `state ${id} is still held (not released)`);
     const vs = this.vectors[id >>> CHUNK_BITS] as Vectors;
     const e = this.entries;
     for (let i = 0, off = (id & CHUNK_MASK) * e; i < e; i++) out[i] = vs[off + i] as number;
@@ -130,14 +182,22 @@ export class StateStore {
     return path.reverse();
   }
 
+  /**
+   * A compact store drops the vectors of states below `id` (whole chunks at a time): a
+   * breadth-first search calls it with the next state it will expand. Their parent links stay.
+   */
+  release(id: number): void {
+    if (!this.compact) return;
+    const upTo = Math.min(id >>> CHUNK_BITS, this.vectors.length - 1);
+    for (; this.released < upTo; this.released++) {
+      this.chunkBytes -= (this.vectors[this.released] as Vectors).byteLength;
+      this.vectors[this.released] = new Uint8Array(0);
+    }
+  }
+
   /** Bytes held: vector chunks, per-state fields and the hash table. */
   bytes(): number {
-    let b = this.table.byteLength;
-    for (let c = 0; c < this.vectors.length; c++) {
-      b += (this.vectors[c] as Vectors).byteLength + (this.parents[c] as Int32Array).byteLength;
-      b += (this.actors[c] as Uint16Array).byteLength + (this.depths[c] as Int32Array).byteLength;
-    }
-    return b;
+    return this.table.byteLength + this.chunkBytes;
   }
 
   /** {@link bytes} per stored state. */
@@ -173,6 +233,7 @@ export class StateStore {
     this.parents.push(new Int32Array(states));
     this.actors.push(new Uint16Array(states));
     this.depths.push(new Int32Array(states));
+    this.chunkBytes += states * (this.entries * this.width + 10);
   }
 
   private growFirst(): void {
@@ -188,6 +249,7 @@ export class StateStore {
     this.parents[0] = grow(this.parents[0] as Int32Array, (k) => new Int32Array(k));
     this.actors[0] = grow(this.actors[0] as Uint16Array, (k) => new Uint16Array(k));
     this.depths[0] = grow(this.depths[0] as Int32Array, (k) => new Int32Array(k));
+    this.chunkBytes += (states - this.firstCapacity) * (this.entries * this.width + 10);
     this.firstCapacity = states;
   }
 
@@ -195,28 +257,31 @@ export class StateStore {
   private widen(width: 2 | 4): void {
     this.width = width;
     this.limit = width === 2 ? 0xffff : 0xffffffff;
-    for (let c = 0; c < this.vectors.length; c++) {
+    for (let c = this.released; c < this.vectors.length; c++) {
       const old = this.vectors[c] as Vectors;
       const wide = width === 2 ? new Uint16Array(old.length) : new Uint32Array(old.length);
       wide.set(old);
+      this.chunkBytes += wide.byteLength - old.byteLength;
       this.vectors[c] = wide;
     }
   }
 
-  /** Doubles the table, placing every entry by its stored hash (no vector is read). */
+  /** Doubles the table, placing every entry by its stored hash or fingerprint (no vector is read). */
   private rehash(): void {
     const old = this.table;
     const slots = (this.mask + 1) * 2;
     const table = new Int32Array(2 * slots);
     const mask = slots - 1;
+    // Exact slots are (id + 1, hash), placed by the hash; compact ones (f1, f2), placed by f1.
+    const key = this.compact ? 0 : 1;
     for (let i = 0; i < old.length; i += 2) {
-      const stored = old[i] as number;
-      if (stored === 0) continue;
-      const h = old[i + 1] as number;
-      let slot = h & mask;
-      while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
-      table[2 * slot] = stored;
-      table[2 * slot + 1] = h;
+      const a = old[i] as number;
+      const b = old[i + 1] as number;
+      if (a === 0 && b === 0) continue;
+      let slot = (key === 0 ? a : b) & mask;
+      while (table[2 * slot] !== 0 || table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = a;
+      table[2 * slot + 1] = b;
     }
     this.table = table;
     this.mask = mask;

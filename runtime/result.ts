@@ -49,6 +49,14 @@ export interface ExploreOptions {
    * schedules are not shortest (everything but bfs and dfs), off for bfs and dfs.
    */
   shrink?: boolean | number;
+  /**
+   * Hash compaction, as TLC's fingerprint set: store a 64-bit fingerprint of each state instead
+   * of the state, so the visited set costs the fingerprint table and the parent links only.
+   * The search becomes probabilistic: two states with the same fingerprint count as one, and
+   * the result says how likely it is that a state was missed (`hashCompaction`). For bfs,
+   * symmetry and the sampling strategies (pct, random).
+   */
+  hashCompact?: boolean;
 }
 
 /** Options every strategy accepts; a strategy documents which ones it uses. */
@@ -147,6 +155,40 @@ export interface ExploreResult {
   stats: ExploreStats;
   /** Counters particular to the strategy (DPOR's reduced expansions, symmetry's orbits, ...). */
   strategyStats?: Record<string, number>;
+  /** Set when the search stored 64-bit fingerprints only (`hashCompact`): it is probabilistic. */
+  hashCompaction?: HashCompaction;
+}
+
+/**
+ * What hash compaction risks. With n distinct fingerprints stored and t states generated
+ * (transitions, plus the start), a state is missed when a new state's fingerprint equals a
+ * stored one's. Two estimates, for 64-bit fingerprints taken as uniformly random:
+ *
+ * - `missProbability` = n (t - n) / 2^64: each of the t - n look-ups that found a fingerprint
+ *   could have been a new state colliding with one of at most n stored fingerprints, each with
+ *   chance 2^-64. This is the "optimistic" estimate TLC prints ("calculated (optimistic)" in
+ *   tlc2.tool.ModelChecker; Yu, Manolios and Lamport, CHARME 1999).
+ * - `birthdayBound` = n (n - 1) / 2^65: the chance that any two of the n states reached share a
+ *   fingerprint at all, an upper bound on a miss among them (the birthday bound; Wolper and
+ *   Leroy, "Reliable Hashing without Collision Detection", CAV 1993, whose analysis of hash
+ *   compaction Holzmann's "An Analysis of Bitstate Hashing", FMSD 1998, extends).
+ */
+export interface HashCompaction {
+  fingerprintBits: 64;
+  missProbability: number;
+  birthdayBound: number;
+}
+
+/** The estimates of {@link HashCompaction} for `states` stored and `generated` states generated. */
+export function hashCompaction(states: number, generated: number): HashCompaction {
+  const two64 = 2 ** 64;
+  return { fingerprintBits: 64, missProbability: (states * Math.max(0, generated - states)) / two64, birthdayBound: (states * (states - 1)) / (2 * two64) };
+}
+
+/** The sentence a probabilistic result carries. */
+export function hashCompactionNote(h: HashCompaction): string {
+  const p = (x: number): string => (x === 0 ? '0' : x.toExponential(1));
+  return `hash compaction: only 64-bit fingerprints were stored, so the search is probabilistic; estimated probability that a state was missed ${p(h.missProbability)} (n(t-n)/2^64, TLC's estimate), at most ${p(h.birthdayBound)} (n(n-1)/2^65, the birthday bound)`;
 }
 
 /** Checks a positive-integer option, naming it on failure. */
@@ -179,6 +221,7 @@ export interface SearchSettings {
   onViolation: ((violation: Violation) => void) | undefined;
   /** Candidate schedules shrinking may try per violation; 0: no shrinking. */
   shrinkAttempts: number;
+  hashCompact: boolean;
 }
 
 /** Shrinking's default budget of candidate schedules per violation. */
@@ -209,6 +252,7 @@ export function searchSettings(options: ExploreOptions, shrinkByDefault: boolean
     onProgress: options.onProgress,
     onViolation: options.onViolation,
     shrinkAttempts: s === true ? SHRINK_ATTEMPTS : s === false ? 0 : s,
+    hashCompact: options.hashCompact === true,
   };
 }
 

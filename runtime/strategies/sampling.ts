@@ -52,6 +52,7 @@ export function samplingPolicy(sampler: Sampler): SearchPolicy {
   return {
     name: sampler.name,
     shrinkByDefault: true,
+    compactable: true,
     hints: { timeLimitMs: 'the runs needed more time: raise the time limit or lower runs' },
     start(search) {
       v = search.kernel.newState();
@@ -94,7 +95,10 @@ function step(search: Search, v: Int32Array, path: number[], actor: number): boo
   if (judged !== 0) return false;
   v.set(search.out);
   const id = search.store.add(v, -1, actor, path.length);
-  if (id >= 0) search.counted();
+  if (id >= 0) {
+    search.counted();
+    search.store.release(search.store.size); // sampling never reads a stored state back
+  }
   if (search.breaksInvariant(-1, v)) return false;
   if (id >= 0 && search.store.size >= search.settings.maxStates) {
     search.stop('maxStates');
