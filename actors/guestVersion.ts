@@ -77,7 +77,7 @@ const holds = (lock: string) => ({ context, event }: Args): boolean => context.l
 export function guestVersionMachine() {
   return createMachine({
     id: 'ffa_ctx.guest_vers',
-    types: {} as { context: GuestVersionContext; input: GuestVersionInput },
+    types: {} as { context: GuestVersionContext; input: GuestVersionInput; events: Args['event'] },
     context: ({ input }) => ({ locks: freeLocks(CTX_GUEST_VERS_LOCK, CTX_LOCK), guestVers: input.guestVers ?? 0, guestVersTmp: input.guestVersTmp ?? input.guestVers ?? 0, tornDown: false, checkOnce: input.checkOnce ?? true }),
     on: {
       ...spinlockHandlers(),

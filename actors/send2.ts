@@ -10,7 +10,7 @@
  * buggy and fixed variants built from them share them by identity, which the variant-diff specs
  * rely on.
  */
-import { assign } from 'xstate';
+import { assign, type ProvidedActor } from 'xstate';
 import { send, type Message } from '../runtime/model.js';
 import { spin } from '../protocols/spinlock.js';
 import { RX_LOCK, TX_LOCK, ctxMsg, ctxName } from './ffaCtx.js';
@@ -44,4 +44,6 @@ export const send2Guards = {
 };
 
 /** Keeps the destination mapping id `ffa_rx_acquire` returned in `context.buf`. */
-export const saveRxBuf = assign({ buf: ({ event }: EventArgs) => (typeof event.rx === 'number' ? event.rx : null) });
+export function saveRxBuf<TContext extends { buf: number | null }>() {
+  return assign<TContext, Message, undefined, Message, ProvidedActor>(({ event }) => ({ buf: typeof event.rx === 'number' ? event.rx : null }) as Partial<TContext>);
+}

@@ -130,7 +130,7 @@ const sameList = (a: readonly string[], b: readonly string[]): boolean => {
 export function vmListMachine() {
   return createMachine({
     id: 'vm_list',
-    types: {} as { context: VmListContext; input: VmListInput },
+    types: {} as { context: VmListContext; input: VmListInput; events: Args['event'] },
     context: ({ input }) => ({
       rwlocks: freeRwlocks(FFA_CTX_LIST_RWLOCK),
       list: [...input.list],

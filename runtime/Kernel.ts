@@ -29,7 +29,7 @@ import { StepTable, awaitedEvents, stateName } from './StepTable.js';
 import { Components, type ActorComponents, type Move } from './Components.js';
 import { deadlockFinding, invariantFinding, overflowFinding, stepFailureFinding, type Finding } from './findings.js';
 import type { Checker, CheckerView, TransitionEvent } from './checkers/Checker.js';
-import type { GlobalView, LoadedSystem, ResourceView } from './system.js';
+import { resourcesOf, type GlobalView, type LoadedSystem } from './system.js';
 import type { BlockedActor, DeadlockDetails } from './violations.js';
 
 export type { Finding } from './findings.js';
@@ -277,9 +277,7 @@ export class Kernel {
       ...base,
       resources: (name) => {
         const a = index.get(name);
-        const describe = a === undefined ? undefined : this.system.spec.actors[a]?.resources;
-        if (a === undefined || !describe) return [];
-        return describe(this.snapshot(v, a).context) as ResourceView[];
+        return a === undefined ? [] : resourcesOf(this.system.spec.actors[a], this.snapshot(v, a).context);
       },
     };
   }
@@ -305,9 +303,9 @@ export class Kernel {
     const n = this.actorCount;
     const resources: DeadlockDetails['resources'] = [];
     for (let a = 0; a < n; a++) {
-      const describe = this.system.spec.actors[a]?.resources;
-      if (!describe) continue;
-      for (const r of describe(this.snapshot(v, a).context) as ResourceView[]) resources.push({ ...r, guardedBy: this.nameOf(a) });
+      const spec = this.system.spec.actors[a];
+      if (!spec?.resources) continue;
+      for (const r of resourcesOf(spec, this.snapshot(v, a).context)) resources.push({ ...r, guardedBy: this.nameOf(a) });
     }
     const blocked: BlockedActor[] = [];
     for (let a = 0; a < n; a++) {

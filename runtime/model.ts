@@ -82,6 +82,17 @@ function resolve<T, TContext, TEvent>(value: Dynamic<T, TContext, TEvent>, args:
 }
 
 /**
+ * An action the runtime interprets, in xstate's parameterized-object form (`{ type, params }`
+ * with `params` computed from the step's context and event): xstate resolves `params` and hands
+ * the action back from `transition()`, and the runtime, not xstate, carries it out. Typed so
+ * that it fits any machine's `actions` whose context and event it is written against.
+ */
+export interface RuntimeAction<TType extends string, TContext, TEvent, TParams> {
+  readonly type: TType;
+  readonly params: (args: ActionArgs<TContext, TEvent>) => TParams;
+}
+
+/**
  * An action that sends `event` to the actor named `to`. Either may be computed from the
  * step's context and event.
  *
@@ -90,14 +101,10 @@ function resolve<T, TContext, TEvent>(value: Dynamic<T, TContext, TEvent>, args:
  * on: { start: { target: 'waiting', actions: send('rx_buf', { type: 'spin.acquire', lock: 'rx' }) } }
  * ```
  */
-// The return type is deliberately loose: xstate's setup() types only the actions it knows,
-// and these are interpreted by the runtime, not by xstate.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function send<TContext = any, TEvent = any>(
+export function send<TContext = unknown, TEvent = Message>(
   to: Dynamic<string, TContext, TEvent>,
   event: Dynamic<Message, TContext, TEvent>,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-): any {
+): RuntimeAction<typeof SEND_ACTION, TContext, TEvent, SendParams> {
   return {
     type: SEND_ACTION,
     params: (args: ActionArgs<TContext, TEvent>): SendParams => ({ to: resolve(to, args), event: fromContext(resolve(event, args), args.context) }),
@@ -108,11 +115,7 @@ export function send<TContext = any, TEvent = any>(
  * An action that sends `event` back to the sender of the message being handled, addressed to
  * the context that asked (see {@link answerTo}).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function reply<TContext = any, TEvent extends { from?: string } = any>(
-  event: Dynamic<Message, TContext, TEvent>,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-): any {
+export function reply<TContext = unknown, TEvent extends { from?: string } = Message>(event: Dynamic<Message, TContext, TEvent>): RuntimeAction<typeof SEND_ACTION, TContext, TEvent, SendParams> {
   return send<TContext, TEvent>(
     ({ event: e }) => {
       if (typeof e.from !== 'string') return '(no sender)';
@@ -127,17 +130,34 @@ export function reply<TContext = any, TEvent extends { from?: string } = any>(
  * `assign`s before it in the same transition. A false predicate is an `assertion` violation
  * carrying `message`, like Xen's `ASSERT()` firing.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function assertThat<TContext = any, TEvent = any>(
+export function assertThat<TContext = unknown, TEvent = Message>(
   predicate: (args: ActionArgs<TContext, TEvent>) => boolean,
   message: string,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-): any {
+): RuntimeAction<typeof ASSERT_ACTION, TContext, TEvent, AssertParams> {
   return {
     type: ASSERT_ACTION,
     params: (args: ActionArgs<TContext, TEvent>): AssertParams => ({ ok: predicate(args), message }),
   };
 }
+
+/**
+ * The runtime's actions, declared for xstate's `setup()`, so that a machine built with
+ * `setup({ actions: { ...runtimeActions } })` accepts {@link send}, {@link reply} and
+ * {@link assertThat} in its typed `actions`. The implementations do nothing: xstate's pure
+ * `transition()` hands the actions back with their parameters, and the runtime carries them out.
+ *
+ * @example
+ * ```ts
+ * const cpu = setup({ types: {} as { context: { n: number } }, actions: { ...runtimeActions } }).createMachine({
+ *   context: { n: 0 },
+ *   on: { go: { actions: send('lock', { type: 'spin.acquire' }) } },
+ * });
+ * ```
+ */
+export const runtimeActions = {
+  [SEND_ACTION]: (_args: unknown, _params: SendParams): void => {},
+  [ASSERT_ACTION]: (_args: unknown, _params: AssertParams): void => {},
+};
 
 /** State `meta` saying which message types wait in the mailbox while in this state. */
 export function deferring(...types: string[]): { defer: string[] } {

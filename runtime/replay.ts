@@ -10,7 +10,7 @@ import { Kernel, type Finding, type Move } from './Kernel.js';
 import type { Message } from './model.js';
 import { TokenError, decodeSchedule, encodeSchedule, executionDigest, stepDigest, type Execution, type Schedule } from './schedule.js';
 import { stateName } from './StepTable.js';
-import { loadSystem, type LoadedSystem, type SystemSpec } from './system.js';
+import { labelOf, loadSystem, type LoadedSystem, type SystemSpec } from './system.js';
 import type { Checker, CheckerFactory } from './checkers/Checker.js';
 
 export interface TraceStep {
@@ -106,8 +106,7 @@ function runOne(kernel: Kernel, checkers: Checker[], path: readonly number[], re
   const statesOf = (vec: Int32Array): string[] =>
     names.map((_, a) => {
       const snap = kernel.snapshot(vec, a);
-      const label = sys.spec.actors[a]?.label;
-      return label ? label(snap.context) : stateName(snap);
+      return labelOf(sys.spec.actors[a], snap.context) ?? stateName(snap);
     });
   const trace: Trace = { system: sys.name, actorNames: names, initialStates: statesOf(v), steps: [], findings: [] };
   const done: Execution = { steps: [], enabled: [], digests: [] };

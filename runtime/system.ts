@@ -32,9 +32,8 @@ export interface ResourceView {
 export interface ActorSpec {
   /** Unique name; also the address other actors send to. */
   name: string;
-  /** An xstate v5 machine, driven only through the pure `transition()`. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  machine: AnyStateMachine | any;
+  /** An xstate v5 machine (`createMachine`, `setup().createMachine`), driven only through the pure `transition()`. */
+  machine: AnyStateMachine;
   /** Input for the machine's initial context. */
   input?: unknown;
   /**
@@ -44,13 +43,25 @@ export interface ActorSpec {
   daemon?: boolean;
   /**
    * How traces show this actor, from its context, instead of its state name; for actors whose
-   * interesting state is data (a lock owner: `fork0=phil1 [phil2]`).
+   * interesting state is data (a lock owner: `fork0=phil1 [phil2]`). Called with this actor's
+   * context: type the parameter as the machine's context (`(ctx: LockContext) => string`).
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  label?: (context: any) => string;
+  label?: (context: never) => string;
   /** What this actor guards, from its context: who holds it, who waits (for deadlock reports). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  resources?: (context: any) => ResourceView[];
+  resources?: (context: never) => ResourceView[];
+}
+
+/**
+ * Actor `actor`'s `resources` in a state where its context is `context`; none without the
+ * callback. The callback's author typed its parameter as this actor's context.
+ */
+export function resourcesOf(actor: ActorSpec | undefined, context: unknown): ResourceView[] {
+  return actor?.resources ? actor.resources(context as never) : [];
+}
+
+/** Actor `actor`'s trace label for `context`, or undefined without a `label` callback. */
+export function labelOf(actor: ActorSpec | undefined, context: unknown): string | undefined {
+  return actor?.label ? actor.label(context as never) : undefined;
 }
 
 /** A read-only view of one global state, for invariants. */
@@ -210,7 +221,7 @@ const RUNTIME_OWNED_ACTIONS: Record<string, string> = {
 };
 
 function checkMachineFeatures(actor: ActorSpec): void {
-  const machine = actor.machine as { root?: StateNodeLike } | undefined;
+  const machine = actor.machine as unknown as { root?: StateNodeLike } | undefined;
   if (!machine || typeof machine !== 'object' || !machine.root) {
     throw new ModelError(`actor '${actor.name}': 'machine' is not an xstate v5 machine (use createMachine or setup().createMachine)`);
   }

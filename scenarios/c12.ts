@@ -99,7 +99,7 @@ type Args = { context: CpuContext; event: Message };
 const localStep = send(({ context }: Args) => context.self, { type: LOCAL_STEP });
 const { trylockSrcTx, unlockSrcTx, loadSrcTx, loadDstDying, lockDstRx, unlockDstRx, loadDstOwner, claimDstRx, freeDstRx, loadDstBuf } = send2Steps('g1', 'g2');
 const { ok, noPages, rxOwned, dying } = send2Guards;
-const saveBuf = saveRxBuf;
+const saveBuf = saveRxBuf<CpuContext>();
 const ret = (code: number) => assign({ rets: ({ context }: Args) => [...context.rets, code] });
 const retOk = ret(FFA_RET.OK);
 const retBusy = ret(FFA_RET.BUSY);
@@ -116,7 +116,7 @@ const unmapDst = send(DST, ctxMsg.unmap());
 
 /** g1.v0: FFA_MSG_SEND2 to g2, `ffa_handle_msg_send2` -> `ffa_msg_send2_vm`. */
 export function c12SenderMachine({ holdRxLockWhileFilling }: C12Options) {
-  const exit = (code: ReturnType<typeof ret>, ...unlocks: unknown[]) => ({ target: '#done', actions: [...unlocks, unlockSrcTx, code] });
+  const exit = (code: ReturnType<typeof ret>, ...unlocks: Array<typeof unlockSrcTx>) => ({ target: '#done', actions: [...unlocks, unlockSrcTx, code] });
   return createMachine({
     id: 'c12.send2',
     types: {} as { context: CpuContext; events: Message; input: { self: string } },

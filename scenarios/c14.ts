@@ -73,7 +73,7 @@ type Args = { context: SenderContext; event: Message };
 const localStep = send(({ context }: Args) => context.self, { type: LOCAL_STEP });
 const { trylockSrcTx, unlockSrcTx, loadSrcTx, loadDstDying, lockDstRx, unlockDstRx, loadDstOwner, claimDstRx, freeDstRx, loadDstBuf } = send2Steps('g1', 'g2');
 const { ok, noPages, rxOwned, dying } = send2Guards;
-const saveBuf = saveRxBuf;
+const saveBuf = saveRxBuf<SenderContext>();
 const copyHeader = send(TX_PAGE, mem.read());
 const num = (v: unknown): number => (typeof v === 'number' ? v : -1);
 const saveHeader = assign({ offset: ({ event }: Args) => num(event.msg_offset), size: ({ event }: Args) => num(event.msg_size) });
@@ -102,7 +102,7 @@ const assertReloadedEqualsValidated = assertThat(
 
 /** g1.v0: `ffa_handle_msg_send2` -> `ffa_msg_send2_vm` to g2. */
 export function c14SenderMachine({ barrierAfterHeaderCopy }: C14Options) {
-  const exit = (code: ReturnType<typeof retOf>, ...unlocks: unknown[]) => ({ target: '#done', actions: [...unlocks, unlockSrcTx, code] });
+  const exit = (code: ReturnType<typeof retOf>, ...unlocks: Array<typeof unlockSrcTx>) => ({ target: '#done', actions: [...unlocks, unlockSrcTx, code] });
   const finish = [unlockSrcTx, retOk];
   return createMachine({
     id: 'c14.send2',

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Kernel } from '../../runtime/Kernel.js';
 import { runPath } from '../../runtime/replay.js';
-import { loadSystem, type LoadedSystem, type ResourceView, type SystemSpec } from '../../runtime/system.js';
+import { loadSystem, resourcesOf, type LoadedSystem, type ResourceView, type SystemSpec } from '../../runtime/system.js';
 import { describeMessage } from '../../runtime/trace.js';
 import type { ExploreResult, ExploreStats } from '../../runtime/explorer.js';
 import type { CheckerFactory } from '../../runtime/checkers/Checker.js';
@@ -234,8 +234,7 @@ export function traceReport(loaded: LoadedSystem, path: readonly number[], check
     const view = kernel.view(v);
     const resources: StepReport['resources'] = [];
     names.forEach((name, a) => {
-      const describe = loaded.spec.actors[a]?.resources;
-      if (describe) for (const r of describe(kernel.snapshot(v, a).context)) resources.push({ ...r, guardedBy: name });
+      for (const r of resourcesOf(loaded.spec.actors[a], kernel.snapshot(v, a).context)) resources.push({ ...r, guardedBy: name });
     });
     return { mailboxes: names.map((n) => view.mailbox(n).map(messageReport)), resources };
   };

@@ -97,7 +97,7 @@ describe('loading a system: bad input is named', () => {
   });
 
   it('should reject something that is not a machine', () => {
-    expect(() => loadSystem(system({ actors: [{ name: 'cpu', machine: { hello: 1 } }] }))).toThrow(
+    expect(() => loadSystem(system({ actors: [{ name: 'cpu', machine: { hello: 1 } as never }] }))).toThrow(
       "actor 'cpu': 'machine' is not an xstate v5 machine (use createMachine or setup().createMachine)",
     );
   });

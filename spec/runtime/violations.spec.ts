@@ -80,7 +80,7 @@ describe('violations found at a step', () => {
     const receiver = createMachine({
       id: 'r',
       context: { seen: 0 },
-      on: { ping: { actions: [assign({ seen: ({ context }) => context.seen + 1 }), assertThat(({ context }) => context.seen < 2, 'at most one ping')] } },
+      on: { ping: { actions: [assign({ seen: ({ context }) => context.seen + 1 }), assertThat(({ context }: { context: { seen: number } }) => context.seen < 2, 'at most one ping')] } },
     });
     const result = explore(pair(receiver, 'ping', 2));
     const [v] = result.violations;

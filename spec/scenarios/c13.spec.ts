@@ -143,7 +143,7 @@ describe('C13 variants differ only in how SEND2 takes the destination rx_lock', 
     `);
     const a = c13System({ variant: 'buggy', cpus: '4cpu' }).actors.find((x) => x.name === 'A.v1')?.machine;
     const b = c13System({ variant: 'fixed', cpus: '4cpu' }).actors.find((x) => x.name === 'A.v1')?.machine;
-    expect(configDiff(a.config, b.config)).toEqual([]);
-    expect(a.config.id).toBe(c13RxtxMapMachine().config.id);
+    expect(configDiff(a!.config, b!.config)).toEqual([]);
+    expect(a!.config.id).toBe(c13RxtxMapMachine().config.id);
   });
 });
