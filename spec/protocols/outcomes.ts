@@ -5,7 +5,7 @@
  */
 import { Exploration } from '../../runtime/explorer.js';
 import { stateName } from '../../runtime/StepTable.js';
-import type { SystemSpec } from '../../runtime/system.js';
+import { labelOf, type SystemSpec } from '../../runtime/system.js';
 import type { CheckerFactory } from '../../runtime/checkers/Checker.js';
 
 export interface OutcomeSet {
@@ -30,8 +30,7 @@ export function outcomeSet(system: SystemSpec, show: string[], options: { checke
     const parts = show.map((name) => {
       const a = kernel.system.actorIndex.get(name) as number;
       const snap = kernel.snapshot(v, a);
-      const label = system.actors[a]?.label;
-      return `${name}=${label ? label(snap.context) : stateName(snap)}`;
+      return `${name}=${labelOf(system.actors[a], snap.context) ?? stateName(snap)}`;
     });
     finals.add(parts.join(' '));
   }
