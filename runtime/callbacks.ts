@@ -39,14 +39,14 @@ function guardActor(actor: ActorSpec): ActorSpec {
   const out: ActorSpec = { ...actor };
   if (label && !GUARDED.has(label)) {
     out.label = mark((context: unknown): string => {
-      const text = call(() => label(context), `${at}: label()`);
+      const text = call(() => label(context as never), `${at}: label()`);
       if (typeof text !== 'string') throw new ModelError(`${at}: label() returned ${describeValue(text)}; it must return a string`);
       return text;
     });
   }
   if (resources && !GUARDED.has(resources)) {
     out.resources = mark((context: unknown): ResourceView[] => {
-      const list = call(() => resources(context), `${at}: resources()`);
+      const list = call(() => resources(context as never), `${at}: resources()`);
       const problem = resourcesProblem(list);
       if (problem) throw new ModelError(`${at}: resources() returned ${problem}; it must return an array of { name: string, heldBy: string[], waiting: string[] }`);
       return list;
