@@ -11,9 +11,9 @@
  * the first violation of that kind. Exit code 0, or 2 for an unknown model or kind.
  */
 import { explore, formatTrace, replay, type SystemSpec, type Violation } from '../runtime/index.js';
-import { checkLiveness, findDataRaces, lockdep, lockLeak, useAfterFree } from '../runtime/checkers/index.js';
+import { checkLiveness, findDataRaces, lockdep, lockLeak, sleepInAtomic, useAfterFree } from '../runtime/checkers/index.js';
 import type { CheckerFactory } from '../runtime/checkers/Checker.js';
-import { abba, domainFree, hypercallLock, irqLock, sharedBuffer, sriNotification } from '../spec/checkers/models.js';
+import { abba, domainFree, hypercallLock, irqLock, mutexIn, sharedBuffer, sriNotification } from '../spec/checkers/models.js';
 
 interface Found {
   header: string;
@@ -34,6 +34,9 @@ const MODELS: Record<string, () => Found> = {
   'hypercall-lock-leaky': () => transition(hypercallLock('leaky'), 'lockLeak', lockLeak),
   'domain-free-xfree': () => transition(domainFree('xfree'), 'useAfterFree', useAfterFree),
   'domain-free-call_rcu': () => transition(domainFree('call_rcu'), 'useAfterFree', useAfterFree),
+  'domain-free-read': () => transition(domainFree('xfree', 'read'), 'useAfterFree', useAfterFree),
+  'mutex-in-tasklet': () => transition(mutexIn('tasklet'), 'sleepInAtomic', sleepInAtomic),
+  'mutex-in-task': () => transition(mutexIn('task'), 'sleepInAtomic', sleepInAtomic),
   'liveness-boot-cpu-only': () => {
     const system = sriNotification('boot-cpu-only');
     const r = checkLiveness(system);

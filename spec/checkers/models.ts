@@ -15,6 +15,7 @@ import { rcuLabel, rcuMachine } from '../../protocols/rcu.js';
 import { mem, memoryLabel, memoryMachine } from '../../protocols/memory.js';
 import { tasklet, taskletLabel, taskletMachine } from '../../protocols/tasklet.js';
 import { secureWorldMachine, smc, SMC_RESULT } from '../../protocols/smc.js';
+import { MUTEX_GRANTED, mutex, mutexLabel, mutexMachine, mutexResources } from '../../protocols/mutex.js';
 
 const GRANTED = 'spin.granted';
 
@@ -316,3 +317,24 @@ export function sriNotification(variant: 'boot-cpu-only' | 'all-cpus'): LiveSyst
 }
 
 export { spinlockMachine };
+
+/**
+ * Mutex M taken in tasklet `t` on cpu0 (`tasklet`: a sleeping function called from atomic
+ * context), or by cpu0's program (`task`: fine).
+ */
+export function mutexIn(where: 'tasklet' | 'task'): SystemSpec {
+  const take = { initial: 'taking', start: send('m', mutex.lock('M')), states: { taking: { on: { [MUTEX_GRANTED]: { target: 'fin', actions: send('m', mutex.unlock('M')) } } }, fin: { type: 'final' } } };
+  const cpu0 =
+    where === 'tasklet'
+      ? cpuMachine({ id: 'cpu0', program: { initial: 'idle', states: { idle: { meta: softirqPoint() } } }, tasklets: { t: take } })
+      : cpuMachine({ id: 'cpu0', program: { initial: 'idle', states: { idle: { on: { start: { target: 'taking', actions: take.start } } }, taking: take.states.taking, fin: { type: 'final' } } } });
+  return {
+    name: `mutex-in-${where}`,
+    actors: [
+      { name: 'cpu0', machine: cpu0, daemon: where === 'tasklet' },
+      { name: 'm', machine: mutexMachine('m', ['M']), daemon: true, resources: mutexResources, label: mutexLabel },
+      ...(where === 'tasklet' ? [{ name: 't', machine: taskletMachine('t'), daemon: true, label: taskletLabel }] : []),
+    ],
+    initialMessages: [where === 'tasklet' ? { to: 't', event: tasklet.schedule('cpu0') } : { to: 'cpu0', event: { type: 'start' } }],
+  };
+}
