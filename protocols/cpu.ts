@@ -138,9 +138,24 @@ const instanceOf = (g: Guard, context: Ctx, cls: string): string => `${typeof g 
 const withInstance = (g: Guard, cls: string, f: (e: ExecContext, inst: string) => ExecContext) =>
   assign(({ context }: Args) => ({ exec: f(execOf(context), instanceOf(g, context, cls)) }));
 
+/** exec without instance `inst` held (and without its nesting annotation). */
+function dropHeld(e: ExecContext, inst: string): ExecContext {
+  const out: ExecContext = { ...e, held: e.held.filter((h) => h !== inst) };
+  if (e.nested && inst in e.nested) {
+    const { [inst]: _gone, ...rest } = e.nested;
+    if (Object.keys(rest).length) out.nested = rest;
+    else delete out.nested;
+  }
+  return out;
+}
+
 /** spin_lock: ask the guard for the lock; the grant is recorded when it arrives. */
 export function lock(guard: Guard, cls: string, options: { subclass?: number } = {}): any {
-  return send(target(guard), spin.acquireNested(cls, options.subclass ?? 0));
+  const sub = options.subclass ?? 0;
+  const ask = send(target(guard), spin.acquireNested(cls, sub));
+  if (sub === 0) return ask;
+  // lockdep's held_lock keeps the subclass; the lock itself does not know it.
+  return [withInstance(guard, cls, (e, inst) => ({ ...e, nested: { ...(e.nested ?? {}), [inst]: sub } })), ask];
 }
 
 /** spin_lock_nested(lock, subclass): lockdep's annotation for taking a second lock of a class. */
@@ -155,7 +170,7 @@ export function trylock(guard: Guard, cls: string): any {
 
 /** spin_unlock. */
 export function unlock(guard: Guard, cls: string): any {
-  return [send(target(guard), spin.release(cls)), withInstance(guard, cls, (e, inst) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+  return [send(target(guard), spin.release(cls)), withInstance(guard, cls, (e, inst) => dropHeld(e, inst))];
 }
 
 /** spin_lock_irqsave: save the IRQ flag, mask IRQs, then take the lock. */
@@ -174,18 +189,78 @@ export function unlockIrqrestore(guard: Guard, cls: string): any {
   ];
 }
 
-/** read_lock / write_lock on a rwlock guarded by `guard`. */
-export function readLock(guard: Guard, cls: string): any {
-  return send(target(guard), rw.readLock(cls));
+/**
+ * spin_lock_irq: mask IRQs, then take the lock. Xen's `_spin_lock_irq` (xen/common/spinlock.c)
+ * first asserts that IRQs are enabled: it is for code that knows they are.
+ */
+export function lockIrq(guard: Guard, cls: string): any {
+  return [assertThat(({ context }: Args) => execOf(context).irqsEnabled, 'spin_lock_irq with IRQs already disabled (Xen: ASSERT(local_irq_is_enabled()))'), irqDisable(), lock(guard, cls)];
 }
+
+/** spin_unlock_irq: release, then unmask IRQs. */
+export function unlockIrq(guard: Guard, cls: string): any {
+  return [...unlock(guard, cls), irqEnable()];
+}
+
+/** spin_lock_bh: disable softirqs on this CPU, then take the lock (Linux include/linux/spinlock.h). */
+export function lockBh(guard: Guard, cls: string): any {
+  return [localBhDisable(), lock(guard, cls)];
+}
+
+/** spin_unlock_bh: release, then enable softirqs. */
+export function unlockBh(guard: Guard, cls: string): any {
+  return [...unlock(guard, cls), localBhEnable()];
+}
+
+/**
+ * local_bh_disable / local_bh_enable (Linux include/linux/bottom_half.h, kernel/softirq.c): a
+ * nesting count; while it is above zero no softirq work runs on this CPU (softirq points defer
+ * it) and lockdep counts softirqs as disabled. Xen has no such call (its softirqs run only at
+ * softirq points); it is here for Linux code and lockdep's softirq rules. Linux's
+ * local_bh_enable also runs pending softirqs; here they run at the program's next softirq point.
+ */
+export function localBhDisable(): any {
+  return setExec((e) => ({ ...e, bh: (e.bh ?? 0) + 1 }));
+}
+export function localBhEnable(): any {
+  return [
+    assertThat(({ context }: Args) => (execOf(context).bh ?? 0) > 0, 'local_bh_enable without local_bh_disable'),
+    setExec((e) => {
+      const bh = (e.bh ?? 0) - 1;
+      if (bh > 0) return { ...e, bh };
+      const { bh: _zero, ...rest } = e;
+      return rest;
+    }),
+  ];
+}
+
+/** True while this CPU runs an IRQ handler (Xen's in_irq()). */
+const inHardirq = (c: Ctx): boolean => execOf(c).frames.some((f) => f.kind === 'irq');
+
+/**
+ * read_lock on a rwlock guarded by `guard`. In an IRQ handler the request says so (`inIrq`):
+ * Xen's queued rwlock lets such a reader in ahead of waiting writers (protocols/rwlock.ts).
+ */
+export function readLock(guard: Guard, cls: string): any {
+  return send(target(guard), ({ context }: Args) => rw.readLock(cls, inHardirq(context)));
+}
+/** write_lock on a rwlock guarded by `guard`. */
 export function writeLock(guard: Guard, cls: string): any {
   return send(target(guard), rw.writeLock(cls));
 }
 export function readUnlock(guard: Guard, cls: string): any {
-  return [send(target(guard), rw.readUnlock(cls)), withInstance(guard, cls, (e, inst) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+  return [send(target(guard), rw.readUnlock(cls)), withInstance(guard, cls, (e, inst) => dropHeld(e, inst))];
 }
 export function writeUnlock(guard: Guard, cls: string): any {
-  return [send(target(guard), rw.writeUnlock(cls)), withInstance(guard, cls, (e, inst) => ({ ...e, held: e.held.filter((h) => h !== inst) }))];
+  return [send(target(guard), rw.writeUnlock(cls)), withInstance(guard, cls, (e, inst) => dropHeld(e, inst))];
+}
+
+/** spin_lock_init / rwlock_init of the lock `cls` guarded by `guard` (lock debugging asserts it is not held). */
+export function spinLockInit(guard: Guard, cls: string): any {
+  return send(target(guard), spin.init(cls));
+}
+export function rwlockInit(guard: Guard, cls: string): any {
+  return send(target(guard), rw.init(cls));
 }
 
 /** local_irq_disable / local_irq_enable. */
@@ -335,16 +410,20 @@ export function cpuMachine(config: CpuConfig) {
   // Softirq work, spliced into every softirq point. A tasklet or timer is asked first whether it
   // is still due; the CPU waits for the answer in `softirq:begin` (Xen's do_tasklet_work and
   // timer_softirq_action run the body before the interrupted code goes on), then runs the body
-  // or returns to the softirq point it came from (`exec.resume`).
+  // or returns to the softirq point it came from (`exec.resume`). Softirq work runs only while
+  // softirqs are enabled (local_bh_disable defers it).
   const SOFTIRQ_BEGIN = 'softirq:begin';
+  const bhOn = ({ context }: Args): boolean => !((execOf(context).bh ?? 0) > 0);
   const softirqOn = (point: string): Record<string, any> => ({
-    [TASKLET_RUN]: { target: SOFTIRQ_BEGIN, actions: [setExec((e) => ({ ...e, resume: point })), send(({ event }: Args) => String(event.from), tasklet.begin())] },
+    [TASKLET_RUN]: { guard: bhOn, target: SOFTIRQ_BEGIN, actions: [setExec((e) => ({ ...e, resume: point })), send(({ event }: Args) => String(event.from), tasklet.begin())] },
     // TIMER_SOFTIRQ: ask the timer whether it is still due (a stop/kill/re-arm may have come first).
     [TIMER_FIRE]: {
+      guard: bhOn,
       target: SOFTIRQ_BEGIN,
       actions: [setExec((e) => ({ ...e, resume: point })), send(({ event }: Args) => String(event.from), ({ event }: Args) => timer.begin(Number(event.gen)))],
     },
     [RCU_QS_REQUEST]: {
+      guard: bhOn,
       actions: [
         assertThat(({ context }: Args) => execOf(context).rcu === 0, 'softirq processing inside an RCU read-side section'),
         send(({ event }: Args) => String(event.from), ({ event }: Args) => rcu.quiescent(Number(event.gp))),

@@ -16,6 +16,7 @@
  * | `rw.read_lock {lock}`        | `rw.granted {lock, mode: 'read'}` now or when its turn comes |
  * | `rw.write_lock {lock}`       | `rw.granted {lock, mode: 'write'}`                   |
  * | `rw.read_unlock`, `rw.write_unlock` | nothing; waiters are granted in FIFO order     |
+ * | `rw.init {lock}`             | nothing; the lock is free again (held: an assertion)  |
  *
  * The lock lives with the data (DESIGN.md decision 5): a guard includes {@link rwlockHandlers}
  * and keeps `context.rwlocks`. Unlocking a lock one does not hold is an assertion violation.
@@ -23,10 +24,10 @@
 import { createMachine, enqueueActions } from 'xstate';
 import { FRAME, TO_FRAME, assertThat, send, type Message } from '../runtime/model.js';
 import type { ResourceView } from '../runtime/system.js';
-import { RW_GRANTED, RW_READ_LOCK, RW_READ_UNLOCK, RW_WRITE_LOCK, RW_WRITE_UNLOCK } from '../runtime/checkers/conventions.js';
+import { RW_GRANTED, RW_INIT, RW_READ_LOCK, RW_READ_UNLOCK, RW_WRITE_LOCK, RW_WRITE_UNLOCK } from '../runtime/checkers/conventions.js';
 
 // The vocabulary is owned by runtime/checkers/conventions.ts (checkers recognise it there).
-export { RW_GRANTED, RW_READ_LOCK, RW_READ_UNLOCK, RW_WRITE_LOCK, RW_WRITE_UNLOCK, rw } from '../runtime/checkers/conventions.js';
+export { RW_GRANTED, RW_INIT, RW_READ_LOCK, RW_READ_UNLOCK, RW_WRITE_LOCK, RW_WRITE_UNLOCK, rw } from '../runtime/checkers/conventions.js';
 
 export interface RwWaiter {
   who: string;
@@ -113,6 +114,19 @@ export function rwlockHandlers(): Record<string, any> {
     [RW_READ_UNLOCK]: {
       actions: [assertThat<RwOwnerContext, RwEvent>(({ context, event }) => lockOf(context, event.lock).readers.includes(event.from), 'read_unlock of a rwlock this CPU does not read-hold'), update('unlock')],
     },
+    // rwlock_init on a lock in use: lockdep's "held lock freed!" (see spinlock.ts SPIN_INIT).
+    [RW_INIT]: {
+      actions: [
+        assertThat<RwOwnerContext, RwEvent>(({ context, event }) => {
+          const l = lockOf(context, event.lock);
+          return l.writer === null && l.readers.length === 0 && l.queue.length === 0;
+        }, 'rwlock_init of a lock that is held (lockdep: held lock freed!)'),
+        enqueueActions(({ context, event, enqueue }) => {
+          const c = context as unknown as RwOwnerContext;
+          enqueue.assign({ rwlocks: { ...c.rwlocks, [(event as unknown as RwEvent).lock]: { writer: null, readers: [], queue: [] } } } as never);
+        }),
+      ],
+    },
     [RW_WRITE_UNLOCK]: {
       actions: [assertThat<RwOwnerContext, RwEvent>(({ context, event }) => lockOf(context, event.lock).writer === event.from, 'write_unlock of a rwlock this CPU does not write-hold'), update('unlock')],
     },
@@ -125,7 +139,12 @@ export function freeRwlocks(...classes: string[]): Record<string, RwLock> {
 
 /** Deadlock-report view (pass as the guard's `resources`). */
 export function rwlockResources(context: RwOwnerContext): ResourceView[] {
-  return Object.entries(context.rwlocks).map(([name, l]) => ({ name, heldBy: l.writer ? [l.writer] : [...l.readers], waiting: l.queue.map((w) => w.who) }));
+  return Object.entries(context.rwlocks).map(([name, l]) => ({
+    name,
+    heldBy: l.writer ? [l.writer] : [...l.readers],
+    waiting: l.queue.map((w) => w.who),
+    ...(l.writer ? { mode: 'write' as const } : l.readers.length ? { mode: 'read' as const } : {}),
+  }));
 }
 
 /** Trace label: `W:cpu0`, `R:cpu1,cpu2`, `free`, with waiters in brackets. */

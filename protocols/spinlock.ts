@@ -11,6 +11,7 @@
  * | `spin.trylock`          | `spin.trylock.result` with `ok` (never waits)                   |
  * | `spin.release`          | nothing; the next waiter gets `spin.granted`                    |
  * | `spin.is_locked`        | `spin.is_locked.result` with `locked`: true if ANY CPU holds it |
+ * | `spin.init`             | nothing; the lock is free again (spin_lock_init; held: an assertion with lock debugging) |
  *
  * Answers are addressed (runtime/model.ts `answerTo`): a request sent from an IRQ handler or a
  * softirq body carries its `frame`, and the grant, trylock result or is_locked answer carries it
@@ -33,11 +34,11 @@
 import { createMachine, enqueueActions } from 'xstate';
 import { FRAME, TO_FRAME, answerTo, assertThat, reply, send, type Message } from '../runtime/model.js';
 import type { ResourceView } from '../runtime/system.js';
-import { SPIN_ACQUIRE, SPIN_GRANTED, SPIN_IS_LOCKED, SPIN_IS_LOCKED_RESULT, SPIN_RELEASE, SPIN_TRYLOCK, SPIN_TRYLOCK_RESULT } from '../runtime/checkers/conventions.js';
+import { SPIN_ACQUIRE, SPIN_GRANTED, SPIN_INIT, SPIN_IS_LOCKED, SPIN_IS_LOCKED_RESULT, SPIN_RELEASE, SPIN_TRYLOCK, SPIN_TRYLOCK_RESULT } from '../runtime/checkers/conventions.js';
 
 // The vocabulary is owned by runtime/checkers/conventions.ts (checkers recognise it there);
 // re-exported so that `protocols/spinlock.js` keeps working as the place users import it from.
-export { SPIN_ACQUIRE, SPIN_GRANTED, SPIN_IS_LOCKED, SPIN_IS_LOCKED_RESULT, SPIN_RELEASE, SPIN_TRYLOCK, SPIN_TRYLOCK_RESULT, spin } from '../runtime/checkers/conventions.js';
+export { SPIN_ACQUIRE, SPIN_GRANTED, SPIN_INIT, SPIN_IS_LOCKED, SPIN_IS_LOCKED_RESULT, SPIN_RELEASE, SPIN_TRYLOCK, SPIN_TRYLOCK_RESULT, spin } from '../runtime/checkers/conventions.js';
 
 /** The state of one ticket lock: who holds it and who waits, in ticket order. */
 export interface TicketLock {
@@ -140,6 +141,19 @@ export function spinlockHandlers(options: SpinlockOptions = {}): Record<string, 
           const { next, to, frame } = handOver(l);
           enqueue.assign({ locks: withLock(context as LockOwnerContext, e.lock, next) });
           if (to !== undefined) enqueue(send(to, granted(e.lock, frame)));
+        }),
+      ],
+    },
+    // spin_lock_init on a lock in use: with lock debugging, Linux's lockdep reports "held lock
+    // freed!" (kernel/locking/lockdep.c debug_check_no_locks_freed, from __raw_spin_lock_init).
+    [SPIN_INIT]: {
+      actions: [
+        assertThat<LockOwnerContext, LockEvent>(
+          ({ context, event }) => !debug || (lockOf(context, event).owner === null && lockOf(context, event).queue.length === 0),
+          'spin_lock_init of a lock that is held (lockdep: held lock freed!)',
+        ),
+        enqueueActions(({ context, event, enqueue }) => {
+          enqueue.assign({ locks: withLock(context as LockOwnerContext, (event as unknown as LockEvent).lock, { owner: null, queue: [] }) });
         }),
       ],
     },

@@ -58,6 +58,10 @@ export interface Move {
   readonly receiverMask: number;
   /** The outcome carries failures (an assertion, an unhandled message, an actor error). */
   readonly failing: boolean;
+  /** Kernel.checkTransition's cache: the checker list `interest` was computed for (null: none yet). */
+  interestOf: object | null;
+  /** Which of those checkers want to see this move (bit i: checker i). */
+  interest: number;
 }
 
 /**
@@ -226,6 +230,8 @@ export class Components {
       receivers: Int32Array.from(sorted),
       receiverMask: mask,
       failing: outcome.failures.length > 0,
+      interestOf: null,
+      interest: 0,
     };
   }
 }

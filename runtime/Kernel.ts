@@ -28,12 +28,15 @@ import type { Message } from './model.js';
 import { StepTable, awaitedEvents, stateName } from './StepTable.js';
 import { Components, type ActorComponents, type Move } from './Components.js';
 import { deadlockFinding, invariantFinding, overflowFinding, stepFailureFinding, type Finding } from './findings.js';
-import type { Checker, CheckerView, TransitionEvent } from './checkers/Checker.js';
-import { resourcesOf, type GlobalView, type LoadedSystem } from './system.js';
+import type { Checker, CheckerView, StepFacts, TransitionEvent } from './checkers/Checker.js';
+import { resourcesOf, type GlobalView, type LoadedSystem, type ResourceView } from './system.js';
 import type { BlockedActor, DeadlockDetails } from './violations.js';
 
 export type { Finding } from './findings.js';
 export type { Move } from './Components.js';
+
+/** What checkTransition returns when nothing is found (frozen: callers copy, never add). */
+const NO_FINDINGS: Finding[] = Object.freeze([]) as unknown as Finding[];
 
 /** `step`: the actor takes no message in this state. */
 export const STEP_DISABLED = -1;
@@ -180,33 +183,71 @@ export class Kernel {
   }
 
   /**
-   * Runs `checkers` on `actor`'s step from `v` to `out` (as computed by {@link step}). Copies
-   * what it needs, so callers may reuse both vectors afterwards.
+   * Runs `checkers` on `actor`'s step from `v` to `out` (as computed by {@link step}). The
+   * checkers read both vectors during the call only, so callers may reuse them afterwards.
    */
-  checkTransition(checkers: readonly Checker[], v: Int32Array, actor: number, out: Int32Array, depth: number): Finding[] {
-    if (checkers.length === 0) return [];
+  checkTransition(checkers: readonly Checker[], v: Int32Array, actor: number, out: Int32Array, depth: number, path?: () => number[]): Finding[] {
+    if (checkers.length === 0) return NO_FINDINGS;
     const move = this.move(v, actor);
-    if (!move) return [];
+    if (!move) return NO_FINDINGS;
+    const mask = this.interest(checkers, move, actor, v, out);
+    if (mask === 0) return NO_FINDINGS;
+    // The views read `v` and `out` directly: a checker may use them only during the call.
     const event: TransitionEvent = {
       actor: this.nameOf(actor),
       message: this.table.message(move.message),
       sends: this.sendsOf(move),
-      before: this.checkerView(v.slice()),
-      after: this.checkerView(out.slice()),
+      before: new StateView(this, v),
+      after: new StateView(this, out),
       depth,
+      path,
     };
-    const found: Finding[] = [];
-    for (const c of checkers) for (const f of c.onTransition?.(event) ?? []) found.push(f);
-    return found;
+    let found: Finding[] | undefined;
+    for (let i = 0; i < checkers.length; i++) {
+      if (i < 31 && (mask & (1 << i)) === 0) continue;
+      const judged = (checkers[i] as Checker).onTransition?.(event);
+      if (judged?.length) (found ??= []).push(...judged);
+    }
+    return found ?? NO_FINDINGS;
   }
 
-  /** A move's sends by name and message, in the order they were made. */
+  /** Which of `checkers` want `actor`'s move (Checker.relevant), asked once per move (cached on the move). */
+  private interest(checkers: readonly Checker[], move: Move, actor: number, v: Int32Array, out: Int32Array): number {
+    if (move.interestOf === checkers) return move.interest;
+    let mask = 0;
+    let facts: StepFacts | undefined;
+    for (let i = 0; i < checkers.length; i++) {
+      const c = checkers[i] as Checker;
+      if (i >= 31 || !c.relevant) {
+        mask |= i < 31 ? 1 << i : 0x80000000;
+        continue;
+      }
+      facts ??= {
+        actor: this.nameOf(actor),
+        message: this.table.message(move.message),
+        sends: this.sendsOf(move),
+        before: this.snapshot(v, actor).context,
+        after: this.snapshot(out, actor).context,
+      };
+      if (c.relevant(facts)) mask |= 1 << i;
+    }
+    move.interestOf = checkers;
+    move.interest = mask;
+    return mask;
+  }
+
+  /** A move's sends by name and message, in the order they were made (the same array for the same move: do not modify it). */
   sendsOf(move: Move): Array<{ to: string; message: Message }> {
+    const known = this.sends.get(move);
+    if (known) return known;
     const s = move.outcome.sends;
     const out: Array<{ to: string; message: Message }> = [];
     for (let j = 0; j < s.length; j += 2) out.push({ to: this.nameOf(s[j] as number), message: this.table.message(s[j + 1] as number) });
+    this.sends.set(move, out);
     return out;
   }
+
+  private readonly sends = new WeakMap<Move, Array<{ to: string; message: Message }>>();
 
   /** Actor `a`'s local state id in `v`. */
   local(v: Int32Array, a: number): number {
@@ -269,17 +310,27 @@ export class Kernel {
     };
   }
 
-  /** {@link view} plus each actor's `resources` (who holds and waits for its locks), for checkers. */
+  /**
+   * {@link view} plus each actor's `resources` (who holds and waits for its locks), for checkers.
+   * One small object per view (checkers get two per transition they look at): no closures.
+   */
   checkerView(v: Int32Array): CheckerView {
-    const base = this.view(v);
-    const index = this.system.actorIndex;
-    return {
-      ...base,
-      resources: (name) => {
-        const a = index.get(name);
-        return a === undefined ? [] : resourcesOf(this.system.spec.actors[a], this.snapshot(v, a).context);
-      },
-    };
+    return new StateView(this, v);
+  }
+
+  /** The actors that declare `resources` (lock guards), in actor order. */
+  get guards(): readonly string[] {
+    this.guardNames ??= this.system.actorNames.filter((_, a) => this.system.spec.actors[a]?.resources !== undefined);
+    return this.guardNames;
+  }
+
+  private guardNames: readonly string[] | undefined;
+
+  /** Actor index of `name`, or a clear error. */
+  indexOf(name: string): number {
+    const a = this.system.actorIndex.get(name);
+    if (a === undefined) throw new Error(`no actor named '${name}'; actors are ${this.system.actorNames.join(', ')}`);
+    return a;
   }
 
   /** Invariant failures in state `v`. */
@@ -327,5 +378,37 @@ export class Kernel {
 
   private nameOf(a: number): string {
     return this.system.actorNames[a] as string;
+  }
+}
+
+/** A checker's view of one global state vector (Kernel.checkerView). */
+class StateView implements CheckerView {
+  readonly actorNames: readonly string[];
+  readonly guards: readonly string[];
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly v: Int32Array,
+  ) {
+    this.actorNames = kernel.system.actorNames;
+    this.guards = kernel.guards;
+  }
+
+  actor(name: string): AnyMachineSnapshot {
+    return this.kernel.snapshot(this.v, this.kernel.indexOf(name));
+  }
+
+  mailbox(name: string): readonly Message[] {
+    const k = this.kernel;
+    return k.mailbox(this.v, k.indexOf(name)).map((m) => k.table.message(m));
+  }
+
+  component(name: string): number {
+    return this.v[this.kernel.indexOf(name)] as number;
+  }
+
+  resources(name: string): ResourceView[] {
+    const k = this.kernel;
+    const a = k.system.actorIndex.get(name);
+    return a === undefined ? [] : resourcesOf(k.system.spec.actors[a], k.snapshot(this.v, a).context);
   }
 }

@@ -241,7 +241,11 @@ export class Search {
     if (this.checkers.length !== 0) {
       // A checker's finding does not stop the search past this step: lockdep reports an
       // inversion in runs that go on fine, and the search goes on to find more.
-      const found = this.kernel.checkTransition(this.checkers, v, actor, this.out, depth);
+      // The step's schedule, for checkers that keep evidence (lockdep's edges), built only when
+      // asked. A policy that records on other schedules (symmetry's canonical nodes) gives none.
+      this.stepFrom = from;
+      this.stepActor = actor;
+      const found = this.kernel.checkTransition(this.checkers, v, actor, this.out, depth, this.policy.record ? undefined : this.pathOfStep);
       for (const f of found) this.recordAt(f, from, actor);
       if (this.done) return STOPPED;
     }
@@ -255,6 +259,14 @@ export class Search {
     }
     return 0;
   }
+
+  private stepFrom = 0;
+  private stepActor = 0;
+  private readonly pathOfStep = (): number[] => {
+    const path = this.pathTo(this.stepFrom);
+    path.push(this.stepActor);
+    return path;
+  };
 
   /** A new node `id` at `depth` (its state in {@link out}): invariants, progress, the state bound. */
   private admit(id: number, depth: number): number {

@@ -142,7 +142,7 @@ function runOne(kernel: Kernel, checkers: Checker[], path: readonly number[], re
     done.digests.push(digest);
     taken.push({ actor: name, messageType: message.type });
     lastFindings = kernel.stepFindings(v, actor, next);
-    lastFindings.push(...kernel.checkTransition(checkers, v, actor, next, i));
+    lastFindings.push(...kernel.checkTransition(checkers, v, actor, next, i, () => path.slice(0, i + 1)));
     trace.steps.push({
       index: i + 1,
       actor: name,

@@ -217,7 +217,7 @@ function execute(kernel: Kernel, candidate: readonly number[], target: string | 
     const status = kernel.step(v, a, next);
     path.push(a);
     const stepFailures = status === STEP_FAILS ? kernel.stepFindings(v, a, next) : [];
-    if (hits([...kernel.checkTransition(checkers, v, a, next, path.length - 1), ...stepFailures])) return done();
+    if (hits([...kernel.checkTransition(checkers, v, a, next, path.length - 1, () => [...path]), ...stepFailures])) return done();
     if (stepFailures.length) return undefined;
     v = next;
     const broken = kernel.invariantFindings(v);

@@ -26,6 +26,8 @@ export interface ResourceView {
   heldBy: string[];
   /** Actors waiting for it, in the order they will get it. */
   waiting: string[];
+  /** How `heldBy` hold it, for a reader-writer lock: `read` (shared) or `write`; absent: exclusively. */
+  mode?: 'read' | 'write';
 }
 
 /** One actor of a system. */

@@ -17,7 +17,7 @@ import { progressSink } from '../progress.js';
 import { makeReport, runReport, traceReport, type RunOrigin } from '../reports/report.js';
 import { TRACE_COLUMN_WIDTH } from '../reports/text.js';
 import { checkReportFile, reportText, writeReport } from '../reports/write.js';
-import { escapeControlDeep } from '../reports/escape.js';
+import { escapeControl, escapeControlDeep } from '../reports/escape.js';
 
 const CATALOGUE_OPTION = { name: 'catalogue', value: '<file>', help: 'take scenario keys from this module (exporting `catalogue`) instead of the built-in one' };
 
@@ -180,6 +180,8 @@ function replayTarget(target: Target, token: string, args: ParsedArgs, io: Io): 
   io.out(`replaying ${token} (${replayed.recorded.steps.length} steps) on ${target.key} (system '${loaded.name}')\n`);
   if (replayed.evidence.length) io.out(`replayed ${replayed.evidence.length} evidence execution${replayed.evidence.length === 1 ? '' : 's'} first: the finding rests on what the checkers saw in them\n`);
   io.out(`${formatTrace(escapeControlDeep(trace), { maxColumnWidth: TRACE_COLUMN_WIDTH })}\n`);
+  // A checker's report (lockdep's chain and CPU0/CPU1 table) goes with its finding.
+  if (!divergence) for (const f of trace.findings) if (f.report) io.out(`\n${escapeControl(f.report)}\n`);
   if (divergence) io.out(`${divergence.message}\n`);
   else if (!violated) io.out('the replay ends without a violation\n');
   return code;

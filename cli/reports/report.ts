@@ -78,6 +78,8 @@ export interface ViolationReport {
   /** The command that replays it. */
   replay: string;
   acrossExecutions: boolean;
+  /** How many other explored executions the finding rests on; its token replays them first (lockdep). */
+  evidenceExecutions: number;
   deadlock: DeadlockDetails | null;
   /** A multi-line report (lockdep's chain and CPU0/CPU1 table), if the checker gave one. */
   report: string | null;
@@ -215,9 +217,10 @@ export function violationReport(loaded: LoadedSystem, origin: RunOrigin, v: Viol
     shrunkFrom: v.shrunkFromSteps ?? null,
     replay: replayCommand(origin, v.token),
     acrossExecutions: v.acrossExecutions === true,
+    evidenceExecutions: v.evidence?.length ?? 0,
     deadlock: v.deadlock ?? null,
     report: v.report ?? null,
-    trace: traceReport(loaded, v.path, checkers),
+    trace: traceReport(loaded, v.path, checkers, v.evidence ?? []),
   };
 }
 
@@ -226,8 +229,8 @@ export function violationReport(loaded: LoadedSystem, origin: RunOrigin, v: Viol
  * from the engine's own replay (`runPath`), so they are exactly what `replay` prints; mailboxes
  * and resources from a second pass over the same steps with a fresh {@link Kernel}.
  */
-export function traceReport(loaded: LoadedSystem, path: readonly number[], checkers: readonly CheckerFactory[] = []): TraceReport {
-  const { trace } = runPath(new Kernel(loaded), path, undefined, checkers);
+export function traceReport(loaded: LoadedSystem, path: readonly number[], checkers: readonly CheckerFactory[] = [], evidence: ReadonlyArray<readonly number[]> = []): TraceReport {
+  const { trace } = runPath(new Kernel(loaded), path, undefined, checkers, evidence);
   const kernel = new Kernel(loaded);
   const names = loaded.actorNames;
   const snapshotOf = (v: Int32Array): Pick<StepReport, 'mailboxes' | 'resources'> => {

@@ -38,7 +38,10 @@ export function violationText(v: ViolationReport, system: string): string {
   const out = [kindAndMessage(v.kind, v.message)];
   if (v.deadlock) out.push('', deadlockTable(v.deadlock));
   if (v.report) out.push('', v.report);
-  if (v.acrossExecutions) out.push('', 'note: the evidence spans several explored executions; the trace shows the one where it completed.');
+  if (v.evidenceExecutions > 0) {
+    const n = v.evidenceExecutions;
+    out.push('', `note: the finding rests on ${n} other explored execution${n === 1 ? '' : 's'}; the trace shows the one where it completed, and the replay token replays ${n === 1 ? 'that one' : 'those'} first.`);
+  } else if (v.acrossExecutions) out.push('', 'note: the evidence spans several explored executions; the trace shows the one where it completed.');
   const shrunk = v.shrunkFrom === null ? '' : ` (shrunk from the ${v.shrunkFrom} steps the strategy found)`;
   out.push('', `counterexample: ${v.length} steps${shrunk}`, formatTrace(escapeControlDeep(runtimeTrace(v.trace, system)), { maxColumnWidth: TRACE_COLUMN_WIDTH }));
   out.push('', `replay: ${v.replay}`);

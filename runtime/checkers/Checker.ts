@@ -20,6 +20,13 @@ import type { GlobalView, ResourceView } from '../system.js';
 export interface CheckerView extends GlobalView {
   /** What the named actor guards (from its `resources`), or [] if it declares none. */
   resources(name: string): ResourceView[];
+  /** The actors that declare `resources`, in actor order (absent: ask every actor). */
+  readonly guards?: readonly string[];
+  /**
+   * An id of the named actor's local state and mailbox together: equal ids mean equal local
+   * state and mailbox, in this exploration. For caching what depends on nothing else.
+   */
+  component?(name: string): number;
 }
 
 export interface TransitionEvent {
@@ -35,6 +42,28 @@ export interface TransitionEvent {
   after: CheckerView;
   /** Steps from the initial state to `before`. */
   depth: number;
+  /**
+   * The execution this step belongs to: actor indices from the initial state through this step
+   * (the last one is `actor`'s). Computed on demand, so call it only on the cold path (a checker
+   * keeps it for the facts a finding may rest on, to put in `Finding.evidence`). Absent when the
+   * caller does not know the path.
+   */
+  path?: () => number[];
+}
+
+/**
+ * What one step does, whatever the rest of the global state: the same for every state in which
+ * the actor has the same local state and mailbox (the engine computes a step once per such pair).
+ */
+export interface StepFacts {
+  actor: string;
+  /** The message it takes. */
+  message: Message;
+  /** What it sends, in order. */
+  sends: ReadonlyArray<{ to: string; message: Message }>;
+  /** The actor's own context before and after the step. */
+  before: unknown;
+  after: unknown;
 }
 
 export interface Checker {
@@ -42,6 +71,13 @@ export interface Checker {
   readonly name: string;
   /** Judges one transition; returns what is wrong (empty or undefined if nothing). */
   onTransition?(event: TransitionEvent): Finding[] | undefined;
+  /**
+   * Whether `onTransition` can find anything, or learn anything, from a step with these facts, in
+   * any global state. The engine asks once per distinct step and skips building the transition
+   * event when no checker wants it (lockdep looks only at steps that take locks or turn IRQs on).
+   * A checker without it sees every transition.
+   */
+  relevant?(step: StepFacts): boolean;
 }
 
 /** Makes a fresh checker for one exploration or replay. */

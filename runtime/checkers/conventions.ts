@@ -53,6 +53,8 @@ export const SPIN_RELEASE = 'spin.release';
 /** spin_is_locked: `spin.is_locked {lock}`, answered by `spin.is_locked.result {lock, locked}`. */
 export const SPIN_IS_LOCKED = 'spin.is_locked';
 export const SPIN_IS_LOCKED_RESULT = 'spin.is_locked.result';
+/** spin_lock_init on a lock that exists: `spin.init {lock}` makes it free again. */
+export const SPIN_INIT = 'spin.init';
 
 /** read_lock / write_lock: answered by `rw.granted {lock, mode}` (xen/common/rwlock.c). */
 export const RW_READ_LOCK = 'rw.read_lock';
@@ -60,6 +62,8 @@ export const RW_WRITE_LOCK = 'rw.write_lock';
 export const RW_READ_UNLOCK = 'rw.read_unlock';
 export const RW_WRITE_UNLOCK = 'rw.write_unlock';
 export const RW_GRANTED = 'rw.granted';
+/** rwlock_init: `rw.init {lock}`. */
+export const RW_INIT = 'rw.init';
 
 // Sleeping locks: lockdep treats them as classes like spinlocks; they may sleep (SLEEPING_CALLS).
 /** mutex_lock: `mutex.lock {lock}`, answered by `mutex.granted {lock}` (kernel/locking/mutex.c). */
@@ -94,6 +98,7 @@ export const spin = {
   trylock: (lock: string): Message => ({ type: SPIN_TRYLOCK, lock }),
   release: (lock: string): Message => ({ type: SPIN_RELEASE, lock }),
   isLocked: (lock: string): Message => ({ type: SPIN_IS_LOCKED, lock }),
+  init: (lock: string): Message => ({ type: SPIN_INIT, lock }),
   /** spin_lock_nested(lock, subclass): lockdep's annotation; `subclass` 0 is a plain acquire. */
   acquireNested: (lock: string, subclass: number): Message => (subclass > 0 ? { type: SPIN_ACQUIRE, lock, subclass } : { type: SPIN_ACQUIRE, lock }),
 };
@@ -152,6 +157,7 @@ export const rw = {
   writeLock: (lock: string): Message => ({ type: RW_WRITE_LOCK, lock }),
   readUnlock: (lock: string): Message => ({ type: RW_READ_UNLOCK, lock }),
   writeUnlock: (lock: string): Message => ({ type: RW_WRITE_UNLOCK, lock }),
+  init: (lock: string): Message => ({ type: RW_INIT, lock }),
 };
 
 // Memory accesses: the race and use-after-free checkers observe them; protocols/memory.ts
@@ -192,6 +198,10 @@ export interface ExecContext {
   rcu: number;
   /** The softirq point a softirq body returns to. */
   resume: string | null;
+  /** local_bh_disable nesting depth; absent or 0: softirqs enabled (outside softirq context). */
+  bh?: number;
+  /** spin_lock_nested subclasses of lock instances this CPU asked for or holds (lockdep's held_lock.subclass). */
+  nested?: Record<string, number>;
 }
 
 /**
@@ -247,6 +257,36 @@ export function inIrq(view: CheckerView, actor: string): boolean {
   return execOf(view, actor)?.frames.some((f) => f.kind === 'irq') ?? false;
 }
 
+/** Frame kinds that are softirq context (Linux's in_softirq(): softirq work, tasklets, timers). */
+const SOFTIRQ_KINDS: ReadonlySet<string> = new Set<ExecFrame['kind']>(['softirq', 'tasklet', 'timer']);
+
+/**
+ * The interrupt state a CPU runs in, as lockdep tracks it per task (kernel/locking/lockdep.c:
+ * `hardirq_context`, `softirq_context`, `hardirqs_enabled`, `softirqs_enabled`). Softirqs count
+ * as enabled only with hardirqs enabled, outside hardirq and softirq context, and without
+ * local_bh_disable. An actor without `exec` runs in task context with both enabled.
+ */
+export interface IrqState {
+  /** Nesting of IRQ handlers (0: not in hardirq context). */
+  hardirq: number;
+  /** Nesting of softirq bodies (0: not in softirq context). */
+  softirq: number;
+  hardirqsOn: boolean;
+  softirqsOn: boolean;
+}
+
+export function irqState(exec: ExecContext | undefined): IrqState {
+  if (!exec) return { hardirq: 0, softirq: 0, hardirqsOn: true, softirqsOn: true };
+  let hardirq = 0;
+  let softirq = 0;
+  for (const f of exec.frames) {
+    if (f.kind === 'irq') hardirq++;
+    else if (SOFTIRQ_KINDS.has(f.kind)) softirq++;
+  }
+  const hardirqsOn = exec.irqsEnabled;
+  return { hardirq, softirq, hardirqsOn, softirqsOn: hardirqsOn && hardirq === 0 && softirq === 0 && !((exec.bh ?? 0) > 0) };
+}
+
 /** One lock instance someone holds. */
 export interface HeldLock {
   /** The actor guarding it. */
@@ -255,6 +295,8 @@ export interface HeldLock {
   cls: string;
   /** `guard:class`. */
   instance: string;
+  /** Held for reading (a reader of a rwlock); absent: exclusively. */
+  read?: boolean;
 }
 
 /**
@@ -271,7 +313,7 @@ export function heldBy(view: CheckerView, actor: string): HeldLock[] {
       if (!r.heldBy.includes(actor)) continue;
       pending ??= view.mailbox(guard).filter((m) => m.from === actor && isRelease(m));
       if (pending.some((m) => m.lock === r.name)) continue;
-      out.push({ guard, cls: r.name, instance: `${guard}:${r.name}` });
+      out.push({ guard, cls: r.name, instance: `${guard}:${r.name}`, ...(r.mode === 'read' ? { read: true } : {}) });
     }
   }
   return out.sort((a, b) => (a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : 0));

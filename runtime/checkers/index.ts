@@ -11,7 +11,8 @@
  * ```
  */
 export type { Checker, CheckerFactory, CheckerView, TransitionEvent } from './Checker.js';
-export { lockdep, Lockdep } from './lockdep.js';
+export { lockdep, lockdepWith, Lockdep, type LockdepOptions } from './lockdep.js';
+export { checkLock, CheckLock } from './checklock.js';
 export { lockLeak, LockLeak } from './lockLeak.js';
 export { useAfterFree, UseAfterFree } from './useAfterFree.js';
 export { sleepInAtomic, SleepInAtomic } from './sleepInAtomic.js';

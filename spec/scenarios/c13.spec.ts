@@ -63,8 +63,8 @@ describe('C13 upstream HEAD: SEND2 (own tx -> other rx) against RXTX_MAP (rx -> 
       A.v1 is trying to acquire lock:
        (ctx.tx_lock) at A.ctx, at: A.v1 <- spin.granted(lock=ctx.rx_lock) from A.ctx
 
-      but A.v1 is already holding lock:
-       (ctx.rx_lock)
+      but task is already holding lock:
+       (ctx.rx_lock) at A.ctx
 
       which lock already depends on the new lock.
 
@@ -81,12 +81,15 @@ describe('C13 upstream HEAD: SEND2 (own tx -> other rx) against RXTX_MAP (rx -> 
 
              CPU0                    CPU1
              ----                    ----
-        lock(ctx.rx_lock);
-                                     lock(ctx.tx_lock);
-                                     lock(ctx.rx_lock);
-        lock(ctx.tx_lock);
+        lock(ctx.rx_lock at A.ctx);
+                                     lock(ctx.tx_lock at A.ctx);
+                                     lock(ctx.rx_lock at B.ctx);
+        lock(ctx.tx_lock at A.ctx);
 
-       *** DEADLOCK ***"
+       *** DEADLOCK ***
+
+       The chain goes through two instances of one lock class: the scenario above shows the
+       instances, and the cycle closes only through the other instances (more CPUs)."
     `);
   });
 
@@ -104,7 +107,8 @@ describe('C13 upstream HEAD: SEND2 (own tx -> other rx) against RXTX_MAP (rx -> 
          0 | idle | idle    | rx=free tx=free | rx=free tx=free  | (initial)
          1 | idle | *rxLock | rx=free tx=free | rx=free tx=free  | B.v1 <- start from (env); sends spin.acquire(lock=ctx.rx_lock) to B.ctx
          2 | idle | rxLock  | rx=free tx=free | *rx=B.v1 tx=free | B.ctx <- spin.acquire(lock=ctx.rx_lock) from B.v1; sends spin.granted(lock=ctx.rx_lock) to B.v1
-         3 | idle | *txLock | rx=free tx=free | rx=B.v1 tx=free  | B.v1 <- spin.granted(lock=ctx.rx_lock) from B.ctx; sends spin.acquire(lock=ctx.tx_lock) to B.ctx"
+        !3 | idle | *txLock | rx=free tx=free | rx=B.v1 tx=free  | B.v1 <- spin.granted(lock=ctx.rx_lock) from B.ctx; sends spin.acquire(lock=ctx.tx_lock) to B.ctx
+      ! lockdep: possible circular locking dependency: ctx.tx_lock -> ctx.rx_lock -> ctx.tx_lock (B.v1 takes ctx.tx_lock while holding ctx.rx_lock)"
     `);
     // No deadlock, with or without lockdep watching.
     expect(explore(c13System({ variant: 'buggy', cpus: '2cpu', checkers: [] })).verdict).toBe('verified');

@@ -17,8 +17,8 @@ describe('C9 seeded inversion: ffa_rxtx_spmc_destroy takes the SPMC tx lock befo
       cpu0 is trying to acquire lock:
        (ffa_spmc_rx_lock) at spmc_bufs, at: cpu0 <- spin.granted(lock=ffa_spmc_tx_lock) from spmc_bufs
 
-      but cpu0 is already holding lock:
-       (ffa_spmc_tx_lock)
+      but task is already holding lock:
+       (ffa_spmc_tx_lock) at spmc_bufs
 
       which lock already depends on the new lock.
 
