@@ -12,7 +12,7 @@
  * nothing changes), deferred (stays in the mailbox) or unhandled (a violation, as in P).
  */
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
-import { InternalBug, ModelError, internalAssert } from './errors.js';
+import { ActionError, InternalBug, ModelError, internalAssert } from './errors.js';
 import { ASSERT_ACTION, SEND_ACTION, type AssertParams, type Message, type SendParams } from './model.js';
 import { assertPlainData, canonicalKey } from './plainData.js';
 import { ENVIRONMENT, runtimeOwnedActionReason, type LoadedSystem } from './system.js';
@@ -165,9 +165,11 @@ export class StepTable {
     try {
       [next, actions] = transition(machine, snapshot as never, event as never) as [AnyMachineSnapshot, unknown[]];
     } catch (err) {
+      if (err instanceof ActionError) throw new ModelError(`${where}: ${err.message}`);
       return this.fail(localId, Disposition.ActorError, { kind: 'actor-error', message: `${where}: the transition threw: ${errorText(err)}` });
     }
     if (next.status === 'error') {
+      if (next.error instanceof ActionError) throw new ModelError(`${where}: ${next.error.message}`);
       return this.fail(localId, Disposition.ActorError, { kind: 'actor-error', message: `${where}: the actor entered xstate's error status: ${errorText(next.error)}` });
     }
     if (Object.keys(next.children ?? {}).length > 0) {

@@ -5,7 +5,9 @@
  * violation and not a bug in interleave: it becomes a {@link ModelError} naming the callback and
  * the actor (or invariant, or checker), so the command line prints one line and exits 2 (issue 13
  * item 6). Machines' own guards and actions are not guarded here: a throw inside a transition is
- * the `actor-error` violation, with its trace (StepTable.ts).
+ * the `actor-error` violation, with its trace (StepTable.ts), except in the callbacks of the
+ * runtime's own actions (a send()'s target or message, an assertThat()'s predicate), which are
+ * a model error naming the action (model.ts `ActionError`, issue 12 fault 7).
  *
  * `guardSpec` returns a copy of the spec whose callbacks are wrapped; `loadSystem` applies it, so
  * every caller of `system.spec.actors[a].label`, `.resources`, `system.invariants` and

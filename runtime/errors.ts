@@ -18,6 +18,22 @@ export class ModelError extends Error {
   }
 }
 
+/**
+ * A runtime action's own callback threw while xstate resolved the action: the function that
+ * computes a {@link send}'s target or message, or an {@link assertThat}'s predicate (issue 12
+ * fault 7). A model error, not an `actor-error` violation: the model asked the runtime to do
+ * something it cannot even name. `action` says which action (`send('kick')`'s target); the
+ * step table adds the actor, state and message (runtime/StepTable.ts).
+ */
+export class ActionError extends ModelError {
+  constructor(
+    readonly action: string,
+    readonly thrown: unknown,
+  ) {
+    super(`${action} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+  }
+}
+
 /** The engine's own invariant does not hold: a bug in interleave, not in the model. */
 export class InternalBug extends Error {
   override readonly name = 'InternalBug';

@@ -22,6 +22,7 @@
  */
 
 import { currentFrame } from './checkers/conventions.js';
+import { ActionError } from './errors.js';
 
 /** A message as it travels: an xstate event, stamped with its sender by the runtime. */
 export interface Message {
@@ -77,6 +78,16 @@ export interface AssertParams {
   message: string;
 }
 
+/** Runs a runtime action's callback; a throw becomes an {@link ActionError} naming `action`. */
+function guarded<T>(action: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof ActionError) throw err;
+    throw new ActionError(action, err);
+  }
+}
+
 function resolve<T, TContext, TEvent>(value: Dynamic<T, TContext, TEvent>, args: ActionArgs<TContext, TEvent>): T {
   return typeof value === 'function' ? (value as (a: ActionArgs<TContext, TEvent>) => T)(args) : value;
 }
@@ -94,7 +105,8 @@ export interface RuntimeAction<TType extends string, TContext, TEvent, TParams> 
 
 /**
  * An action that sends `event` to the actor named `to`. Either may be computed from the
- * step's context and event.
+ * step's context and event. A function that throws is a model error naming this action
+ * (`send('kick')`'s target), the actor, its state and the message ({@link ActionError}).
  *
  * @example
  * ```ts
@@ -107,7 +119,11 @@ export function send<TContext = unknown, TEvent = Message>(
 ): RuntimeAction<typeof SEND_ACTION, TContext, TEvent, SendParams> {
   return {
     type: SEND_ACTION,
-    params: (args: ActionArgs<TContext, TEvent>): SendParams => ({ to: resolve(to, args), event: fromContext(resolve(event, args), args.context) }),
+    params: (args: ActionArgs<TContext, TEvent>): SendParams => {
+      const name = `send(${typeof event === 'function' ? (typeof to === 'string' ? `to '${to}'` : '') : `'${String(event.type)}'`})`;
+      const target = guarded(`${name}'s target`, () => resolve(to, args));
+      return { to: target, event: fromContext(guarded(`${name}'s message`, () => resolve(event, args)), args.context) };
+    },
   };
 }
 
@@ -136,7 +152,7 @@ export function assertThat<TContext = unknown, TEvent = Message>(
 ): RuntimeAction<typeof ASSERT_ACTION, TContext, TEvent, AssertParams> {
   return {
     type: ASSERT_ACTION,
-    params: (args: ActionArgs<TContext, TEvent>): AssertParams => ({ ok: predicate(args), message }),
+    params: (args: ActionArgs<TContext, TEvent>): AssertParams => ({ ok: guarded(`assertThat('${message}')'s predicate`, () => predicate(args)), message }),
   };
 }
 
