@@ -51,7 +51,7 @@ export function usage(): string {
  * clear-screen code or a carriage return that fakes a verdict); only `status` is written as is.
  */
 export async function main(argv: readonly string[], raw: Io): Promise<number> {
-  const io: Io = { ...raw, out: (t) => raw.out(escapeControl(t)), err: (t) => raw.err(escapeControl(t)), status: raw.status ?? ((t) => raw.err(t)) };
+  const io: Io = { ...raw, startedAt: raw.startedAt ?? performance.now(), out: (t) => raw.out(escapeControl(t)), err: (t) => raw.err(escapeControl(t)), status: raw.status ?? ((t) => raw.err(t)) };
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io[name === undefined ? 'err' : 'out'](`${usage()}\n`);

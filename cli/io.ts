@@ -13,10 +13,17 @@ export interface Io {
   isTTY: boolean;
   /** Aborted on Ctrl-C: every strategy runs in slices and stops with its partial result. */
   signal?: AbortSignal;
+  /**
+   * The `performance.now()` reading the command started at; `--time-limit` counts from it. The
+   * process's own command line (`start()`) says 0, the process's start, so the limit covers
+   * loading the tool and the model; default: when `main()` was called.
+   */
+  startedAt?: number;
 }
 
 export function processIo(signal?: AbortSignal): Io {
   return {
+    startedAt: 0,
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     isTTY: process.stderr.isTTY === true,

@@ -137,7 +137,7 @@ export class Search {
     this.system = 'actorIndex' in system ? system : loadSystem(system);
     this.settings = searchSettings(options, policy.shrinkByDefault);
     this.nextProgress = this.settings.progressEveryStates;
-    this.startedAt = this.settings.clock?.();
+    this.startedAt = this.settings.clock ? (this.settings.timeOrigin ?? this.settings.clock()) : undefined;
     if (this.settings.hashCompact && !policy.compactable) {
       throw new ModelError(`option hashCompact works with bfs, symmetry, pct and random; '${policy.name}' reads states back from the visited set, which then holds fingerprints only`);
     }

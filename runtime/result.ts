@@ -27,6 +27,12 @@ export interface ExploreOptions {
   /** A millisecond clock supplied by the caller; the engine itself never reads time. */
   clock?: () => number;
   /**
+   * The `clock` reading `timeLimitMs` counts from. Default: the reading when the search starts.
+   * The command line passes the process's start (`performance.now()` counts from it), so
+   * `--time-limit` bounds the whole command, loading the model included.
+   */
+  timeOrigin?: number;
+  /**
    * Stop once the search holds this many bytes: the engine's own count (visited set, frontier,
    * component tables: deterministic), or what `memoryProbe` says if given.
    */
@@ -213,6 +219,7 @@ export interface SearchSettings {
   progressEveryStates: number;
   timeLimitMs: number | undefined;
   clock: (() => number) | undefined;
+  timeOrigin: number | undefined;
   maxMemoryBytes: number | undefined;
   memoryProbe: (() => number) | undefined;
   shouldStop: (() => boolean) | undefined;
@@ -230,6 +237,8 @@ export const SHRINK_ATTEMPTS = 2_000;
 /** Validates `options` (naming the option at fault) and fills in {@link SEARCH_DEFAULTS}. */
 export function searchSettings(options: ExploreOptions, shrinkByDefault: boolean): SearchSettings {
   checkTimeLimit(options);
+  const o = options.timeOrigin;
+  if (o !== undefined && !Number.isFinite(o)) throw new ModelError(`option timeOrigin must be a finite clock reading in milliseconds, got ${String(o)}`);
   const m = options.maxMemoryBytes;
   if (m !== undefined && !(Number.isFinite(m) && m > 0)) throw new ModelError(`option maxMemoryBytes must be a positive number of bytes, got ${String(m)}`);
   for (const key of ['clock', 'memoryProbe', 'shouldStop', 'onProgress', 'onViolation'] as const) {
@@ -245,6 +254,7 @@ export function searchSettings(options: ExploreOptions, shrinkByDefault: boolean
     progressEveryStates: positiveInteger('progressEveryStates', options.progressEveryStates, SEARCH_DEFAULTS.progressEveryStates),
     timeLimitMs: options.timeLimitMs,
     clock: options.clock,
+    timeOrigin: options.timeOrigin,
     maxMemoryBytes: m,
     memoryProbe: options.memoryProbe,
     shouldStop: options.shouldStop,

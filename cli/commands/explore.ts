@@ -31,7 +31,7 @@ export const exploreDef: CommandDef = {
     { name: 'max-states', value: '<n>', help: 'stop after storing this many distinct states (default 5,000,000)' },
     { name: 'max-depth', value: '<n>', help: 'do not go deeper than this many steps (default 1,000,000)' },
     { name: 'max-violations', value: '<n>', help: 'stop after this many distinct violations (default 1)' },
-    { name: 'time-limit', value: '<duration>', help: 'stop after this long: seconds (30), or with a unit (500ms, 30s, 2m)' },
+    { name: 'time-limit', value: '<duration>', help: 'stop this long after the command started (loading the model counts): seconds (30), or with a unit (500ms, 30s, 2m)' },
     { name: 'hash-compact', help: 'store 64-bit state fingerprints only (hash compaction, as TLC): far less memory, but the search is probabilistic; the report gives the chance a state was missed (bfs, symmetry, pct, random)' },
     { name: 'workers', value: '<n>', help: 'worker threads for breadth-first search (default 1; n > 1 runs parallel-bfs: same result as bfs)' },
     { name: 'json', help: 'print the JSON report (schema: cli/SCHEMA.md) instead of text' },
@@ -80,7 +80,8 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
     ...(maxStates === undefined ? {} : { maxStates }),
     ...(maxDepth === undefined ? {} : { maxDepth }),
     ...(maxViolations === undefined ? {} : { maxViolations }),
-    ...(timeLimitMs === undefined ? {} : { timeLimitMs }),
+    // The limit bounds the whole command (the CLI's clock is performance.now(), as io.startedAt).
+    ...(timeLimitMs === undefined ? {} : { timeLimitMs, timeOrigin: io.startedAt ?? 0 }),
     ...(o['hash-compact'] ? { hashCompact: true } : {}),
     ...parallel,
     progress: progressSink((t) => (io.status ?? io.err)(t), io.isTTY, () => performance.now()),

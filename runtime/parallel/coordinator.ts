@@ -135,7 +135,7 @@ export class ParallelSearch {
     try {
       if (!this.started) {
         this.started = true;
-        this.startedAt = this.opts.clock?.();
+        this.startedAt = this.opts.clock ? (this.opts.timeOrigin ?? this.opts.clock()) : undefined;
         this.start();
       }
       if (this.stopRequested() || !this.level()) this.finish();

@@ -161,7 +161,9 @@ function boundedResult(search: Search, base: ExploreResult, r: { stage: number; 
     ? `found with ${foundAt} preemption${plural(foundAt as number)} (searched bounds 0..${stage} of ${maxPreemptions}); ${upTo} without a violation before it`
     : complete
       ? `verified: the search with ${stage} preemption${plural(stage)} left nothing to explore with more, so every reachable state was explored`
-      : `verified up to ${clean} preemption${plural(clean)} only: ${upTo} without a violation; schedules with more preemptions were not explored`;
+      : clean >= 0
+        ? `verified up to ${clean} preemption${plural(clean)} only: ${upTo} without a violation; schedules with more preemptions were not explored`
+        : `nothing verified: the search stopped inside the stage with ${stage} preemption${plural(stage)}, so no preemption bound was fully explored`;
   return {
     ...base,
     note,

@@ -3,6 +3,7 @@
  * argument with the line it gets): what a usage error adds, and notes on valid arguments.
  */
 import { describe, expect, it } from 'vitest';
+import { main } from '../../cli/interleave.js';
 import { FIXTURES, inProcess } from './support.js';
 
 const MODEL = `${FIXTURES}/hostile.ts`;
@@ -17,5 +18,13 @@ describe('arguments', () => {
     const r = await inProcess('explore', MODEL, '--time-limit', '1500ms', '--seed', '7', '--max-states=100000');
     expect(r.code).toBe(1);
     expect(r.err).toContain('note: --seed has no effect with --strategy bfs; it seeds randomised strategies');
+  });
+
+  it('should count --time-limit from when the command started, loading included', async () => {
+    let out = '';
+    const io = { out: (t: string) => (out += t), err: () => undefined, isTTY: false, startedAt: performance.now() - 60_000 };
+    const code = await main(['explore', MODEL, '--time-limit', '30s'], io);
+    expect(code).toBe(3);
+    expect(out).toContain('bound timeLimitMs = 30,000 tripped');
   });
 });

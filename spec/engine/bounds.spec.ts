@@ -67,6 +67,13 @@ describe('every strategy honours every bound', () => {
         if (strategy !== 'parallel-bfs') expect(fake.widestGap()).toBeLessThanOrEqual(256 * 2 * N);
       });
 
+      it('should count the time limit from timeOrigin when given (the command line counts from its start)', () => {
+        let now = 1_000;
+        const r = runStrategy(strategy, spec, options(strategy, { clock: () => now++, timeLimitMs: 500, timeOrigin: 0, maxStates: 2_000_000 }));
+        expectStopped(r, 'timeLimitMs');
+        expect(r.stats.states).toBeLessThanOrEqual(1);
+      });
+
       it('should stop at the memory bound (the engine counts its own bytes) with a partial result naming it', () => {
         const r = runStrategy(strategy, spec, options(strategy, { maxMemoryBytes: 400_000, maxStates: 2_000_000 }));
         expectStopped(r, 'maxMemoryBytes');
