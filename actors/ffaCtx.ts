@@ -17,10 +17,17 @@
  * | `page_count`     | written with both locks held, read with either                        |
  * | `is_dying`       | `d->is_dying` of the owning domain: domctl_lock, not these locks       |
  *
- * A pointer is modelled as the id of a Xen global mapping of the guest's page
- * (`__map_domain_page_global`): `rx`/`tx` hold the id (`null` is NULL), `live` lists the
- * mappings still in place, so a CPU that saved `rx` and writes through it later is judged on
- * whether that mapping still exists. `rx_is_free` is true when Xen may fill the RX buffer;
+ * A pointer is modelled as the id of a Xen mapping of the guest's page (`__map_domain_page_global`
+ * of the page `get_page_from_gfn` took a reference on): `rx`/`tx` hold the id (`null` is NULL).
+ * Each mapping's page reference is a heap object, {@link rxPageObj} (`g2.rx_pg#1`), in
+ * `context.heap`: `ctx.map` allocates it, `ctx.unmap` frees it (`put_page`: Xen no longer holds
+ * the page), so a CPU that saved `rx` and writes through it later is judged by the use-after-free
+ * checker (runtime/checkers/useAfterFree.ts). On arm64, the only architecture FF-A builds for
+ * (`depends on ARM_64`), Xen maps domain pages through the directmap:
+ * `unmap_domain_page_global` does nothing (xen/include/xen/domain_page.h without
+ * CONFIG_ARCH_MAP_DOMAIN_PAGE), so such a write does not fault: it lands in a page Xen holds no
+ * reference to, which the guest may by then have given back (and a dying domain's pages are
+ * freed by `domain_relinquish_resources`). `rx_is_free` is true when Xen may fill the RX buffer;
  * false when the guest owns it, or while a Xen CPU fills it after `ffa_rx_acquire`.
  *
  * Messages (one step each; a reply where the CPU needs a value):
@@ -29,21 +36,27 @@
  * |---------------|----------------------------------------------------|--------------|
  * | `ctx.read`    | loads of `fields` (comma separated)                | `ctx.value`  |
  * | `ctx.write`   | stores of the scalar fields given                  | none         |
- * | `ctx.map`     | get_page x2, map_domain_page_global x2, then `rx`, `tx`, `page_count = 1`, `rx_is_free = true` | none |
- * | `ctx.unmap`   | unmap_domain_page_global(ctx->rx/tx), put_page x2, clear the fields | none |
- * | `rx.write`    | a store into the guest's RX page through mapping `map`, bytes `[0, end)` | none |
+ * | `ctx.map`     | get_page x2, map_domain_page_global x2, then `rx`, `tx`, `page_count = 1`, `rx_is_free = true`; the page object is allocated | none |
+ * | `ctx.unmap`   | unmap_domain_page_global(ctx->rx/tx), put_page x2, clear the fields; the page object is freed | none |
+ * | `mem.write`   | a store into the guest's RX page object `obj` (mapping `map`), bytes `[0, end)` | none |
+ * | `rx.write`    | the same store through a NULL `ctx->rx` (`map` null): a data abort in Xen | none |
  * | `spin.*`      | `ctx->rx_lock`, `ctx->tx_lock` (protocols/spinlock.ts)  | see there   |
  *
- * Properties judged here: a write into the RX page goes through a mapping that is still in
- * place and stays inside the page (assertions, as the fault or corruption would show in Xen);
- * {@link atMostOneLiveMapping}; {@link ffaCtxLockDiscipline}, a checker (it reports and lets the
- * search go on, so the races behind an unlocked access are still explored);
- * {@link locksReleasedOnReturn}.
+ * Properties judged here: a write into the RX page goes through a non-NULL pointer and stays
+ * inside the page (assertions: a data abort, or a write past the page); {@link
+ * atMostOneLiveMapping}; {@link ffaCtxLockDiscipline}, a checker (it reports and lets the search
+ * go on, so the races behind an unlocked access are still explored); {@link
+ * locksReleasedOnReturn}. A write through a mapping whose page reference was put is for the
+ * use-after-free checker, which every system with these contexts should list ({@link
+ * FFA_CTX_CHECKERS}).
  */
 import { assign, createMachine, enqueueActions } from 'xstate';
 import { assertThat, send, type Message } from '../runtime/model.js';
 import type { ActorSpec, GlobalView, Invariant } from '../runtime/system.js';
 import type { Checker, CheckerFactory } from '../runtime/checkers/Checker.js';
+import type { HeapEntry } from '../runtime/checkers/conventions.js';
+import { useAfterFree } from '../runtime/checkers/useAfterFree.js';
+import { MEM_WRITE, freed } from '../protocols/memory.js';
 import { SPIN_RELEASE, freeLocks, lockResources, spinlockHandlers, type TicketLock } from '../protocols/spinlock.js';
 
 /** Lock classes (shared by every guest's context, as lockdep classes are). */
@@ -75,8 +88,8 @@ export interface FfaCtxContext {
   rx_is_free: boolean;
   /** d->is_dying != DOMDYING_alive. */
   is_dying: boolean;
-  /** Mapping ids of this guest's RX page that are still mapped in Xen. */
-  live: number[];
+  /** Xen's page references, one object per mapping ({@link rxPageObj}); live while mapped. */
+  heap: Record<string, HeapEntry>;
   /** The id the next `ctx.map` gives (deterministic: from the execution, not module state). */
   next_map: number;
 }
@@ -94,8 +107,22 @@ export const ctxMsg = {
   write: (values: Partial<Record<CtxField, number | boolean | null>>): Message => ({ type: CTX_WRITE, ...values }),
   map: (): Message => ({ type: CTX_MAP }),
   unmap: (): Message => ({ type: CTX_UNMAP }),
-  rxWrite: (map: number | null, end: number): Message => ({ type: RX_WRITE, map, end }),
+  /** A store of bytes `[0, end)` into `guest`'s RX page through mapping `map` (NULL: `map` null). */
+  rxWrite: (guest: string, map: number | null, end: number): Message =>
+    map === null ? { type: RX_WRITE, map, end } : { type: MEM_WRITE, obj: rxPageObj(guest, map), field: 'data', map, end },
 };
+
+/** The heap object standing for Xen's reference on `guest`'s RX page taken for mapping `map`: `g2.rx_pg#1`. */
+export function rxPageObj(guest: string, map: number): string {
+  return `${guest}.rx_pg#${map}`;
+}
+
+/** The mapping ids of `c`'s RX page that Xen still holds (allocated, not yet put). */
+export function liveMappings(c: FfaCtxContext): number[] {
+  return Object.entries(c.heap)
+    .filter(([, h]) => h.live)
+    .map(([o]) => Number(o.slice(o.lastIndexOf('#') + 1)));
+}
 
 /** The actor name of guest `g`'s ctx: `g2.ctx`. */
 export function ctxName(guest: string): string {
@@ -128,25 +155,24 @@ const mapPages = assign(({ context }: Args) => ({
   tx: context.next_map,
   page_count: 1,
   rx_is_free: true,
-  live: [...context.live, context.next_map],
+  heap: { ...context.heap, [rxPageObj(context.guest, context.next_map)]: { live: true } },
   next_map: context.next_map + 1,
 }));
 
-const unmapPages = assign(({ context }: Args) => ({
+// put_page(ctx->rx_pg): the page object is freed, remembering the step (reports name it).
+const unmapPages = assign(({ context, event }: Args) => ({
   rx: null,
   tx: null,
   page_count: 0,
   rx_is_free: false,
-  live: context.live.filter((m) => m !== context.rx),
+  heap: context.rx === null ? context.heap : freed(context.heap, rxPageObj(context.guest, context.rx), ctxName(context.guest), event),
 }));
 
-/** The write-after-unmap and bounds assertions of `rx.write`, with the offending mapping named. */
+/** The NULL-pointer and bounds assertions of a store into the RX page (use after put is the checker's). */
 const judgeRxWrite = enqueueActions(({ context, event, enqueue }) => {
   const e = event as Message & { from: string; map: number | null; end: number };
   if (e.map === null) {
-    enqueue(assertThat(() => false, `${e.from} writes ${context.guest}'s RX buffer through a NULL ctx->rx (unmapped before it was read)`));
-  } else if (!context.live.includes(e.map)) {
-    enqueue(assertThat(() => false, `${e.from} writes ${context.guest}'s RX buffer through mapping m${e.map} after it was unmapped (write after unmap)`));
+    enqueue(assertThat(() => false, `${e.from} writes ${context.guest}'s RX buffer through a NULL ctx->rx (unmapped before it was read): a data abort in Xen`));
   }
   if (e.end > FFA_PAGE_SIZE) {
     enqueue(assertThat(() => false, `${e.from} writes ${context.guest}'s RX buffer up to byte ${e.end}, past its ${FFA_PAGE_SIZE}-byte page`));
@@ -162,6 +188,7 @@ const dataHandlers: Record<string, any> = {
   [CTX_MAP]: { actions: mapPages },
   [CTX_UNMAP]: { actions: unmapPages },
   [RX_WRITE]: { actions: judgeRxWrite },
+  [MEM_WRITE]: { actions: judgeRxWrite },
 };
 
 /** The ffa_ctx machine: a daemon owning `ctx.rx_lock` and `ctx.tx_lock` and the fields above. */
@@ -177,7 +204,7 @@ export function ffaCtxMachine() {
       page_count: input.mapped ? 1 : 0,
       rx_is_free: input.mapped,
       is_dying: false,
-      live: input.mapped ? [1] : [],
+      heap: input.mapped ? { [rxPageObj(input.guest, 1)]: { live: true } } : {},
       next_map: input.mapped ? 2 : 1,
     }),
     on: dataHandlers,
@@ -196,7 +223,8 @@ function shortOwner(guest: string, name: string): string {
 export function ffaCtxLabel(c: FfaCtxContext): string {
   const lock = (tag: string, l: TicketLock | undefined): string =>
     l && l.owner !== null ? ` ${tag}:${shortOwner(c.guest, l.owner)}${l.queue.length ? `[${l.queue.map((q) => shortOwner(c.guest, q)).join(' ')}]` : ''}` : '';
-  const map = c.live.length ? c.live.map((m) => `m${m}`).join('+') : '-';
+  const live = liveMappings(c);
+  const map = live.length ? live.map((m) => `m${m}`).join('+') : '-';
   const own = c.page_count ? (c.rx_is_free ? ' free' : ' own') : '';
   const rx = c.locks[RX_LOCK];
   const tx = c.locks[TX_LOCK];
@@ -225,9 +253,10 @@ export const atMostOneLiveMapping: Invariant = {
   check: (view) => {
     for (const n of ctxNames(view)) {
       const c = ctxOf(view, n);
-      if (c.live.length > 1) {
+      const live = liveMappings(c);
+      if (live.length > 1) {
         const kept = c.rx === null ? 'none' : `m${c.rx}`;
-        return `${c.guest}'s RX/TX pages are mapped ${c.live.length} times (${c.live.map((m) => `m${m}`).join(', ')}); ctx->rx keeps ${kept}, the others leak their page references and global mappings`;
+        return `${c.guest}'s RX/TX pages are mapped ${live.length} times (${live.map((m) => `m${m}`).join(', ')}); ctx->rx keeps ${kept}, the others leak their page references and global mappings`;
       }
     }
     return true;
@@ -324,3 +353,6 @@ export const ffaCtxLockDiscipline: CheckerFactory = () => {
   };
   return checker;
 };
+
+/** The checkers every system with ffa_ctx actors runs: the lock discipline, and use after put_page. */
+export const FFA_CTX_CHECKERS: CheckerFactory[] = [ffaCtxLockDiscipline, useAfterFree];

@@ -21,20 +21,28 @@
  *
  * Verdict, from the explorer (c12.spec.ts pins the traces): a real race in both configurations.
  * The sender passes the dying check and takes RX ownership; the killer (or the receiver's own
- * RX_RELEASE + RXTX_UNMAP) then gets rx_lock, unmaps the page with `unmap_domain_page_global`
- * and drops the page reference; the sender's memcpy then writes through the stale `rx_buf`: a
- * write after unmap in Xen (a fault in the hypervisor, or a write into whatever the virtual
- * address or page is reused for). Nothing else orders the two: the RCU read lock the sender
- * holds keeps `struct domain` alive, not the page or its mapping; `domain_pause(g2)` stops g2's
- * vCPUs, not g1's; the ownership flag cannot tell "the guest owns RX" from "a sender is filling
- * it". The second configuration needs no privileged killer: a receiving guest can make Xen
- * write through an unmapped address. (The same window does not exist for a guest's own
- * PARTITION_INFO_GET: domain_kill pauses the guest first, and its own RXTX_UNMAP is DENIED while
- * `!rx_is_free`: C3.)
+ * RX_RELEASE + RXTX_UNMAP) then gets rx_lock, calls `unmap_domain_page_global` and drops the
+ * page reference (`put_page`); the sender's memcpy then writes through the stale `rx_buf`. What
+ * that write does, on arm64 (FF-A `depends on ARM_64`): the mapping was the directmap
+ * (`__map_domain_page_global` is `page_to_virt`, `unmap_domain_page_global` does nothing), so
+ * there is no fault: up to a page of header and payload lands in a page Xen no longer holds a
+ * reference to. The receiver may have handed that page back to Xen meanwhile, or, after
+ * `domain_kill`, `domain_relinquish_resources` frees it: then the write corrupts whatever the
+ * page was reallocated for (another domain's memory, a Xen heap page). The model reports it as
+ * a use-after-free of the page reference (kind `use-after-free`: actors/ffaCtx.ts
+ * `rxPageObj`). Nothing else orders the two: the RCU read lock the sender holds keeps `struct
+ * domain` alive, not the page; `domain_pause(g2)` stops g2's vCPUs, not g1's; the ownership
+ * flag cannot tell "the guest owns RX" from "a sender is filling it". The second configuration
+ * needs no privileged killer: a receiving guest can make Xen write into a page it has let go.
+ * The same window exists for a guest's own PARTITION_INFO_GET: a sibling vCPU's RX_RELEASE
+ * (allowed whenever `!rx_is_free`) hands the buffer back while Xen still fills it, and its
+ * RXTX_UNMAP is then allowed (C3's `partinfo-release-unmap` configuration). Only `domain_kill`
+ * cannot hit a guest's own call: `domain_pause` waits for the guest's vCPUs to leave Xen.
  *
- * FIXED is a PROPOSED fix, not upstream: the SEND2 VM path keeps the destination rx_lock from
- * `ffa_rx_acquire` until the header and payload are written (an acquire variant that returns
- * with the lock held, and a `spin_unlock` after the memcpy). Teardown's `rxtx_unmap`, and the
+ * FIXED is a PROPOSED fix, not upstream, the same one C3 proposes for PARTITION_INFO_GET: the
+ * SEND2 VM path keeps the destination rx_lock from `ffa_rx_acquire` until the header and payload
+ * are written (an acquire variant that returns with the lock held, and a `spin_unlock` after the
+ * memcpy). Teardown's `rxtx_unmap`, and the
  * receiver's RX_RELEASE and RXTX_UNMAP, all take rx_lock first, so they now run before the
  * fill (and then find RX free or deny) or after it. The lock order is unchanged (source tx_lock
  * -> destination rx_lock, as today); what grows is only the rx_lock hold time, by one bounded
@@ -44,9 +52,9 @@
  * it is valid and addresses g2), `guest_vers` (published), the SMCs to the SPMC (issued with the
  * locks held), the VM list removal in `ffa_domain_teardown`, `ffa_raise_rx_buffer_full`.
  *
- * Properties: as C3 — nobody writes RX through a mapping that is gone (assertion in the ctx),
- * at most one live mapping, ctx fields only under their locks (checker), no lock held after
- * return.
+ * Properties: as C3 — nobody writes into an RX page after Xen put its reference (use-after-free
+ * checker), at most one live mapping, ctx fields only under their locks (checker), no lock held
+ * after return.
  */
 import { assign, createMachine } from 'xstate';
 import { ModelError } from '../runtime/errors.js';
@@ -56,12 +64,12 @@ import { SPIN_GRANTED, SPIN_TRYLOCK_RESULT, spin } from '../protocols/spinlock.j
 import { FFA_RET } from '../actors/ffa.js';
 import {
   CTX_VALUE,
+  FFA_CTX_CHECKERS,
   TX_LOCK,
   atMostOneLiveMapping,
   ctxMsg,
   ctxName,
   ffaCtxActor,
-  ffaCtxLockDiscipline,
   locksReleasedOnReturn,
 } from '../actors/ffaCtx.js';
 import { saveRxBuf, send2Guards, send2Steps } from '../actors/send2.js';
@@ -110,7 +118,7 @@ const rxFree = ({ event }: Args): boolean => event.rx_is_free === true;
 // The sender's steps on its own ctx (g1) and on the destination's (g2).
 const lockDstTx = send(DST, spin.acquire(TX_LOCK));
 const unlockDstTx = send(DST, spin.release(TX_LOCK));
-const fillDstRx = send(DST, ({ context }: Args) => ctxMsg.rxWrite(context.buf, MSG_END));
+const fillDstRx = send(DST, ({ context }: Args) => ctxMsg.rxWrite('g2', context.buf, MSG_END));
 const setDstDying = send(DST, ctxMsg.write({ is_dying: true }));
 const unmapDst = send(DST, ctxMsg.unmap());
 
@@ -243,7 +251,7 @@ export function c12System(config: C12Config, options: C12Options, name = 'custom
     actors: [...cpus, ffaCtxActor('g1', { mapped: true }), ffaCtxActor('g2', { mapped: true })],
     initialMessages: cpus.map((c) => ({ to: c.name, event: { type: 'start' } })),
     invariants: [atMostOneLiveMapping, locksReleasedOnReturn],
-    checkers: [ffaCtxLockDiscipline],
+    checkers: FFA_CTX_CHECKERS,
   };
 }
 
@@ -262,7 +270,7 @@ function entry(variant: Variant, config: C12Config): CatalogueEntry {
     title: TITLE,
     source: SOURCE[variant],
     build: () => c12System(config, C12_OPTIONS[variant], variant),
-    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'assertion' } : { verdict: 'verified' },
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'use-after-free' } : { verdict: 'verified' },
     explore: { maxViolations: 10 },
   };
 }
@@ -272,8 +280,8 @@ export const c12Entries: CatalogueEntry[] = [entry('buggy', 'kill'), entry('fixe
 
 /**
  * The larger configuration, explored with PCT: the sender against dom0's domain_kill and the
- * receiver's RX_RELEASE + RXTX_UNMAP at once (BFS: 2,230 states for FIXED). BUGGY: a write after
- * unmap; FIXED: PCT finds nothing, which proves nothing.
+ * receiver's RX_RELEASE + RXTX_UNMAP at once (BFS: 2,230 states for FIXED). BUGGY: a write into
+ * the page after Xen put it; FIXED: PCT finds nothing, which proves nothing.
  */
 function pctEntry(variant: Variant): CatalogueEntry {
   const config = 'kill+release-unmap';
@@ -281,7 +289,7 @@ function pctEntry(variant: Variant): CatalogueEntry {
     ...entry(variant, config),
     config: '2 guests + dom0: domain_kill and RX_RELEASE + RXTX_UNMAP (PCT)',
     key: `C12/${variant}/kill+release-unmap-pct`,
-    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'assertion' } : { verdict: 'incomplete' },
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'use-after-free' } : { verdict: 'incomplete' },
     strategy: 'pct',
     explore: { ...LARGER_PCT },
   };

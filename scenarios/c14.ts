@@ -29,7 +29,7 @@ import { ModelError } from '../runtime/errors.js';
 import type { SystemSpec } from '../runtime/system.js';
 import { SPIN_GRANTED, SPIN_TRYLOCK_RESULT } from '../protocols/spinlock.js';
 import { FFA_RET } from '../actors/ffa.js';
-import { CTX_VALUE, FFA_PAGE_SIZE, atMostOneLiveMapping, ctxMsg, ctxName, ffaCtxActor, ffaCtxLockDiscipline, locksReleasedOnReturn } from '../actors/ffaCtx.js';
+import { CTX_VALUE, FFA_CTX_CHECKERS, FFA_PAGE_SIZE, atMostOneLiveMapping, ctxMsg, ctxName, ffaCtxActor, locksReleasedOnReturn } from '../actors/ffaCtx.js';
 import { saveRxBuf, send2Guards, send2Steps } from '../actors/send2.js';
 import { MEM_VALUE, guestMemoryActor, mem } from '../actors/guestMemory.js';
 import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
@@ -92,9 +92,9 @@ const headerInvalid = ({ event }: Args): boolean => {
 /** (rx_size - sizeof(hdr)) < src_msg->msg_size */
 const noRoom = ({ context }: Args): boolean => FFA_PAGE_SIZE - HDR_SIZE < context.size;
 /** The copy with the snapshot (c447b730) ... */
-const copyValidated = send(DST, ({ context }: Args) => ctxMsg.rxWrite(context.buf, HDR_SIZE + context.size));
+const copyValidated = send(DST, ({ context }: Args) => ctxMsg.rxWrite('g2', context.buf, HDR_SIZE + context.size));
 /** ... or with the fields just reloaded from the TX page (c447b730^, an invented load). */
-const copyReloaded = send(DST, ({ context, event }: Args) => ctxMsg.rxWrite(context.buf, HDR_SIZE + num(event.msg_size)));
+const copyReloaded = send(DST, ({ context, event }: Args) => ctxMsg.rxWrite('g2', context.buf, HDR_SIZE + num(event.msg_size)));
 const assertReloadedEqualsValidated = assertThat(
   ({ context, event }: Args) => num(event.msg_offset) === context.offset && num(event.msg_size) === context.size,
   USED_NOT_VALIDATED,
@@ -169,7 +169,7 @@ export function c14System(options: C14Options, name = 'custom', siblings = 1): S
     actors: [...cpus, guestMemoryActor(TX_PAGE, INITIAL_HEADER), ffaCtxActor('g1', { mapped: true }), ffaCtxActor('g2', { mapped: true })],
     initialMessages: cpus.map((c) => ({ to: c.name, event: { type: 'start' } })),
     invariants: [atMostOneLiveMapping, locksReleasedOnReturn],
-    checkers: [ffaCtxLockDiscipline],
+    checkers: FFA_CTX_CHECKERS,
   };
 }
 

@@ -59,7 +59,7 @@ describe('C14 — SEND2 header double fetch', () => {
         17 | rxBuf      | done  | offset=48 size=4096  | m1 free T:v0  | *m1 own R:g1.v0  | g2.ctx <- ctx.read(fields=rx,page_count) from g1.v0; sends ctx.value(rx=1,page_count=1) to g1.v0
         18 | *copy      | done  | offset=48 size=4096  | m1 free T:v0  | m1 own R:g1.v0   | g1.v0 <- ctx.value(rx=1,page_count=1) from g2.ctx; sends spin.release(lock=ctx.rx_lock) to g2.ctx, mem.read to g1.tx
         19 | copy       | done  | *offset=48 size=4096 | m1 free T:v0  | m1 own R:g1.v0   | g1.tx <- mem.read from g1.v0; sends mem.value(msg_offset=48,msg_size=4096) to g1.v0
-       !20 | *done      | done  | offset=48 size=4096  | m1 free T:v0  | m1 own R:g1.v0   | g1.v0 <- mem.value(msg_offset=48,msg_size=4096) from g1.tx; sends rx.write(map=1,end=4144) to g2.ctx, spin.release(lock=ctx.tx_lock) to g1.ctx
+       !20 | *done      | done  | offset=48 size=4096  | m1 free T:v0  | m1 own R:g1.v0   | g1.v0 <- mem.value(msg_offset=48,msg_size=4096) from g1.tx; sends mem.write(obj=g2.rx_pg#1,field=data,map=1,end=4144) to g2.ctx, spin.release(lock=ctx.tx_lock) to g1.ctx
       ! assertion failed in actor 'g1.v0': SEND2 copies with msg_offset/msg_size other than the values it validated (reloaded from the guest TX page)"
     `);
   });
