@@ -7,8 +7,10 @@
  * `ffa_teardown_timer_callback` (TIMER_SOFTIRQ on CPU 0: `init_timer(&ffa_teardown_timer, ...,
  * 0)`) pops the first ctx of `ffa_teardown_head` and calls `ffa_domain_teardown_continue(ctx,
  * false)`. `ffa_domain_teardown_continue` calls `ffa_partinfo_domain_destroy` (ffa_partinfo.c:
- * FFA_MSG_SEND_VM_DESTROYED direct requests; RETRY and INTERRUPTED keep the SP's bit for a
- * retry) and `ffa_shm_domain_destroy` (ffa_shm.c: MEM_RECLAIM of each shm; OK frees it,
+ * FFA_MSG_SEND_VM_DESTROYED through `ffa_direct_req_send_vm`, which itself asks up to eleven
+ * times in a row while the SP answers RETRY or INTERRUPTED (actors/directReq.ts); only when all
+ * eleven answers were such does it return RETRY/INTERRUPTED, and only then is the SP's bit kept
+ * for a later retry) and `ffa_shm_domain_destroy` (ffa_shm.c: MEM_RECLAIM of each shm; OK frees it,
  * `free_ffa_shm_mem` -> `dec_ctx_shm_count`, whose last decrement does `put_domain(d)`, the
  * reference `inc_ctx_shm_count` took with the first share; DENIED keeps it for a retry). If
  * either left work, the ctx goes (back) on `ffa_teardown_head` under `ffa_teardown_lock` and the
@@ -26,8 +28,10 @@
  *   `shm_count`. `ctx.td.read` loads them (one message: only the teardown path, serialised by
  *   the queue, touches them); `ctx.td.write` stores them. On `domain.destroyed` for its domain
  *   the ctx frees itself: `ffa_free_domain_ctx` from `complete_domain_destroy`.
- * - {@link teardownSpmcMachine}: the secure world answering VM_DESTROYED and MEM_RECLAIM, RETRY
- *   / DENIED a configured number of times first (an SP busy, a borrower still holding pages).
+ * - {@link teardownSpmcMachine}: the secure world answering VM_DESTROYED and MEM_RECLAIM: an SP
+ *   whose first `retries` answers to VM_DESTROYED have status RETRY (busy), or an SPMC whose
+ *   first `errors` answers are FFA_ERROR; a reclaim DENIED `denials` times (a borrower still
+ *   holding pages).
  * - {@link teardownContinueBody}: `ffa_domain_teardown_continue`, as CPU states, for the domain
  *   killer (`first_time`) and for the timer callback; `holdRef` is C10's proposed fix.
  */
@@ -37,6 +41,7 @@ import { DOMAIN_DESTROYED, DOMAIN_REF, domain } from '../protocols/domain.js';
 import { freed, type MemoryContext } from '../protocols/memory.js';
 import { SMC_RESULT, secureWorldMachine, smc, type SmcOutcome } from '../protocols/smc.js';
 import { TIMER_ACK, timer } from '../protocols/timer.js';
+import { FFA_MSG_SEND_DIRECT_REQ_32, FFA_MSG_SEND_VM_DESTROYED, directReqError, directReqLocals, directReqSendVm, directResp, type DirectReqLocals } from './directReq.js';
 import { FFA, FFA_RET } from './ffa.js';
 
 export const TQ_ADD = 'tq.add';
@@ -48,9 +53,7 @@ export const CTX_TD_READ = 'ctx.td.read';
 export const CTX_TD_STATE = 'ctx.td.state';
 export const CTX_TD_WRITE = 'ctx.td.write';
 
-/** FFA_MSG_SEND_DIRECT_REQ_32 and the VM_DESTROYED message (ffa_private.h). */
-export const FFA_MSG_SEND_DIRECT_REQ_32 = 0x8400006f;
-export const FFA_MSG_SEND_VM_DESTROYED = 0x6;
+export { FFA_MSG_SEND_DIRECT_REQ_32, FFA_MSG_SEND_VM_DESTROYED };
 
 /** The queue actor's name. */
 export const TEARDOWN_QUEUE = 'ffa_teardown_head';
@@ -139,18 +142,28 @@ export function teardownCtxLabel(obj: string): (c: TeardownCtxContext) => string
 }
 
 export interface TeardownSpmcContext extends Record<string, unknown> {
-  /** VM_DESTROYED answers still to be RETRY. */
+  /** VM_DESTROYED answers still to be FFA_ERROR (before any RETRY). */
+  errors: number;
+  /** VM_DESTROYED answers still to be a direct response with status RETRY. */
   retries: number;
   /** MEM_RECLAIM answers still to be DENIED. */
   denials: number;
 }
 
+/** How the secure world answers, in order: `errors` FFA_ERRORs, `retries` RETRY statuses, then OK; `denials` reclaims DENIED. */
+export interface TeardownSpmcScript {
+  errors?: number;
+  retries: number;
+  denials: number;
+}
+
 /** The secure world for teardown: VM_DESTROYED and MEM_RECLAIM. */
-export function teardownSpmcMachine(id: string, initial: { retries: number; denials: number }) {
-  return secureWorldMachine<TeardownSpmcContext>(id, { ...initial }, (c, call): SmcOutcome<TeardownSpmcContext> => {
+export function teardownSpmcMachine(id: string, initial: TeardownSpmcScript) {
+  return secureWorldMachine<TeardownSpmcContext>(id, { errors: initial.errors ?? 0, retries: initial.retries, denials: initial.denials }, (c, call): SmcOutcome<TeardownSpmcContext> => {
     if (call.fid === FFA_MSG_SEND_DIRECT_REQ_32) {
-      if (c.retries > 0) return { context: { ...c, retries: c.retries - 1 }, result: { w0: FFA.ERROR, w2: FFA_RET.RETRY } };
-      return { result: { w0: FFA_MSG_SEND_DIRECT_REQ_32 + 1, w2: 0 } };
+      if (c.errors > 0) return { context: { ...c, errors: c.errors - 1 }, result: directReqError(FFA_RET.RETRY) };
+      if (c.retries > 0) return { context: { ...c, retries: c.retries - 1 }, result: directResp(FFA_MSG_SEND_VM_DESTROYED, FFA_RET.RETRY) };
+      return { result: directResp(FFA_MSG_SEND_VM_DESTROYED, 0) };
     }
     if (call.fid === FFA.MEM_RECLAIM) {
       if (c.denials > 0) return { context: { ...c, denials: c.denials - 1 }, result: { w0: FFA.ERROR, w2: FFA_RET.DENIED } };
@@ -161,11 +174,11 @@ export function teardownSpmcMachine(id: string, initial: { retries: number; deni
 }
 
 export function teardownSpmcLabel(c: TeardownSpmcContext): string {
-  return `retry=${c.retries} deny=${c.denials}`;
+  return `${c.errors ? `err=${c.errors} ` : ''}retry=${c.retries} deny=${c.denials}`;
 }
 
 /** The locals of the continue body, in the CPU's context. */
-export interface TeardownLocals {
+export interface TeardownLocals extends DirectReqLocals {
   tdObj: string | null;
   tdD: number;
   tdBitmap: number;
@@ -173,7 +186,7 @@ export interface TeardownLocals {
 }
 
 export function teardownLocals(): TeardownLocals {
-  return { tdObj: null, tdD: -1, tdBitmap: 0, tdShm: 0 };
+  return { tdObj: null, tdD: -1, tdBitmap: 0, tdShm: 0, ...directReqLocals() };
 }
 
 export interface TeardownContinueOptions {
@@ -200,10 +213,13 @@ type Args = { context: any; event: Message };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function teardownContinueStates(o: TeardownContinueOptions): { initial: string; states: Record<string, any> } {
   const ok = ({ event }: Args) => event.w0 !== FFA.ERROR;
-  const retryKept = ({ event }: Args) => event.w0 === FFA.ERROR && (event.w2 === FFA_RET.RETRY || event.w2 === FFA_RET.INTERRUPTED);
   const ctxWrite = (f: (c: Args['context']) => Partial<TeardownFields>) => send(o.home, ({ context }: Args) => ({ type: CTX_TD_WRITE, obj: context.tdObj, ...f(context) }));
   const retry = ({ context }: Args) => context.tdBitmap !== 0 || context.tdShm > 0;
   const queue = send(TEARDOWN_QUEUE, ({ context }: Args) => ({ type: TQ_ADD, obj: context.tdObj }));
+  // Not RETRY/INTERRUPTED: clear_bit; the bitmap is empty: XFREE(ctx->vm_destroy_bitmap).
+  const clearBit = { target: 'shm', actions: [assign({ tdBitmap: 0 }), ctxWrite(() => ({ bitmap: 0 }))] };
+  // ffa_direct_req_send_vm(id, vm, FFA_MSG_SEND_VM_DESTROYED): VM id = domid + 1.
+  const vmDestroyed = directReqSendVm(o.spmc, FFA_MSG_SEND_VM_DESTROYED, (c) => Number(c.tdD) + 1, { ok: clearBit, error: clearBit, retry: { target: 'shm' } });
   return {
     initial: 'read',
     states: {
@@ -218,19 +234,12 @@ export function teardownContinueStates(o: TeardownContinueOptions): { initial: s
       },
       partinfo: {
         always: [
-          { guard: ({ context }: Args) => context.tdBitmap !== 0, target: 'vmDestroyed', actions: send(o.spmc, smc.call(FFA_MSG_SEND_DIRECT_REQ_32, { msg: FFA_MSG_SEND_VM_DESTROYED })) },
+          { guard: ({ context }: Args) => context.tdBitmap !== 0, target: 'vmDestroyed', actions: vmDestroyed.start },
           { target: 'shm' },
         ],
       },
-      vmDestroyed: {
-        on: {
-          [SMC_RESULT]: [
-            { guard: retryKept, target: 'shm' },
-            // Not RETRY/INTERRUPTED: clear_bit; the bitmap is empty: XFREE(ctx->vm_destroy_bitmap).
-            { target: 'shm', actions: [assign({ tdBitmap: 0 }), ctxWrite(() => ({ bitmap: 0 }))] },
-          ],
-        },
-      },
+      // RETRY/INTERRUPTED (eleven in a row) keeps the bit for the timer's retry.
+      vmDestroyed: { on: vmDestroyed.on },
       shm: {
         always: [{ guard: ({ context }: Args) => context.tdShm > 0, target: 'reclaim', actions: send(o.spmc, smc.call(FFA.MEM_RECLAIM)) }, { target: 'decide' }],
       },

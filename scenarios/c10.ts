@@ -9,8 +9,19 @@
  *
  * Verdict, from the explorer (c10.spec.ts pins the traces): REAL, in both configurations.
  *
+ * The trigger, in every configuration: an SP subscribed to VM_DESTROYED (partition property
+ * FFA_PART_PROP_NOTIF_DESTROYED) answers Xen's FFA_MSG_SEND_VM_DESTROYED with status RETRY or
+ * INTERRUPTED eleven times in a row. `ffa_direct_req_send_vm` asks again at once after each such
+ * answer, up to eleven requests, and returns RETRY only after the eleventh; an FFA_ERROR answer is
+ * "invalid" and never retried (actors/directReq.ts models the loop request by request). So one
+ * teardown attempt that leaves work for the timer needs an SP that stays blocked for eleven back
+ * to back SMC round trips (tens of microseconds): an SP that answers RETRY while it still holds
+ * state for the VM does that every time; an SP that only answers RETRY on a transient collision
+ * almost never does. The configurations `retry-10` and `ffa-error` show the loop absorbing ten
+ * RETRYs and an FFA_ERROR not being retried: upstream is safe in both.
+ *
  * - `vm-destroyed`: the guest shared no memory (`shm_count == 0`, so `inc_ctx_shm_count` never
- *   took a domain reference) and an SP answers FFA_MSG_SEND_VM_DESTROYED with RETRY.
+ *   took a domain reference) and the SP answers FFA_MSG_SEND_VM_DESTROYED with RETRY eleven times.
  *   `ffa_domain_teardown_continue(ctx, true)` puts the ctx on `ffa_teardown_head` and sets the
  *   timer; `domain_kill` then drops the creation reference (`put_domain`): the count reaches 0,
  *   `domain_destroy` calls `call_rcu(complete_domain_destroy)`, and after the grace period
@@ -20,10 +31,10 @@
  *   `list_first_entry_or_null` and `list_del` read and write `ctx->teardown_list` in freed
  *   memory, and `ffa_domain_teardown_continue` then follows `ctx->teardown_d`.
  * - `last-shm`: the guest shared one page (a domain reference held for it); at teardown the
- *   reclaim is DENIED and VM_DESTROYED gets RETRY, so the ctx is queued, still holding that
- *   reference. In the timer's first retry the reclaim succeeds: `dec_ctx_shm_count` drops the
- *   reference (`put_domain`, the last one now), but VM_DESTROYED gets RETRY again, so the ctx
- *   is queued again with nothing keeping it: the same free, the same use on the next expiry.
+ *   reclaim is DENIED and VM_DESTROYED gets eleven RETRYs, so the ctx is queued, still holding
+ *   that reference. In the timer's first retry the reclaim succeeds: `dec_ctx_shm_count` drops
+ *   the reference (`put_domain`, the last one now), but VM_DESTROYED gets eleven RETRYs again
+ *   (22 in all), so the ctx is queued again with nothing keeping it: the same free, the same use on the next expiry.
  *   (Within that first callback the ctx stays valid after the `put_domain`: the callback runs in
  *   TIMER_SOFTIRQ and the grace period cannot end before it returns; the model checks this too.)
  *
@@ -82,23 +93,40 @@ const SPMC = 'spmc';
 const CTX = 'd1.ctx';
 const CTX_OBJ = 'ctx:d1';
 
-/** What is left to do at teardown. */
-export type C10Config = 'vm-destroyed' | 'last-shm';
+/** What is left to do at teardown, and how the SP answers VM_DESTROYED. */
+export type C10Config = 'vm-destroyed' | 'last-shm' | 'retry-10' | 'ffa-error';
 
-export const C10_CONFIGS: Record<C10Config, { shm: number; retries: number; denials: number; what: string }> = {
-  'vm-destroyed': { shm: 0, retries: 1, denials: 0, what: 'no shared memory; VM_DESTROYED answered RETRY once' },
-  'last-shm': { shm: 1, retries: 2, denials: 1, what: 'one shared page: reclaim DENIED once; VM_DESTROYED answered RETRY twice' },
+/** The SP's answers to VM_DESTROYED, each one SMC of `ffa_direct_req_send_vm`'s loop (eleven per call at most). */
+export interface C10Counts {
+  shm: number;
+  /** Direct responses with status RETRY, before the first OK. */
+  retries: number;
+  /** MEM_RECLAIM answers DENIED. */
+  denials: number;
+  /** FFA_ERROR answers to VM_DESTROYED, before any RETRY. */
+  errors?: number;
+}
+
+export const C10_CONFIGS: Record<C10Config, C10Counts & { what: string }> = {
+  'vm-destroyed': { shm: 0, retries: 11, denials: 0, what: 'no shared memory; the SP answers VM_DESTROYED RETRY 11 times in a row' },
+  'last-shm': { shm: 1, retries: 22, denials: 1, what: 'one shared page: reclaim DENIED once; the SP answers VM_DESTROYED RETRY 22 times (two calls)' },
+  'retry-10': { shm: 0, retries: 10, denials: 0, what: 'no shared memory; the SP answers VM_DESTROYED RETRY 10 times, then OK (absorbed by the retry loop)' },
+  'ffa-error': { shm: 0, retries: 0, denials: 0, errors: 1, what: 'no shared memory; the SPMC answers VM_DESTROYED with FFA_ERROR(RETRY) (invalid answer: not retried)' },
 };
+
+/** The most SP answers a configuration may script: four whole calls of the retry loop. */
+const MAX_ANSWERS = 44;
 
 export interface C10Options {
   variant: Variant;
   config: C10Config;
   /**
    * A larger configuration of `config`: the guest shared `shm` pages (a reclaim each; the first
-   * share took the domain reference, the last reclaim drops it) and the SPMC answers RETRY
-   * `retries` times and DENIED `denials` times. Default: the configuration's.
+   * share took the domain reference, the last reclaim drops it) and the SP answers RETRY
+   * `retries` times (eleven per teardown attempt that fails) and the reclaim is DENIED `denials`
+   * times. Default: the configuration's.
    */
-  counts?: { shm: number; retries: number; denials: number };
+  counts?: C10Counts;
 }
 
 /** The card's property: a queued ctx, and its domain, are never freed. */
@@ -164,9 +192,10 @@ function killer(variant: Variant, shm: number) {
 export function c10System({ variant, config, counts }: C10Options): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C10: unknown variant '${String(variant)}'; use buggy or fixed`);
   if (!C10_CONFIGS[config]) throw new ModelError(`C10: unknown configuration '${String(config)}'; use ${Object.keys(C10_CONFIGS).join(' or ')}`);
-  for (const k of ['shm', 'retries', 'denials'] as const) {
+  for (const k of ['shm', 'retries', 'denials', 'errors'] as const) {
     const n = counts?.[k];
-    if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 4)) throw new ModelError(`C10: ${k} must be an integer from 0 to 4, got ${String(n)}`);
+    const max = k === 'retries' ? MAX_ANSWERS : 4;
+    if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > max)) throw new ModelError(`C10: ${k} must be an integer from 0 to ${max}, got ${String(n)}`);
   }
   const c = counts ?? C10_CONFIGS[config];
   const holdRef = variant === 'fixed';
@@ -177,13 +206,13 @@ export function c10System({ variant, config, counts }: C10Options): SystemSpec {
     timers: { [TEARDOWN_TIMER]: teardownTimerBody({ home: CTX, spmc: SPMC, domains: DOMAINS, holdRef }) },
   });
   return {
-    name: `C10-${variant}-${config}${counts ? `-shm${c.shm}r${c.retries}d${c.denials}` : ''}`,
+    name: `C10-${variant}-${config}${counts ? `-shm${c.shm}r${c.retries}d${c.denials}${c.errors ? `e${c.errors}` : ''}` : ''}`,
     actors: [
       { name: 'cpu0', machine: cpu0, daemon: true },
       { name: 'cpu1', machine: killer(variant, c.shm), daemon: true },
       { name: TEARDOWN_TIMER, machine: timerMachine(TEARDOWN_TIMER, 'cpu0'), daemon: true, label: timerLabel },
       { name: TEARDOWN_QUEUE, machine: teardownQueueMachine(), daemon: true, label: teardownQueueLabel },
-      { name: SPMC, machine: teardownSpmcMachine(SPMC, { retries: c.retries, denials: c.denials }), daemon: true, label: teardownSpmcLabel },
+      { name: SPMC, machine: teardownSpmcMachine(SPMC, { retries: c.retries, denials: c.denials, errors: c.errors ?? 0 }), daemon: true, label: teardownSpmcLabel },
       { name: DOMAINS, machine: domainTableMachine({ name: DOMAINS, rcu: RCU, initial: [C10_DOMID], teardown: ['cpu1'], destroyed: [CTX] }), daemon: true, label: domainTableLabel },
       { name: RCU, machine: rcuMachine(RCU, CPUS), daemon: true, label: rcuLabel },
       { name: CTX, machine: teardownCtxMachine(CTX, CTX_OBJ, { d: C10_DOMID, bitmap: 1, shm: c.shm }), daemon: true, label: teardownCtxLabel(CTX_OBJ) },
@@ -213,23 +242,35 @@ function entry(variant: Variant, config: C10Config): CatalogueEntry {
   };
 }
 
-/** C10's catalogue entries: upstream (buggy) and the proposed fix, in both configurations. */
-export const c10Entries: CatalogueEntry[] = [entry('buggy', 'vm-destroyed'), entry('fixed', 'vm-destroyed'), entry('buggy', 'last-shm'), entry('fixed', 'last-shm')];
+/** Upstream where the SP's answers do not trigger the bug: the retry loop absorbs them, or Xen gives up on an FFA_ERROR. */
+function quietEntry(config: 'retry-10' | 'ffa-error'): CatalogueEntry {
+  return { ...entry('buggy', config), expected: { verdict: 'verified' } };
+}
+
+/** C10's catalogue entries: upstream (buggy) and the proposed fix in both triggering configurations; upstream untriggered in two. */
+export const c10Entries: CatalogueEntry[] = [
+  entry('buggy', 'vm-destroyed'),
+  entry('fixed', 'vm-destroyed'),
+  entry('buggy', 'last-shm'),
+  entry('fixed', 'last-shm'),
+  quietEntry('retry-10'),
+  quietEntry('ffa-error'),
+];
 
 /** The larger configuration's counts: `last-shm` with three shared pages (see {@link c10PctEntries}). */
-export const C10_LARGER = { shm: 3, retries: 4, denials: 1 } as const;
+export const C10_LARGER = { shm: 3, retries: 44, denials: 1 } as const;
 
 /**
  * The larger configuration, explored with PCT: `last-shm` with three shared pages. The first
  * reclaim is DENIED, the next three succeed one per timer retry (the last drops the domain
- * reference), and VM_DESTROYED is answered RETRY four times, so the ctx is queued once more
- * after that last `put_domain`. PCT finds BUGGY's queued ctx freed; for the proposed fix it
- * finds nothing, which proves nothing.
+ * reference), and the SP answers VM_DESTROYED RETRY 44 times (four whole calls of the retry
+ * loop), so the ctx is queued once more after that last `put_domain`. PCT finds BUGGY's queued
+ * ctx freed; for the proposed fix it finds nothing, which proves nothing.
  */
 function pctEntry(variant: Variant): CatalogueEntry {
   return {
     ...entry(variant, 'last-shm'),
-    config: 'three shared pages: reclaim DENIED once; VM_DESTROYED answered RETRY four times (PCT)',
+    config: 'three shared pages: reclaim DENIED once; the SP answers VM_DESTROYED RETRY 44 times (PCT)',
     key: `C10/${variant}/3shm-pct`,
     build: () => c10System({ variant, config: 'last-shm', counts: { ...C10_LARGER } }),
     expected: variant === 'buggy' ? { verdict: 'violation', kind: 'invariant' } : { verdict: 'incomplete' },
