@@ -17,7 +17,7 @@
  */
 import { assign } from 'xstate';
 import { send, type Message } from '../runtime/model.js';
-import { SMC_RESULT, smc } from '../protocols/smc.js';
+import { SMC_RESULT, secureWorldMachine, smc } from '../protocols/smc.js';
 import { FFA, FFA_RET } from './ffa.js';
 
 /** FFA_MSG_SEND_DIRECT_REQ_32 / RESP_32 (ffa_private.h). */
@@ -77,11 +77,11 @@ export interface DirectReqOutcomes {
 
 /**
  * `ffa_direct_req_send_vm(sp, vm, msg)`: the actions that start a call (send the first request),
- * and the `smc.result` transitions of the state that waits for each answer. `vm` is read from
- * the context at each attempt.
+ * and the `smc.result` transitions of the state that waits for each answer. `vm` and `sp` (the
+ * SP's index in `sp_list`, default 0) are read from the context at each attempt.
  */
-export function directReqSendVm(spmc: string, msg: VmMessage, vm: (context: Args['context']) => number, outcomes: DirectReqOutcomes) {
-  const request = send(spmc, ({ context }: Args) => directReqCall(msg, vm(context)));
+export function directReqSendVm(spmc: string, msg: VmMessage, vm: (context: Args['context']) => number, outcomes: DirectReqOutcomes, sp: (context: Args['context']) => number = () => 0) {
+  const request = send(spmc, ({ context }: Args) => directReqCall(msg, vm(context), sp(context)));
   const valid = validResp(msg);
   const status0 = ({ event }: Args): boolean => event.w3 === 0;
   return {
@@ -103,4 +103,59 @@ export function directReqSendVm(spmc: string, msg: VmMessage, vm: (context: Args
       ],
     },
   };
+}
+
+/** What the SPs know: for each SP (by index in the SP list), the VM ids it was told exist. */
+export interface VmEventSpsContext extends Record<string, unknown> {
+  /** FF-A ids of the SPs (bit 15 set), in `sp_list` order. */
+  ids: number[];
+  /** Per SP index: VM ids told VM_CREATED and not yet VM_DESTROYED. */
+  known: number[][];
+  /** Per SP index: VM_CREATED answers still to be an error status (DENIED), then OK. */
+  refuseCreated: number[];
+  /** Per SP index: VM_DESTROYED answers still to be RETRY, then OK. */
+  retryDestroyed: number[];
+}
+
+export interface VmEventSpsOptions {
+  /** FF-A ids of the SPs, in `sp_list` order; every one subscribes to VM_CREATED and VM_DESTROYED. */
+  ids: number[];
+  /** Per SP index: how many VM_CREATED answers are DENIED (default none). */
+  refuseCreated?: number[];
+  /** Per SP index: how many VM_DESTROYED answers are RETRY (default none). */
+  retryDestroyed?: number[];
+}
+
+/**
+ * The secure partitions that subscribe to VM creation and destruction messages (partition
+ * properties FFA_PART_PROP_NOTIF_CREATED and _DESTROYED), answering Xen's framework direct
+ * requests (`sp` is the index in `sp_list`). An SP that accepts VM_CREATED keeps the VM until
+ * VM_DESTROYED: whatever per-VM state it holds (the FF-A spec leaves it to the SP) lives that long.
+ */
+export function vmEventSpsMachine(id: string, o: VmEventSpsOptions) {
+  const n = o.ids.length;
+  const initial: VmEventSpsContext = {
+    ids: [...o.ids],
+    known: o.ids.map(() => []),
+    refuseCreated: o.refuseCreated ?? Array<number>(n).fill(0),
+    retryDestroyed: o.retryDestroyed ?? Array<number>(n).fill(0),
+  };
+  return secureWorldMachine<VmEventSpsContext>(id, initial, (c, call) => {
+    const sp = Number(call.sp);
+    const msg = (Number(call.w2) & 0xff) as VmMessage;
+    const vm = Number(call.w5);
+    if (call.fid !== FFA_MSG_SEND_DIRECT_REQ_32 || !(sp in c.known)) return { result: directReqError(FFA_RET.INVALID_PARAMETERS) };
+    const at = <T>(list: T[], v: T): T[] => list.map((x, i) => (i === sp ? v : x));
+    if (msg === FFA_MSG_SEND_VM_CREATED) {
+      if ((c.refuseCreated[sp] ?? 0) > 0) return { context: { ...c, refuseCreated: at(c.refuseCreated, (c.refuseCreated[sp] ?? 0) - 1) }, result: directResp(msg, FFA_RET.DENIED) };
+      return { context: { ...c, known: at(c.known, [...(c.known[sp] ?? []), vm]) }, result: directResp(msg, 0) };
+    }
+    if ((c.retryDestroyed[sp] ?? 0) > 0) return { context: { ...c, retryDestroyed: at(c.retryDestroyed, (c.retryDestroyed[sp] ?? 0) - 1) }, result: directResp(msg, FFA_RET.RETRY) };
+    return { context: { ...c, known: at(c.known, (c.known[sp] ?? []).filter((v) => v !== vm)) }, result: directResp(msg, 0) };
+  });
+}
+
+/** Trace label: `8001:{2} 8002:{}`. */
+export function vmEventSpsLabel(c: VmEventSpsContext): string {
+  return c.ids.map((id, i) => `${id.toString(16)}:{${(c.known[i] ?? []).join(',')}}`).join(' ');
 }
