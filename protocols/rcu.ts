@@ -4,8 +4,16 @@
  *
  * Readers are CPU-local, as in Xen: `rcu_read_lock`/`rcu_read_unlock` only change the CPU's
  * `exec.rcu` depth (protocols/cpu.ts `rcuReadLock`). A grace period starts when there are
- * callbacks; the RCU actor then asks every online CPU for a quiescent state (`rcu.qs_request`,
- * Xen's RCU_SOFTIRQ). A CPU answers only from softirq processing, at a softirq point of its
+ * callbacks; the RCU actor then asks every online CPU that is not idle for a quiescent state
+ * (`rcu.qs_request`, Xen's RCU_SOFTIRQ): `rcu_start_batch` sets `rcp->cpumask` to
+ * `cpu_online_map & ~rcp->idle_cpumask`. A CPU is in the idle mask from `rcu_idle_enter` to
+ * `rcu_idle_exit`, which xen/arch/arm/domain.c `do_idle` calls around the `wfi`: so a CPU
+ * sleeping in the idle loop is not waited for at all, while one running a tasklet or a timer
+ * (`do_tasklet`, `do_softirq`, outside `do_idle`) is. A CPU that enters the idle mask after a
+ * grace period began still answers for it (Xen: `rcu_idle_enter`'s barrier and the
+ * `process_pending_softirqs` after it take it through `cpu_quiet`). An IRQ handler that runs
+ * on a CPU woken from `wfi` runs before `rcu_idle_exit`, inside the idle mask: a read-side
+ * section there is not waited for by a grace period that starts meanwhile. A CPU answers only from softirq processing, at a softirq point of its
  * program and never inside a read-side section (cpu.ts asserts it): so a grace period ends
  * only after every reader that was inside when it began has left. Callbacks registered during
  * a grace period wait for the next one (Xen's `nxtlist` -> `curlist` batches). When a grace
@@ -17,10 +25,16 @@
  * | `rcu.call {to, event}`           | anyone   | call_rcu: send `event` to `to` after a grace period |
  * | `rcu.synchronize`                | a CPU    | answers `rcu.synchronized` after a grace period (the waiting state must be a softirq point, or the grace period never ends) |
  * | `rcu.quiescent {gp}`             | a CPU    | that CPU passed a quiescent state         |
+ * | `rcu.idle_enter`                 | a CPU    | rcu_idle_enter: into the idle mask        |
+ * | `rcu.idle_exit`                  | a CPU    | rcu_idle_exit: out of it                  |
  * | `cpu.offline`                    | a CPU    | no longer waited for; answers `cpu.offline_ack` |
+ *
+ * Not modelled: the per-CPU callback lists and `rcu_idle_timer` (which wakes an idle CPU that
+ * has callbacks queued): callbacks here are one global batch, run by this actor.
  */
 import { createMachine, enqueueActions } from 'xstate';
 import { answerTo, send, type Message } from '../runtime/model.js';
+import type { BodyConfig } from './cpu.js';
 import { CPU_OFFLINE, CPU_OFFLINE_ACK } from './hotplug.js';
 
 // The RCU family's vocabulary, both sides (the CPU side is protocols/cpu.ts).
@@ -31,6 +45,10 @@ export const RCU_SYNCHRONIZED = 'rcu.synchronized';
 export const RCU_QS_REQUEST = 'rcu.qs_request';
 /** A CPU to RCU: passed a quiescent state in grace period `gp` (`cpu_quiet`). */
 export const RCU_QUIESCENT = 'rcu.quiescent';
+/** A CPU to RCU: `rcu_idle_enter` (sets its bit in `idle_cpumask`). */
+export const RCU_IDLE_ENTER = 'rcu.idle_enter';
+/** A CPU to RCU: `rcu_idle_exit` (clears it). */
+export const RCU_IDLE_EXIT = 'rcu.idle_exit';
 
 export interface RcuCallback {
   to: string;
@@ -39,6 +57,8 @@ export interface RcuCallback {
 
 export interface RcuContext {
   online: string[];
+  /** `rcp->idle_cpumask`: CPUs a grace period that starts now does not wait for. */
+  idle: string[];
   /** A grace period is in progress. */
   busy: boolean;
   /** Parity of the current grace period (tells a late answer from a current one). */
@@ -56,7 +76,15 @@ export const rcu = {
   synchronize: (): Message => ({ type: RCU_SYNCHRONIZE }),
   qsRequest: (gp: number): Message => ({ type: RCU_QS_REQUEST, gp }),
   quiescent: (gp: number): Message => ({ type: RCU_QUIESCENT, gp }),
+  idleEnter: (): Message => ({ type: RCU_IDLE_ENTER }),
+  idleExit: (): Message => ({ type: RCU_IDLE_EXIT }),
 };
+
+/** Options of {@link rcuMachine}. */
+export interface RcuOptions {
+  /** CPUs in the idle mask at the start (sleeping in `do_idle`); default none. */
+  idle?: string[];
+}
 
 type Enqueue = { assign: (x: Partial<RcuContext>) => void } & ((action: unknown) => void);
 
@@ -67,9 +95,11 @@ function start(c: RcuContext, cbs: RcuCallback[], next: RcuCallback[], enqueue: 
     return;
   }
   const gp = (c.gp + 1) % 2;
-  enqueue.assign({ busy: true, gp, cur: cbs, next, waiting: [...c.online] });
-  for (const cpu of c.online) enqueue(send(cpu, rcu.qsRequest(gp)));
-  if (c.online.length === 0) finish({ ...c, gp, cur: cbs, next, waiting: [] }, enqueue);
+  // rcu_start_batch: cpumask_andnot(&rcp->cpumask, &cpu_online_map, &rcp->idle_cpumask).
+  const waiting = c.online.filter((cpu) => !c.idle.includes(cpu));
+  enqueue.assign({ busy: true, gp, cur: cbs, next, waiting });
+  for (const cpu of waiting) enqueue(send(cpu, rcu.qsRequest(gp)));
+  if (waiting.length === 0) finish({ ...c, gp, cur: cbs, next, waiting: [] }, enqueue);
 }
 
 /** The grace period ended: run its callbacks, start the next one. */
@@ -83,11 +113,20 @@ function queue(c: RcuContext, cb: RcuCallback, enqueue: Enqueue): void {
   else start(c, [cb], c.next, enqueue);
 }
 
-export function rcuMachine(id: string, cpus: string[]) {
+/**
+ * The RCU actor for `cpus`, with `options.idle` asleep in the idle loop at the start.
+ *
+ * @example
+ * ```ts
+ * { name: 'rcu', machine: rcuMachine('rcu', ['cpu0', 'cpu1'], { idle: ['cpu0'] }), daemon: true, label: rcuLabel }
+ * ```
+ */
+export function rcuMachine(id: string, cpus: string[], options: RcuOptions = {}) {
+  const idle = [...(options.idle ?? [])].filter((c) => cpus.includes(c)).sort();
   return createMachine({
     id,
     types: {} as { context: RcuContext },
-    context: { online: [...cpus], busy: false, gp: 0, waiting: [], cur: [], next: [] },
+    context: { online: [...cpus], idle, busy: false, gp: 0, waiting: [], cur: [], next: [] },
     on: {
       [RCU_CALL]: { actions: enqueueActions(({ context, event, enqueue }) => queue(context, { to: String((event as Message).to), event: (event as Message).event as Message }, enqueue as unknown as Enqueue)) },
       [RCU_SYNCHRONIZE]: { actions: enqueueActions(({ context, event, enqueue }) => queue(context, { to: String((event as Message).from), event: answerTo(event as Message, { type: RCU_SYNCHRONIZED }) }, enqueue as unknown as Enqueue)) },
@@ -100,13 +139,16 @@ export function rcuMachine(id: string, cpus: string[]) {
           else finish({ ...context, waiting }, enqueue as unknown as Enqueue);
         }),
       },
+      // The mask only decides whom the next grace period waits for: a CPU already waited for still answers.
+      [RCU_IDLE_ENTER]: { actions: enqueueActions(({ context, event, enqueue }) => enqueue.assign({ idle: [...new Set([...context.idle, String((event as Message).from)])].sort() })) },
+      [RCU_IDLE_EXIT]: { actions: enqueueActions(({ context, event, enqueue }) => enqueue.assign({ idle: context.idle.filter((c) => c !== (event as Message).from) })) },
       [CPU_OFFLINE]: {
         actions: enqueueActions(({ context, event, enqueue }) => {
           const who = String((event as Message).from);
           const online = context.online.filter((c) => c !== who);
           const waiting = context.waiting.filter((c) => c !== who);
           enqueue(send(who, answerTo(event as Message, { type: CPU_OFFLINE_ACK })));
-          enqueue.assign({ online, waiting });
+          enqueue.assign({ online, waiting, idle: context.idle.filter((c) => c !== who) });
           if (context.busy && waiting.length === 0) finish({ ...context, online, waiting }, enqueue as unknown as Enqueue);
         }),
       },
@@ -114,7 +156,29 @@ export function rcuMachine(id: string, cpus: string[]) {
   });
 }
 
+/**
+ * A tasklet or timer body that an idle CPU runs from its idle loop (xen/arch/arm/domain.c
+ * `idle_loop`: `do_tasklet` / `do_softirq` between two `do_idle` calls): `rcu_idle_exit` before
+ * it (the CPU left `do_idle` to run it) and `rcu_idle_enter` after it (the next `do_idle`), sent
+ * to the RCU actor `rcuActor`. The CPU must be in that actor's idle mask when the body starts.
+ */
+export function idleLoopBody(body: BodyConfig, rcuActor: string): BodyConfig {
+  const start = body.start === undefined ? [] : Array.isArray(body.start) ? body.start : [body.start];
+  return {
+    initial: 'run',
+    start: [send(rcuActor, rcu.idleExit()), ...start],
+    states: {
+      run: { initial: body.initial, states: body.states, onDone: 'idle' },
+      // Eventless: taken in the same step as the body's last one.
+      idle: { always: { target: 'done', actions: send(rcuActor, rcu.idleEnter()) } },
+      done: { type: 'final' },
+    },
+  };
+}
+
+/** Trace label: `idle`, or `gp wait cpu1 (1 cb)`; CPUs in the idle mask after a `z:`. */
 export function rcuLabel(c: RcuContext): string {
-  if (!c.busy) return c.next.length ? `idle +${c.next.length}` : 'idle';
-  return `gp wait ${c.waiting.join(',') || '-'} (${c.cur.length} cb${c.next.length ? ` +${c.next.length}` : ''})`;
+  const sleeping = c.idle?.length ? ` z:${c.idle.join(',')}` : '';
+  if (!c.busy) return `${c.next.length ? `idle +${c.next.length}` : 'idle'}${sleeping}`;
+  return `gp wait ${c.waiting.join(',') || '-'} (${c.cur.length} cb${c.next.length ? ` +${c.next.length}` : ''})${sleeping}`;
 }

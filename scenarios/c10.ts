@@ -65,7 +65,7 @@ import { useAfterFree } from '../runtime/checkers/useAfterFree.js';
 import { send } from '../runtime/model.js';
 import { cpuMachine, softirqPoint } from '../protocols/cpu.js';
 import { DOMAIN_KILLED, DOMAIN_REF, DOMAIN_TEARDOWN, domain, domainTableLabel, domainTableMachine, type DomainTableContext } from '../protocols/domain.js';
-import { rcuLabel, rcuMachine } from '../protocols/rcu.js';
+import { idleLoopBody, rcuLabel, rcuMachine } from '../protocols/rcu.js';
 import { timerLabel, timerMachine } from '../protocols/timer.js';
 import {
   TEARDOWN_QUEUE,
@@ -203,7 +203,8 @@ export function c10System({ variant, config, counts }: C10Options): SystemSpec {
     id: 'cpu0',
     context: { ...teardownLocals() },
     program: { initial: 'idle', states: { idle: { meta: softirqPoint() } } },
-    timers: { [TEARDOWN_TIMER]: teardownTimerBody({ home: CTX, spmc: SPMC, domains: DOMAINS, holdRef }) },
+    // cpu0 sleeps in do_idle (RCU's idle mask) except while TIMER_SOFTIRQ runs the callback.
+    timers: { [TEARDOWN_TIMER]: idleLoopBody(teardownTimerBody({ home: CTX, spmc: SPMC, domains: DOMAINS, holdRef }), RCU) },
   });
   return {
     name: `C10-${variant}-${config}${counts ? `-shm${c.shm}r${c.retries}d${c.denials}${c.errors ? `e${c.errors}` : ''}` : ''}`,
@@ -214,7 +215,7 @@ export function c10System({ variant, config, counts }: C10Options): SystemSpec {
       { name: TEARDOWN_QUEUE, machine: teardownQueueMachine(), daemon: true, label: teardownQueueLabel },
       { name: SPMC, machine: teardownSpmcMachine(SPMC, { retries: c.retries, denials: c.denials, errors: c.errors ?? 0 }), daemon: true, label: teardownSpmcLabel },
       { name: DOMAINS, machine: domainTableMachine({ name: DOMAINS, rcu: RCU, initial: [C10_DOMID], teardown: ['cpu1'], destroyed: [CTX] }), daemon: true, label: domainTableLabel },
-      { name: RCU, machine: rcuMachine(RCU, CPUS), daemon: true, label: rcuLabel },
+      { name: RCU, machine: rcuMachine(RCU, CPUS, { idle: ['cpu0'] }), daemon: true, label: rcuLabel },
       { name: CTX, machine: teardownCtxMachine(CTX, CTX_OBJ, { d: C10_DOMID, bitmap: 1, shm: c.shm }), daemon: true, label: teardownCtxLabel(CTX_OBJ) },
     ],
     initialMessages: [{ to: 'cpu1', event: { type: 'start' } }],

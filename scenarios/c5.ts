@@ -30,6 +30,15 @@
  * the load of `d->arch.tee` (it is read with the lookup's answer), the NPI injection (no guest
  * here: C6 has one).
  *
+ * RCU's idle mask (protocols/rcu.ts, on by default, `idleMask`): cpu0 and the idle CPUs sleep in
+ * `do_idle` and are left out of grace periods; cpu0 leaves the mask to run the tasklet
+ * (`idle_loop` -> `do_tasklet`), but its IRQ handler runs inside it. Measured (c5.spec.ts): the
+ * verdicts do not change (BUGGY: the same 12-step ctx-freed-under-a-reader schedule; FIXED
+ * verified); the mask adds a second way v4 fails: `struct domain` itself freed while the v4
+ * handler, which found it, is still in its read-side section ({@link c5DomainFreedAfterReaders},
+ * 16 steps, unreachable without the mask). So v5's move of the lookup into a tasklet is also
+ * what makes its RCU read-side section count.
+ *
  * Properties: no access to the ctx after it is freed (runtime/checkers/useAfterFree.ts); the
  * ctx is freed only after every RCU reader that found the domain has left its read-side
  * section ({@link c5FreeAfterReaders}). A reader "that found the domain" is a CPU inside a
@@ -41,10 +50,10 @@ import type { ExecContext } from '../runtime/checkers/conventions.js';
 import { useAfterFree } from '../runtime/checkers/useAfterFree.js';
 import { send } from '../runtime/model.js';
 import { cpuMachine, softirqPoint } from '../protocols/cpu.js';
-import { DOMAIN_KILLED, DOMAIN_LOOKUP_RESULT, DOMAIN_TEARDOWN, domain, domainTableLabel, domainTableMachine } from '../protocols/domain.js';
+import { DOMAIN_KILLED, DOMAIN_LOOKUP_RESULT, DOMAIN_TEARDOWN, domain, domainTableLabel, domainTableMachine, type DomainTableContext } from '../protocols/domain.js';
 import { irqControllerLabel, irqControllerMachine } from '../protocols/irq.js';
 import { mem } from '../protocols/memory.js';
-import { rcuLabel, rcuMachine } from '../protocols/rcu.js';
+import { idleLoopBody, rcuLabel, rcuMachine } from '../protocols/rcu.js';
 import { taskletLabel, taskletMachine } from '../protocols/tasklet.js';
 import { SRI_SGI } from '../actors/ffa.js';
 import { notifCtxLabel, notifCtxMachine, type NotifCtxContext } from '../actors/notifCtx.js';
@@ -66,8 +75,14 @@ export interface C5Options {
   variant: Variant;
   /** NOTIFICATION_SETs the SP makes, each a new bit; 1 to 3. Default 1. */
   sets?: number;
-  /** CPUs, 2 to 4: cpu0 takes the SRIs, cpu1 kills the domain, the others idle (RCU readers none, but each must pass a quiescent state). Default 2. */
+  /** CPUs, 2 to 4: cpu0 takes the SRIs, cpu1 kills the domain, the others idle (no RCU readers). Default 2. */
   cpus?: number;
+  /**
+   * Model Xen's RCU idle mask (default true): cpu0 and the idlers sleep in `do_idle`, so a grace
+   * period that starts meanwhile does not wait for them; cpu0 leaves the mask to run the tasklet.
+   * False: every online CPU is waited for, as before the mask was modelled.
+   */
+  idleMask?: boolean;
 }
 
 /** The ctx is freed only after every RCU reader that found its domain has left. */
@@ -85,8 +100,31 @@ export const c5FreeAfterReaders: Invariant = {
   },
 };
 
-/** S3 v4's handler, or v5's handler + tasklet, on cpu0. */
-function cpu0(variant: Variant) {
+/**
+ * `struct domain` is freed (complete_domain_destroy) only after every RCU reader that found it has
+ * left. Fails only for S3 v4 with the idle mask modelled: its reader runs in IRQ context on cpu0,
+ * which is asleep in `do_idle` and so in the idle mask, and a grace period that starts meanwhile
+ * does not wait for it (c5.spec.ts). v5's tasklet runs outside `do_idle`, so its reader counts.
+ */
+export const c5DomainFreedAfterReaders: Invariant = {
+  name: 'struct domain freed only after the RCU readers that found it',
+  reads: [DOMAINS, ...CPUS],
+  check: (view: GlobalView) => {
+    if ((view.actor(DOMAINS).context as DomainTableContext).heap[`domain:${C5_DOMID}`]?.live !== false) return true;
+    for (const cpu of CPUS) {
+      const exec = (view.actor(cpu).context as { exec: ExecContext }).exec;
+      const found = view.mailbox(cpu).some((m) => m.type === DOMAIN_LOOKUP_RESULT && m.id === C5_DOMID && m.rc === 0);
+      if (exec.rcu > 0 && found) return `domain ${C5_DOMID} was freed while ${cpu}, which found it, is still inside its RCU read-side section`;
+    }
+    return true;
+  },
+};
+
+/**
+ * S3 v4's handler, or v5's handler + tasklet, on cpu0, which otherwise sleeps in the idle loop:
+ * the IRQ handler runs inside the RCU idle mask (before `rcu_idle_exit`), the tasklet outside it.
+ */
+function cpu0(variant: Variant, idleMask: boolean) {
   const vms = { [C5_VM]: { home: CTX, obj: CTX_OBJ } };
   const work = notifSriActionBody({ lookup: variant === 'buggy' ? 'live_remote' : 'any', domains: DOMAINS, vms });
   return cpuMachine({
@@ -96,7 +134,7 @@ function cpu0(variant: Variant) {
     program: { initial: 'idle', states: { idle: { meta: softirqPoint() } } },
     irqHandlers: { [SRI_SGI]: variant === 'buggy' ? work : notifIrqHandlerBody('cpu0') },
     registered: [SRI_SGI],
-    tasklets: variant === 'buggy' ? {} : { [SRI_TASKLET]: work },
+    tasklets: variant === 'buggy' ? {} : { [SRI_TASKLET]: idleMask ? idleLoopBody(work, RCU) : work },
   });
 }
 
@@ -131,7 +169,7 @@ function cpu1(variant: Variant) {
  * // result.violations: the ctx freed under a reader, then the use-after-free of secure_pending
  * ```
  */
-export function c5System({ variant, sets = 1, cpus = 2 }: C5Options): SystemSpec {
+export function c5System({ variant, sets = 1, cpus = 2, idleMask = true }: C5Options): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C5: unknown variant '${String(variant)}'; use buggy or fixed`);
   if (!Number.isInteger(sets) || sets < 1 || sets > 3) throw new ModelError(`C5: sets must be an integer from 1 to 3, got ${String(sets)}`);
   if (!Number.isInteger(cpus) || cpus < 2 || cpus > 4) throw new ModelError(`C5: cpus must be an integer from 2 to 4, got ${String(cpus)}`);
@@ -139,12 +177,12 @@ export function c5System({ variant, sets = 1, cpus = 2 }: C5Options): SystemSpec
   // The CPUs beyond cpu1 only idle: softirq points, where they pass quiescent states.
   const idlers = allCpus.slice(2).map((id) => ({ name: id, machine: cpuMachine({ id, irqController: GIC, program: { initial: 'idle', states: { idle: { meta: softirqPoint() } } } }), daemon: true }));
   return {
-    name: `C5-${variant}${sets === 1 ? '' : `-${sets}sets`}${cpus === 2 ? '' : `-${cpus}cpu`}`,
+    name: `C5-${variant}${sets === 1 ? '' : `-${sets}sets`}${cpus === 2 ? '' : `-${cpus}cpu`}${idleMask ? '' : '-no-idle-mask'}`,
     actors: [
       { name: 'sp', machine: spMachine('sp', { vm: C5_VM, bits: Array.from({ length: sets }, (_, i) => 1 << i), cpu: 'cpu0' }), label: spLabel },
       { name: SPMC_NOTIF_ACTOR, machine: spmcNotifMachine({ bitmaps: [C5_VM], gic: GIC }), daemon: true, label: spmcNotifLabel },
       { name: GIC, machine: irqControllerMachine(GIC, allCpus), daemon: true, label: irqControllerLabel },
-      { name: 'cpu0', machine: cpu0(variant), daemon: true },
+      { name: 'cpu0', machine: cpu0(variant, idleMask), daemon: true },
       { name: 'cpu1', machine: cpu1(variant), daemon: true },
       ...idlers,
       { name: SRI_TASKLET, machine: taskletMachine(SRI_TASKLET), daemon: true, label: taskletLabel },
@@ -155,14 +193,15 @@ export function c5System({ variant, sets = 1, cpus = 2 }: C5Options): SystemSpec
         daemon: true,
         label: domainTableLabel,
       },
-      { name: RCU, machine: rcuMachine(RCU, allCpus), daemon: true, label: rcuLabel },
+      // cpu0 and the idlers sleep in do_idle (rcu_idle_enter); cpu1 runs the toolstack's hypercall.
+      { name: RCU, machine: rcuMachine(RCU, allCpus, { idle: idleMask ? allCpus.filter((c) => c !== 'cpu1') : [] }), daemon: true, label: rcuLabel },
       { name: CTX, machine: notifCtxMachine({ name: CTX, obj: CTX_OBJ, domid: C5_DOMID, freeOnDestroyed: true }), daemon: true, label: notifCtxLabel(CTX_OBJ) },
     ],
     initialMessages: [
       { to: 'sp', event: { type: 'start' } },
       { to: 'cpu1', event: { type: 'start' } },
     ],
-    invariants: [c5FreeAfterReaders],
+    invariants: [c5FreeAfterReaders, c5DomainFreedAfterReaders],
     checkers: [useAfterFree],
   };
 }

@@ -33,6 +33,17 @@ describe('C11 upstream: a domain id reused between INFO_GET and rcu_lock_domain_
     }
   });
 
+  it("should verify both variants with RCU's idle mask too (cpu0 out of grace periods while it sleeps in do_idle), with the state counts the header gives", () => {
+    const counts: Record<string, number> = {};
+    for (const variant of ['buggy', 'fixed'] as const) {
+      const result = explore(c11System({ variant, idleMask: true }), { maxViolations: 10 });
+      expect(result.violations, variant).toEqual([]);
+      expect(result.verdict, variant).toBe('verified');
+      counts[variant] = result.stats.states;
+    }
+    expect(counts).toEqual({ buggy: 355_315, fixed: 367_487 });
+  });
+
   it('should find no use-after-free either (the checker run once over every interleaving of FIXED)', () => {
     const result = explore(c11System({ variant: 'fixed' }), { checkers: [useAfterFree], maxViolations: 10 });
     expect(result.violations).toEqual([]);
