@@ -26,13 +26,26 @@
  * `guest_vers` needs release ordering after the block (the `write_unlock` gives it) and the
  * unlocked readers an acquire (`smp_rmb()` or a load-acquire), which the model does not show.
  *
- * So the two configurations compare different code:
+ * The same window, for a v1.2 guest (config `get-regs`, found by an audit, 2026-11): the sibling's
+ * FFA_PARTITION_INFO_GET_REGS (`ffa_handle_partition_info_get_regs`) passes the version check,
+ * reads `get_ffa_vm_count()` = 0 (this VM not yet counted), so `total_count` = SPs + 0, but
+ * `ffa_get_vm_partinfo` adds the caller's own entry for a v1.2 caller at start index 0 whether or
+ * not it is on the list: with one SP the answer is SUCCESS with two entries, `last_index` 1 and
+ * `total_count - 1` = 0, the same tag at both reads (the membership block has not run). That is
+ * the torn answer 500ee5fe's single write-locked section and tag re-check set out to prevent
+ * (C4); the re-check cannot catch it because nothing changed the tag yet. (With no SPs the same
+ * window gives INVALID_PARAMETERS, total 0, instead of the caller's own entry.) The PROPOSED
+ * order fixes both. Both windows need CONFIG_FFA_VM_TO_VM: without it `get_ffa_vm_count()` is
+ * the constant 1 and the membership block is compiled out.
+ *
+ * So the configurations compare different code:
  *
  * | key             | buggy                                    | fixed                                 |
  * |-----------------|------------------------------------------|---------------------------------------|
  * | C8/x/version    | ad2d3a7d reverted on HEAD (handle_version) | upstream HEAD                       |
  * | C8/x/torn       | as `version`, without the store-once check | as `version`                        |
  * | C8/x/publish    | upstream HEAD                            | HEAD + publish after the block (PROPOSED) |
+ * | C8/x/get-regs   | upstream HEAD                            | HEAD + publish after the block (PROPOSED) |
  *
  * Both use the membership block in its HEAD form (500ee5fe, card C4). Properties: `guest_vers`
  * goes 0 -> v once (an assertion on every store, actors/guestVersion.ts); the reported entry
@@ -55,11 +68,11 @@ import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
  * goes 0 -> v once" check, which in the old code ends every schedule at the second FFA_VERSION,
  * before the torn PARTITION_INFO_GET answer it causes can be seen. `publish`: the residual.
  */
-export type C8Config = 'version' | 'torn' | 'publish';
+export type C8Config = 'version' | 'torn' | 'publish' | 'get-regs';
 
 /** The code each (config, variant) runs; see the header's table. */
 export function c8Code(config: C8Config, variant: Variant): PartinfoOptions {
-  if (config !== 'publish') return { perVmNegotiation: variant === 'fixed', coherentMembership: true, publishAfterList: false };
+  if (config !== 'publish' && config !== 'get-regs') return { perVmNegotiation: variant === 'fixed', coherentMembership: true, publishAfterList: false };
   return { perVmNegotiation: true, coherentMembership: true, publishAfterList: variant === 'fixed' };
 }
 
@@ -92,7 +105,18 @@ const PROGRAMS: Record<C8Config, [FfaCall[], FfaCall[]]> = {
     ],
     [{ fid: FFA.PARTITION_INFO_GET, arg: PARTINFO_COUNT_FLAG }],
   ],
+  // A v1.2 guest (one SP cached): vCPU0 negotiates v1.2 and reads the list by registers; so does vCPU1.
+  'get-regs': [
+    [
+      { fid: FFA.VERSION, arg: FFA_VERSION.V1_2 },
+      { fid: FFA.PARTITION_INFO_GET_REGS, arg: 0 },
+    ],
+    [{ fid: FFA.PARTITION_INFO_GET_REGS, arg: 0 }],
+  ],
 };
+
+/** Secure partitions in `sp_list` per configuration: `get-regs` needs one for its answer to be a SUCCESS. */
+const SP_COUNT: Record<C8Config, number> = { version: 0, torn: 0, publish: 0, 'get-regs': 1 };
 
 /** "The ctx is on the list iff published and not torn down", outside the negotiation. */
 export const c8Membership: Invariant = {
@@ -111,22 +135,25 @@ export interface C8Options {
   variant: Variant;
   /** vCPUs of the guest, at least 2 (default): the third and later run vCPU1's program. */
   vcpus?: number;
+  /** Secure partitions cached in `sp_list` (default: 1 for `get-regs`, else 0). */
+  sps?: number;
 }
 
 /** The C8 system: one guest with two vCPUs, its ctx, and the VM list (empty at the start). */
-export function c8System({ config, variant, vcpus: count = 2 }: C8Options): SystemSpec {
+export function c8System({ config, variant, vcpus: count = 2, sps }: C8Options): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C8: unknown variant '${String(variant)}'; use buggy or fixed`);
-  if (!(config in PROGRAMS)) throw new ModelError(`C8: unknown configuration '${String(config)}'; use version, torn or publish`);
+  if (!(config in PROGRAMS)) throw new ModelError(`C8: unknown configuration '${String(config)}'; use version, torn, publish or get-regs`);
   const machine = partinfoVcpuMachine(c8Code(config, variant));
   if (!Number.isInteger(count) || count < 2) throw new ModelError(`C8: vcpus must be an integer of at least 2, got ${String(count)}`);
+  if (sps !== undefined && (!Number.isInteger(sps) || sps < 0 || sps > 5)) throw new ModelError(`C8: sps must be an integer from 0 to 5, got ${String(sps)}`);
   const names = [...VCPUS, ...Array.from({ length: count - 2 }, (_, i) => `g1.vcpu${i + 2}`)];
   const vcpus: ActorSpec[] = names.map((name, i) => ({
     name,
     machine,
-    input: { self: name, ctx: CTX, program: PROGRAMS[config][Math.min(i, 1)], spCount: 0, otherVms: 0 },
+    input: { self: name, ctx: CTX, program: PROGRAMS[config][Math.min(i, 1)], spCount: sps ?? SP_COUNT[config], otherVms: 0 },
   }));
   return {
-    name: `C8-${variant}-${config}${count > 2 ? `-${count}v` : ''}`,
+    name: `C8-${variant}-${config}${count > 2 ? `-${count}v` : ''}${sps !== undefined ? `-${sps}sp` : ''}`,
     actors: [
       ...vcpus,
       { name: CTX, machine: guestVersionMachine(), input: { checkOnce: config !== 'torn' }, daemon: true, resources: lockResources, label: guestVersionLabel },
@@ -141,6 +168,7 @@ const TITLE = {
   version: 'per-VM FFA_VERSION negotiation: a later FFA_VERSION rewrites guest_vers',
   torn: 'per-VM FFA_VERSION negotiation: guest_vers rewritten during PARTITION_INFO_GET (torn entry size)',
   publish: 'guest_vers published before the VM is counted: a sibling PARTITION_INFO_GET(COUNT) sees 0 - 1',
+  'get-regs': 'guest_vers published before the VM is counted: a sibling PARTITION_INFO_GET_REGS answers last_index beyond total_count',
 } as const;
 const SOURCE = {
   torn: {
@@ -155,6 +183,10 @@ const SOURCE = {
     buggy: 'upstream HEAD c447b730 ffa.c ffa_negotiate_version (publish, then write-locked block), ffa_partinfo.c ffa_handle_partition_info_get',
     fixed: 'PROPOSED (not upstream): HEAD c447b730 with guest_vers published after the write-locked block in ffa_negotiate_version',
   },
+  'get-regs': {
+    buggy: 'upstream HEAD c447b730 ffa.c ffa_negotiate_version (publish, then write-locked block), ffa_partinfo.c ffa_handle_partition_info_get_regs / ffa_get_vm_partinfo (own entry for v1.2 callers); 500ee5fe',
+    fixed: 'PROPOSED (not upstream): HEAD c447b730 with guest_vers published after the write-locked block in ffa_negotiate_version',
+  },
 } as const;
 
 function entry(config: C8Config, variant: Variant): CatalogueEntry {
@@ -162,7 +194,7 @@ function entry(config: C8Config, variant: Variant): CatalogueEntry {
   return {
     id: 'C8',
     variant,
-    config: `1 guest, 2 vCPUs (${config})`,
+    config: config === 'get-regs' ? '1 guest (v1.2), 2 vCPUs, 1 SP (get-regs)' : `1 guest, 2 vCPUs (${config})`,
     key: `C8/${variant}/${config}`,
     title: TITLE[config],
     source: SOURCE[config][variant],
@@ -172,7 +204,7 @@ function entry(config: C8Config, variant: Variant): CatalogueEntry {
 }
 
 /** C8's catalogue entries. */
-export const c8Entries: CatalogueEntry[] = (['version', 'torn', 'publish'] as const).flatMap((c) => [entry(c, 'buggy'), entry(c, 'fixed')]);
+export const c8Entries: CatalogueEntry[] = (['version', 'torn', 'publish', 'get-regs'] as const).flatMap((c) => [entry(c, 'buggy'), entry(c, 'fixed')]);
 
 /**
  * The larger configuration, explored with PCT: `publish` with 4 vCPUs, three of them asking for

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { explore, formatTrace, replay } from '../../runtime/index.js';
 import { GUEST_VERS_ONCE } from '../../actors/guestVersion.js';
-import { COUNT_WRAPPED, TORN_SIZE, partinfoVcpuMachine } from '../../actors/partinfoVcpu.js';
+import { COUNT_WRAPPED, LAST_INDEX, TORN_SIZE, partinfoVcpuMachine, type PartinfoVcpuContext } from '../../actors/partinfoVcpu.js';
+import { FFA_RET } from '../../actors/ffa.js';
 import { c8Code, c8Entries, c8System, type C8Config } from '../../scenarios/c8.js';
 import { configDiff } from './configDiff.js';
 
@@ -124,8 +125,28 @@ describe('C8 residual in upstream HEAD: guest_vers published before the VM is co
   });
 });
 
+describe('C8 residual, GET_REGS: the same window for a v1.2 guest (what 500ee5fe set out to prevent)', () => {
+  it('should find a sibling PARTITION_INFO_GET_REGS answering SUCCESS with last_index beyond total_count - 1, and replay it', () => {
+    const { v, trace } = shortest('get-regs');
+    expect([v.kind, v.message]).toEqual(['assertion', `assertion failed in actor 'g1.vcpu1': ${LAST_INDEX}`]);
+    expect(v.path).toHaveLength(33);
+    // vCPU1 read the count (0) and both tags (1, unchanged) between vCPU0's publish and its membership block.
+    expect(trace).toContain('g1.vcpu1 <- vm.value(value=0) from vm_list; sends rw.read_lock(lock=ffa_ctx_list_rwlock) to vm_list');
+    expect(trace.split('\n').filter((l) => l.includes('| gate.publish ')).length).toBeGreaterThan(10);
+  });
+
+  it('should answer INVALID_PARAMETERS (total_count 0) in the same window when no SP is cached, and never with the proposed order', () => {
+    const neverInvalid = (variant: 'buggy' | 'fixed') => {
+      const spec = c8System({ config: 'get-regs', variant, sps: 0 });
+      return explore({ ...spec, invariants: [{ name: 'vCPU1 gets its own entry', check: (view) => !(view.actor('g1.vcpu1').context as PartinfoVcpuContext).results.includes(FFA_RET.INVALID_PARAMETERS) }] });
+    };
+    expect(neverInvalid('buggy').violations.map((v) => v.message)).toEqual(["invariant 'vCPU1 gets its own entry' violated"]);
+    expect(neverInvalid('fixed').verdict).toBe('verified');
+  });
+});
+
 describe('C8 fixed', () => {
-  for (const config of ['version', 'torn', 'publish'] as const) {
+  for (const config of ['version', 'torn', 'publish', 'get-regs'] as const) {
     it(`should verify every interleaving of '${config}' (BFS and DFS agree)`, () => {
       const bfs = explore(c8System({ config, variant: 'fixed' }), { maxViolations: 100 });
       expect(bfs.violations).toEqual([]);
@@ -138,7 +159,7 @@ describe('C8 fixed', () => {
   }
 
   it('should give every catalogue entry its expected verdict', () => {
-    expect(c8Entries.map((e) => e.key)).toEqual(['C8/buggy/version', 'C8/fixed/version', 'C8/buggy/torn', 'C8/fixed/torn', 'C8/buggy/publish', 'C8/fixed/publish']);
+    expect(c8Entries.map((e) => e.key)).toEqual(['C8/buggy/version', 'C8/fixed/version', 'C8/buggy/torn', 'C8/fixed/torn', 'C8/buggy/publish', 'C8/fixed/publish', 'C8/buggy/get-regs', 'C8/fixed/get-regs']);
     for (const e of c8Entries) {
       const result = explore(e.build(), e.explore ?? {});
       expect(result.verdict, e.key).toBe(e.expected.verdict);
