@@ -26,7 +26,7 @@
  * | `rcu.synchronize`                | a CPU    | answers `rcu.synchronized` after a grace period (the waiting state must be a softirq point, or the grace period never ends) |
  * | `rcu.quiescent {gp}`             | a CPU    | that CPU passed a quiescent state         |
  * | `rcu.idle_enter`                 | a CPU    | rcu_idle_enter: into the idle mask        |
- * | `rcu.idle_exit`                  | a CPU    | rcu_idle_exit: out of it                  |
+ * | `rcu.idle_exit`                  | a CPU    | rcu_idle_exit: out of it; answers `rcu.idle_exited` |
  * | `cpu.offline`                    | a CPU    | no longer waited for; answers `cpu.offline_ack` |
  *
  * Not modelled: the per-CPU callback lists and `rcu_idle_timer` (which wakes an idle CPU that
@@ -47,8 +47,16 @@ export const RCU_QS_REQUEST = 'rcu.qs_request';
 export const RCU_QUIESCENT = 'rcu.quiescent';
 /** A CPU to RCU: `rcu_idle_enter` (sets its bit in `idle_cpumask`). */
 export const RCU_IDLE_ENTER = 'rcu.idle_enter';
-/** A CPU to RCU: `rcu_idle_exit` (clears it). */
+/** A CPU to RCU: `rcu_idle_exit` (clears it). The CPU waits for {@link RCU_IDLE_EXITED}. */
 export const RCU_IDLE_EXIT = 'rcu.idle_exit';
+/**
+ * RCU to a CPU: its bit is clear. The CPU waits for this before it runs anything else, so that a
+ * grace period that starts after `rcu_idle_exit` returned sees the CPU as not idle, as it would in
+ * Xen under sequential consistency (the model delivers messages late; a store does not wait).
+ * `rcu_idle_enter` needs no answer: until RCU takes it the CPU only counts as busy, and it answers
+ * `rcu.qs_request` from the idle loop anyway.
+ */
+export const RCU_IDLE_EXITED = 'rcu.idle_exited';
 
 export interface RcuCallback {
   to: string;
@@ -141,7 +149,13 @@ export function rcuMachine(id: string, cpus: string[], options: RcuOptions = {})
       },
       // The mask only decides whom the next grace period waits for: a CPU already waited for still answers.
       [RCU_IDLE_ENTER]: { actions: enqueueActions(({ context, event, enqueue }) => enqueue.assign({ idle: [...new Set([...context.idle, String((event as Message).from)])].sort() })) },
-      [RCU_IDLE_EXIT]: { actions: enqueueActions(({ context, event, enqueue }) => enqueue.assign({ idle: context.idle.filter((c) => c !== (event as Message).from) })) },
+      [RCU_IDLE_EXIT]: {
+        actions: enqueueActions(({ context, event, enqueue }) => {
+          const e = event as Message;
+          enqueue.assign({ idle: context.idle.filter((c) => c !== e.from) });
+          enqueue(send(String(e.from), answerTo(e, { type: RCU_IDLE_EXITED })));
+        }),
+      },
       [CPU_OFFLINE]: {
         actions: enqueueActions(({ context, event, enqueue }) => {
           const who = String((event as Message).from);
@@ -165,9 +179,11 @@ export function rcuMachine(id: string, cpus: string[], options: RcuOptions = {})
 export function idleLoopBody(body: BodyConfig, rcuActor: string): BodyConfig {
   const start = body.start === undefined ? [] : Array.isArray(body.start) ? body.start : [body.start];
   return {
-    initial: 'run',
-    start: [send(rcuActor, rcu.idleExit()), ...start],
+    initial: 'exit',
+    start: [send(rcuActor, rcu.idleExit())],
     states: {
+      // rcu_idle_exit returns once the bit is clear; then the body starts (its own start actions).
+      exit: { on: { [RCU_IDLE_EXITED]: { target: 'run', actions: start } } },
       run: { initial: body.initial, states: body.states, onDone: 'idle' },
       // Eventless: taken in the same step as the body's last one.
       idle: { always: { target: 'done', actions: send(rcuActor, rcu.idleEnter()) } },

@@ -8,7 +8,7 @@ const UNDER_READER =
 const DOMAIN_UNDER_READER =
   "invariant 'struct domain freed only after the RCU readers that found it' violated: domain 1 was freed while cpu0, which found it, is still inside its RCU read-side section";
 const UAF =
-  'use-after-free: cpu0 writes ctx:d1.secure_pending after it was freed; freed by step [d1.ctx <- mem.free(obj=ctx:d1) from cpu1], used by step [cpu0 <- domain.lookup.result(id=1,rc=0) from domains]';
+  'use-after-free: cpu0 writes ctx:d1.secure_pending after it was freed; freed by step [d1.ctx <- mem.free(obj=ctx:d1) from cpu1], used by step [cpu0 <- domain.lookup.result(id=1,rc=0,toFrame=irq 9) from domains]';
 
 function replayed(spec: SystemSpec, token: string) {
   const r = replay(spec, token);
@@ -36,11 +36,11 @@ describe('C5 buggy: S3 v4, lookup in the SRI handler, xfree(ctx) in ffa_domain_t
          1 | *0/1 set | 2:-            | idle    | task.idle      | task.idle      | idle              | d1(1)        | idle z:cpu0 | -          | sp <- start from (env); sends smc.call(fid=0x84000081,vm=2,bits=1,cpu=cpu0) to spmc
          2 | 0/1 set  | *2:b0 sri@cpu0 | idle    | task.idle      | task.idle      | idle              | d1(1)        | idle z:cpu0 | -          | spmc <- smc.call(fid=0x84000081,vm=2,bits=1,cpu=cpu0) from sp; sends smc.result(fid=0x84000081,w0=0x84000061,w2=0) to sp, irq.trigger(irq=9,cpu=cpu0) to gic
          3 | 0/1 set  | 2:b0 sri@cpu0  | *9@cpu0 | task.idle      | task.idle      | idle              | d1(1)        | idle z:cpu0 | -          | gic <- irq.trigger(irq=9,cpu=cpu0) from spmc; sends irq.raise(irq=9) to cpu0
-         4 | 0/1 set  | 2:b0 sri@cpu0  | 9@cpu0  | *irq:9.infoGet | task.idle      | idle              | d1(1)        | idle z:cpu0 | -          | cpu0 <- irq.raise(irq=9) from gic; sends smc.call(fid=0xc4000083) to spmc
-         5 | 0/1 set  | *2:b0*         | 9@cpu0  | irq:9.infoGet  | task.idle      | idle              | d1(1)        | idle z:cpu0 | -          | spmc <- smc.call(fid=0xc4000083) from cpu0; sends smc.result(fid=0xc4000083,w0=0xc4000061,w2=128,w3=2) to cpu0
-         6 | 0/1 set  | 2:b0*          | 9@cpu0  | *irq:9.lookup  | task.idle      | idle              | d1(1)        | idle z:cpu0 | -          | cpu0 <- smc.result(fid=0xc4000083,w0=0xc4000061,w2=128,w3=2) from spmc; sends domain.lookup(id=1,mode=live_remote) to domains
+         4 | 0/1 set  | 2:b0 sri@cpu0  | 9@cpu0  | *irq:9.infoGet | task.idle      | idle              | d1(1)        | idle z:cpu0 | -          | cpu0 <- irq.raise(irq=9) from gic; sends smc.call(fid=0xc4000083,frame=irq 9) to spmc
+         5 | 0/1 set  | *2:b0*         | 9@cpu0  | irq:9.infoGet  | task.idle      | idle              | d1(1)        | idle z:cpu0 | -          | spmc <- smc.call(fid=0xc4000083,frame=irq 9) from cpu0; sends smc.result(fid=0xc4000083,w0=0xc4000061,w2=128,w3=2,toFrame=irq 9) to cpu0
+         6 | 0/1 set  | 2:b0*          | 9@cpu0  | *irq:9.lookup  | task.idle      | idle              | d1(1)        | idle z:cpu0 | -          | cpu0 <- smc.result(fid=0xc4000083,w0=0xc4000061,w2=128,w3=2,toFrame=irq 9) from spmc; sends domain.lookup(id=1,mode=live_remote,frame=irq 9) to domains
          7 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | *task.killing  | idle              | d1(1)        | idle z:cpu0 | -          | cpu1 <- start from (env); sends domain.kill(id=1) to domains
-         8 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | task.killing   | idle              | *d1(1)       | idle z:cpu0 | -          | domains <- domain.lookup(id=1,mode=live_remote) from cpu0; sends domain.lookup.result(id=1,rc=0) to cpu0
+         8 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | task.killing   | idle              | *d1(1)       | idle z:cpu0 | -          | domains <- domain.lookup(id=1,mode=live_remote,frame=irq 9) from cpu0; sends domain.lookup.result(id=1,rc=0,toFrame=irq 9) to cpu0
          9 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | task.killing   | idle              | *d1(dying,1) | idle z:cpu0 | -          | domains <- domain.kill(id=1) from cpu1; sends domain.killed(id=1,rc=0) to cpu1, domain.teardown(id=1) to cpu1
         10 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | *task.teardown | idle              | d1(dying,1)  | idle z:cpu0 | -          | cpu1 <- domain.killed(id=1,rc=0) from domains
         11 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | *task.dead     | idle              | d1(dying,1)  | idle z:cpu0 | -          | cpu1 <- domain.teardown(id=1) from domains; sends mem.free(obj=ctx:d1) to d1.ctx, domain.teardown_done(id=1) to domains
@@ -59,7 +59,7 @@ describe('C5 buggy: S3 v4, lookup in the SRI handler, xfree(ctx) in ffa_domain_t
     expect(r.trace.steps.at(-1)?.findings[0]?.report).toMatchInlineSnapshot(`
       "==================================================================
       BUG: use-after-free on ctx:d1.secure_pending
-      Write by cpu0 at: cpu0 <- domain.lookup.result(id=1,rc=0) from domains
+      Write by cpu0 at: cpu0 <- domain.lookup.result(id=1,rc=0,toFrame=irq 9) from domains
 
       Freed by: d1.ctx <- mem.free(obj=ctx:d1) from cpu1
       The object lives in: d1.ctx
@@ -72,17 +72,17 @@ describe('C5 buggy: S3 v4, lookup in the SRI handler, xfree(ctx) in ffa_domain_t
          1 | *0/1 set | 2:-            | idle    | task.idle      | task.idle      | idle              | d1(1)        | idle | -          | sp <- start from (env); sends smc.call(fid=0x84000081,vm=2,bits=1,cpu=cpu0) to spmc
          2 | 0/1 set  | *2:b0 sri@cpu0 | idle    | task.idle      | task.idle      | idle              | d1(1)        | idle | -          | spmc <- smc.call(fid=0x84000081,vm=2,bits=1,cpu=cpu0) from sp; sends smc.result(fid=0x84000081,w0=0x84000061,w2=0) to sp, irq.trigger(irq=9,cpu=cpu0) to gic
          3 | 0/1 set  | 2:b0 sri@cpu0  | *9@cpu0 | task.idle      | task.idle      | idle              | d1(1)        | idle | -          | gic <- irq.trigger(irq=9,cpu=cpu0) from spmc; sends irq.raise(irq=9) to cpu0
-         4 | 0/1 set  | 2:b0 sri@cpu0  | 9@cpu0  | *irq:9.infoGet | task.idle      | idle              | d1(1)        | idle | -          | cpu0 <- irq.raise(irq=9) from gic; sends smc.call(fid=0xc4000083) to spmc
-         5 | 0/1 set  | *2:b0*         | 9@cpu0  | irq:9.infoGet  | task.idle      | idle              | d1(1)        | idle | -          | spmc <- smc.call(fid=0xc4000083) from cpu0; sends smc.result(fid=0xc4000083,w0=0xc4000061,w2=128,w3=2) to cpu0
-         6 | 0/1 set  | 2:b0*          | 9@cpu0  | *irq:9.lookup  | task.idle      | idle              | d1(1)        | idle | -          | cpu0 <- smc.result(fid=0xc4000083,w0=0xc4000061,w2=128,w3=2) from spmc; sends domain.lookup(id=1,mode=live_remote) to domains
+         4 | 0/1 set  | 2:b0 sri@cpu0  | 9@cpu0  | *irq:9.infoGet | task.idle      | idle              | d1(1)        | idle | -          | cpu0 <- irq.raise(irq=9) from gic; sends smc.call(fid=0xc4000083,frame=irq 9) to spmc
+         5 | 0/1 set  | *2:b0*         | 9@cpu0  | irq:9.infoGet  | task.idle      | idle              | d1(1)        | idle | -          | spmc <- smc.call(fid=0xc4000083,frame=irq 9) from cpu0; sends smc.result(fid=0xc4000083,w0=0xc4000061,w2=128,w3=2,toFrame=irq 9) to cpu0
+         6 | 0/1 set  | 2:b0*          | 9@cpu0  | *irq:9.lookup  | task.idle      | idle              | d1(1)        | idle | -          | cpu0 <- smc.result(fid=0xc4000083,w0=0xc4000061,w2=128,w3=2,toFrame=irq 9) from spmc; sends domain.lookup(id=1,mode=live_remote,frame=irq 9) to domains
          7 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | *task.killing  | idle              | d1(1)        | idle | -          | cpu1 <- start from (env); sends domain.kill(id=1) to domains
-         8 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | task.killing   | idle              | *d1(1)       | idle | -          | domains <- domain.lookup(id=1,mode=live_remote) from cpu0; sends domain.lookup.result(id=1,rc=0) to cpu0
+         8 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | task.killing   | idle              | *d1(1)       | idle | -          | domains <- domain.lookup(id=1,mode=live_remote,frame=irq 9) from cpu0; sends domain.lookup.result(id=1,rc=0,toFrame=irq 9) to cpu0
          9 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | task.killing   | idle              | *d1(dying,1) | idle | -          | domains <- domain.kill(id=1) from cpu1; sends domain.killed(id=1,rc=0) to cpu1, domain.teardown(id=1) to cpu1
         10 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | *task.teardown | idle              | d1(dying,1)  | idle | -          | cpu1 <- domain.killed(id=1,rc=0) from domains
         11 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | *task.dead     | idle              | d1(dying,1)  | idle | -          | cpu1 <- domain.teardown(id=1) from domains; sends mem.free(obj=ctx:d1) to d1.ctx, domain.teardown_done(id=1) to domains
         12 | 0/1 set  | 2:b0*          | 9@cpu0  | irq:9.lookup   | task.dead      | idle              | d1(dying,1)  | idle | *- (freed) | d1.ctx <- mem.free(obj=ctx:d1) from cpu1
-       !13 | 0/1 set  | 2:b0*          | 9@cpu0  | *task.idle     | task.dead      | idle              | d1(dying,1)  | idle | - (freed)  | cpu0 <- domain.lookup.result(id=1,rc=0) from domains; sends mem.write(obj=ctx:d1,field=secure_pending,value=true) to d1.ctx, irq.eoi(irq=9) to gic
-      ! use-after-free: cpu0 writes ctx:d1.secure_pending after it was freed; freed by step [d1.ctx <- mem.free(obj=ctx:d1) from cpu1], used by step [cpu0 <- domain.lookup.result(id=1,rc=0) from domains]"
+       !13 | 0/1 set  | 2:b0*          | 9@cpu0  | *task.idle     | task.dead      | idle              | d1(dying,1)  | idle | - (freed)  | cpu0 <- domain.lookup.result(id=1,rc=0,toFrame=irq 9) from domains; sends mem.write(obj=ctx:d1,field=secure_pending,value=true,frame=irq 9) to d1.ctx, irq.eoi(irq=9) to gic
+      ! use-after-free: cpu0 writes ctx:d1.secure_pending after it was freed; freed by step [d1.ctx <- mem.free(obj=ctx:d1) from cpu1], used by step [cpu0 <- domain.lookup.result(id=1,rc=0,toFrame=irq 9) from domains]"
     `);
   });
 
@@ -161,7 +161,7 @@ describe('C5 variants', () => {
     expect(b.get('irq:9.lookup')).toContain('"mode":"live_remote"');
     expect(f.get(`${T}.run.lookup`)).toContain('"mode":"any"');
     expect(f.get('irq:9.schedule')).toContain('send {"to":"notif_sri_tasklet","event":{"type":"tasklet.schedule","cpu":"cpu0"}}');
-    expect(diff.cpu0).toEqual(['irq:9', 'irq:9.infoGet', 'irq:9.lookup', 'irq:9.schedule', 'irq:9.start', 'task.idle', T, `${T}.done`, `${T}.idle`, `${T}.run`, `${T}.run.done`, `${T}.run.infoGet`, `${T}.run.lookup`, `${T}.run.start`]);
+    expect(diff.cpu0).toEqual(['irq:9', 'irq:9.infoGet', 'irq:9.lookup', 'irq:9.schedule', 'irq:9.start', 'task.idle', T, `${T}.done`, `${T}.exit`, `${T}.idle`, `${T}.run`, `${T}.run.done`, `${T}.run.infoGet`, `${T}.run.lookup`, `${T}.run.start`]);
     // cpu1: v4's teardown frees the ctx; v5's does not.
     const t = (spec: SystemSpec) => stepsOf(spec.actors.find((a) => a.name === 'cpu1')!.machine).get('task.teardown')!;
     expect(t(buggy).replace('send {"to":"d1.ctx","event":{"type":"mem.free","obj":"ctx:d1"}} | ', '')).toBe(t(fixed));
