@@ -36,9 +36,13 @@
  * point 2 is what it rests on). The comment in `notif_vm_pend_intr` is safe but pessimistic: the
  * "reused domain ID" branch is unreachable while the domid outlives the grace period.
  *
- * A side effect the model also shows (not the card's property): when D1 dies with a notification
- * pending, its bitmap stays in the SPMC, and every later domain with domid 1 fails
- * `ffa_domain_init` (-ENOMEM from the DENIED create) until the SPMC drops those bits.
+ * A side finding (not the card's property; config `bitmap-left`, docs/findings/): when D1 dies with
+ * a notification pending, Hafnium refuses BITMAP_DESTROY (DENIED while notifications are pending)
+ * and `ffa_notif_domain_destroy` ignores the error, so the bitmap stays in the SPMC; every later
+ * domain with domid 1 then fails `ffa_domain_init` (-ENOMEM from the DENIED create), and nothing
+ * ever retrieves those bits ({@link c11DomidReusable}). A PROPOSED fix, verified: when the destroy
+ * is refused, Xen retrieves the VM's pending SP and SPM notifications with FFA_NOTIFICATION_GET
+ * on its behalf (it already issues that call for guests) and destroys again.
  *
  * Variants: the card has no historic buggy code for this race. BUGGY is the seed's S3 v6
  * `ffa_notif_domain_destroy` (BITMAP_DESTROY only `if ( ctx->notif.enabled )`), FIXED is
@@ -74,7 +78,7 @@ import { taskletLabel, taskletMachine } from '../protocols/tasklet.js';
 import { SRI_SGI } from '../actors/ffa.js';
 import { notifCtxLabel, notifCtxMachine } from '../actors/notifCtx.js';
 import { VCPU_PAUSE, VCPU_PAUSED, notifGuestMachine, type NotifGuestContext } from '../actors/notifGuest.js';
-import { SPMC_NOTIF_ACTOR, notifSmc, smcOk, spLabel, spMachine, spmcNotifLabel, spmcNotifMachine } from '../actors/spmcNotifications.js';
+import { NOTIF_FLAG_BITMAP_SP, NOTIF_FLAG_BITMAP_SPM, SPMC_NOTIF_ACTOR, notifSmc, smcOk, spLabel, spMachine, spmcNotifLabel, spmcNotifMachine } from '../actors/spmcNotifications.js';
 import { SRI_TASKLET, notifIrqHandlerBody, notifSriActionBody, sriLocals } from '../actors/sriTasklet.js';
 import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
@@ -103,6 +107,10 @@ export function archTeeSlot(domid: number): string {
 
 export interface C11Options {
   variant: Variant;
+  /** PROPOSED fix of the side finding: drain the bitmap when BITMAP_DESTROY is refused (default false). */
+  drainOnDestroy?: boolean;
+  /** Also check {@link c11DomidReusable} (the side finding's property; default false). */
+  checkReuse?: boolean;
   /** NOTIFICATION_SETs the SP makes (each a new bit); default 2. */
   sets?: number;
   /**
@@ -129,12 +137,30 @@ export const c11OwnBitsOnly: Invariant = {
 };
 
 /**
+ * The side finding's property: once D1 is destroyed, domid 1 can be created again with FF-A
+ * (the toolstack's second XEN_DOMCTL_createdomain does not fail).
+ */
+export const c11DomidReusable: Invariant = {
+  name: 'domid 1 can get FF-A again once D1 is destroyed',
+  reads: ['cpu1'],
+  check: (view: GlobalView) =>
+    !view.actor('cpu1').matches({ task: 'failed' }) ||
+    `the re-creation of domain ${C11_DOMID} failed in ffa_notif_domain_init: the SPMC refused BITMAP_CREATE for VM id ${C11_VM}, whose bitmap survived D1's teardown (BITMAP_DESTROY refused while a notification was pending; the error ignored)`,
+};
+
+/** FFA_NOTIF_FLAG_BITMAP_SP | _SPM: the notifications the SPMC keeps for a VM. */
+const DRAIN_FLAGS = NOTIF_FLAG_BITMAP_SP | NOTIF_FLAG_BITMAP_SPM;
+
+/**
  * cpu1, the toolstack. `destroyAfterFailedCreate`: the seed's S3 v6 teardown skips
  * BITMAP_DESTROY when the create failed (`ctx->notif.enabled` false); upstream (e6794b68) calls it.
+ * `drainOnDestroy` (PROPOSED, not upstream): when BITMAP_DESTROY is refused, retrieve the VM's
+ * pending SP and SPM notifications with FFA_NOTIFICATION_GET on its behalf and destroy again.
  */
-function toolstack(variant: Variant) {
+function toolstack(variant: Variant, drainOnDestroy: boolean) {
   const [d1, d2] = C11_INCARNATIONS;
   const destroyAfterFailedCreate = variant === 'fixed';
+  const gone = { target: 'gone', actions: send(DOMAINS, domain.teardownDone(C11_DOMID)) };
   return cpuMachine({
     id: 'cpu1',
     irqController: GIC,
@@ -147,7 +173,15 @@ function toolstack(variant: Variant) {
         killing: { on: { [DOMAIN_KILLED]: { target: 'teardown' } } },
         // ffa_domain_teardown -> ffa_notif_domain_destroy: BITMAP_DESTROY; an error is ignored.
         teardown: { on: { [DOMAIN_TEARDOWN]: { target: 'bmDestroy', actions: send(SPMC_NOTIF_ACTOR, notifSmc.bitmapDestroy(C11_VM)) } } },
-        bmDestroy: { on: { [SMC_RESULT]: { target: 'gone', actions: send(DOMAINS, domain.teardownDone(C11_DOMID)) } } },
+        bmDestroy: {
+          on: {
+            [SMC_RESULT]: drainOnDestroy
+              ? [{ guard: ({ event }: { event: Message }) => !smcOk(event), target: 'drain', actions: send(SPMC_NOTIF_ACTOR, notifSmc.get(C11_VM, DRAIN_FLAGS)) }, gone]
+              : gone,
+          },
+        },
+        // PROPOSED: NOTIFICATION_GET for the dying VM (its bits are dropped), then BITMAP_DESTROY again.
+        ...(drainOnDestroy ? { drain: { on: { [SMC_RESULT]: { target: 'bmDestroy', actions: send(SPMC_NOTIF_ACTOR, notifSmc.bitmapDestroy(C11_VM)) } } } } : {}),
         // After complete_domain_destroy the id is free: XEN_DOMCTL_createdomain(1) ->
         // ffa_domain_init: xzalloc ctx:d2, ..., ffa_notif_domain_init: BITMAP_CREATE.
         gone: { meta: softirqPoint(), on: { [DOMAIN_DESTROYED]: { target: 'bmCreate', actions: send(SPMC_NOTIF_ACTOR, notifSmc.bitmapCreate(C11_VM)) } } },
@@ -179,7 +213,7 @@ function toolstack(variant: Variant) {
  * // result.verdict: 'verified'
  * ```
  */
-export function c11System({ variant, sets = 2, idleMask = false }: C11Options): SystemSpec {
+export function c11System({ variant, sets = 2, idleMask = false, drainOnDestroy = false, checkReuse = false }: C11Options): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C11: unknown variant '${String(variant)}'; use buggy or fixed`);
   if (!Number.isInteger(sets) || sets < 1 || sets > 3) throw new ModelError(`C11: sets must be an integer from 1 to 3, got ${String(sets)}`);
   const ctxs = Object.fromEntries(C11_INCARNATIONS.map((i) => [i.obj, { home: i.home, vcpu: i.vcpu, vm: C11_VM }]));
@@ -196,13 +230,13 @@ export function c11System({ variant, sets = 2, idleMask = false }: C11Options): 
   });
   const [d1, d2] = C11_INCARNATIONS;
   return {
-    name: `C11-${variant}${sets === 2 ? '' : `-${sets}sets`}${idleMask ? '-idle-mask' : ''}`,
+    name: `C11-${variant}${sets === 2 ? '' : `-${sets}sets`}${idleMask ? '-idle-mask' : ''}${drainOnDestroy ? '-drain' : ''}${checkReuse ? '-reuse-check' : ''}`,
     actors: [
       { name: 'sp', machine: spMachine('sp', { vm: C11_VM, bits: Array.from({ length: sets }, (_, i) => 1 << i), cpu: 'cpu0' }), label: spLabel },
       { name: SPMC_NOTIF_ACTOR, machine: spmcNotifMachine({ bitmaps: [C11_VM], gic: GIC }), daemon: true, label: spmcNotifLabel },
       { name: GIC, machine: irqControllerMachine(GIC, CPUS), daemon: true, label: irqControllerLabel },
       { name: 'cpu0', machine: cpu0, daemon: true },
-      { name: 'cpu1', machine: toolstack(variant), daemon: true },
+      { name: 'cpu1', machine: toolstack(variant, drainOnDestroy), daemon: true },
       { name: SRI_TASKLET, machine: taskletMachine(SRI_TASKLET), daemon: true, label: taskletLabel },
       { name: DOMAINS, machine: domainTableMachine({ name: DOMAINS, rcu: RCU, initial: [C11_DOMID], teardown: ['cpu1'], destroyed: [d1.home, 'cpu1'] }), daemon: true, label: domainTableLabel },
       { name: RCU, machine: rcuMachine(RCU, CPUS, { idle: idleMask ? ['cpu0'] : [] }), daemon: true, label: rcuLabel },
@@ -217,7 +251,7 @@ export function c11System({ variant, sets = 2, idleMask = false }: C11Options): 
       { to: 'sp', event: { type: 'start' } },
       { to: 'cpu1', event: { type: 'start' } },
     ],
-    invariants: [c11OwnBitsOnly],
+    invariants: checkReuse ? [c11OwnBitsOnly, c11DomidReusable] : [c11OwnBitsOnly],
   };
 }
 
@@ -240,8 +274,29 @@ function entry(variant: Variant): CatalogueEntry {
   };
 }
 
-/** C11's catalogue entries: both verified (see the header). */
-export const c11Entries: CatalogueEntry[] = [entry('buggy'), entry('fixed')];
+const SIDE_TITLE = "D1 dies with a notification pending: its SPMC bitmap survives teardown and domid 1 never gets FF-A again";
+const SIDE_SOURCE = {
+  buggy: 'upstream c447b730 ffa_notif.c ffa_notif_domain_destroy (BITMAP_DESTROY error ignored) and ffa_notif_domain_init (BITMAP_CREATE refused: -ENOMEM); SPMC as Hafnium (destroy DENIED while notifications are pending, create DENIED while a bitmap exists)',
+  fixed: 'PROPOSED (not upstream): ffa_notif_domain_destroy drains the VM\'s pending SP/SPM notifications with FFA_NOTIFICATION_GET and retries BITMAP_DESTROY',
+} as const;
+
+/** The side finding: upstream (buggy) and the proposed drain (fixed), one SET. */
+function sideEntry(variant: Variant): CatalogueEntry {
+  return {
+    id: 'C11',
+    variant,
+    config: `2 CPUs, domid 1 re-created, 1 set (${variant === 'buggy' ? 'upstream' : 'proposed fix'})`,
+    key: `C11/${variant}/bitmap-left`,
+    title: SIDE_TITLE,
+    source: SIDE_SOURCE[variant],
+    // Both run upstream's teardown (e6794b68's); the fixed one drains the bitmap first.
+    build: () => c11System({ variant: 'fixed', sets: 1, drainOnDestroy: variant === 'fixed', checkReuse: true }),
+    expected: variant === 'buggy' ? { verdict: 'violation', kind: 'invariant' } : { verdict: 'verified' },
+  };
+}
+
+/** C11's catalogue entries: the card's race, both verified (see the header); the side finding, upstream and proposed. */
+export const c11Entries: CatalogueEntry[] = [entry('buggy'), entry('fixed'), sideEntry('buggy'), sideEntry('fixed')];
 
 /**
  * The larger configuration, explored with PCT: the SP makes three NOTIFICATION_SETs. Both

@@ -119,6 +119,23 @@ describe('C11 upstream: a domain id reused between INFO_GET and rcu_lock_domain_
     expect(refused).toEqual([-6, -6, -6]); // DESTROY (D1), CREATE (D2), DESTROY (D2's failed init): FFA_RET_DENIED
   });
 
+  it('side finding (bitmap-left): upstream fails the re-creation of domid 1; the proposed drain verifies', () => {
+    const upstream = c11Entries.find((e) => e.key === 'C11/buggy/bitmap-left')!;
+    const spec = upstream.build();
+    const result = explore(spec);
+    expect(result.violations.map((v) => v.message)).toEqual([
+      "invariant 'domid 1 can get FF-A again once D1 is destroyed' violated: the re-creation of domain 1 failed in ffa_notif_domain_init: the SPMC refused BITMAP_CREATE for VM id 2, whose bitmap survived D1's teardown (BITMAP_DESTROY refused while a notification was pending; the error ignored)",
+    ]);
+    expect(result.violations[0]!.path).toHaveLength(23);
+    const steps = replayed(spec, result.violations[0]!.token).trace.steps;
+    expect(steps.filter((x) => x.actor === 'cpu1' && x.message.type === 'smc.result').map((x) => x.message.w2)).toEqual([-6, -6, -6]);
+    const fixed = explore(c11Entries.find((e) => e.key === 'C11/fixed/bitmap-left')!.build(), { maxViolations: 10 });
+    expect(fixed.violations).toEqual([]);
+    expect(fixed.verdict).toBe('verified');
+    // The drain differs from upstream only in the teardown's BITMAP_DESTROY answer, and its new state.
+    expect(diffSystems(c11System({ variant: 'fixed', sets: 1 }), c11System({ variant: 'fixed', sets: 1, drainOnDestroy: true }))).toEqual({ cpu1: ['task.bmDestroy', 'task.drain'] });
+  });
+
   it('should catch foreign bits if the SPMC accepted BITMAP_CREATE over a bitmap with pending bits (what the verdict rests on)', () => {
     const spec = c11System({ variant: 'fixed' });
     type Ctx = SpmcNotifContext & Record<string, unknown>;
@@ -145,6 +162,8 @@ describe('C11 variants', () => {
     expect(c11Entries.map((e) => [e.key, e.expected])).toEqual([
       ['C11/buggy/reuse', { verdict: 'verified' }],
       ['C11/fixed/reuse', { verdict: 'verified' }],
+      ['C11/buggy/bitmap-left', { verdict: 'violation', kind: 'invariant' }],
+      ['C11/fixed/bitmap-left', { verdict: 'verified' }],
     ]);
     expect(c11OwnBitsOnly.reads).toEqual(['g1.vcpu0', 'g2.vcpu0']);
   });
