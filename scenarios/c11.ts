@@ -116,7 +116,7 @@ export interface C11Options {
   /**
    * Model RCU's idle mask (protocols/rcu.ts): cpu0 sleeps in `do_idle`, left out of grace periods,
    * and leaves the mask to run the tasklet. Default false: it changes no verdict here (c11.spec.ts
-   * verifies both variants with it: 228,419 and 238,775 states against 130,257 and 137,133),
+   * verifies both variants with it: 242,947 and 254,103 states),
    * because the only code that runs inside the mask, the SRI handler, takes no RCU read lock.
    */
   idleMask?: boolean;

@@ -161,7 +161,7 @@ describe('C5 variants', () => {
     expect(b.get('irq:9.lookup')).toContain('"mode":"live_remote"');
     expect(f.get(`${T}.run.lookup`)).toContain('"mode":"any"');
     expect(f.get('irq:9.schedule')).toContain('send {"to":"notif_sri_tasklet","event":{"type":"tasklet.schedule","cpu":"cpu0"}}');
-    expect(diff.cpu0).toEqual(['irq:9', 'irq:9.infoGet', 'irq:9.lookup', 'irq:9.schedule', 'irq:9.start', 'task.idle', T, `${T}.done`, `${T}.exit`, `${T}.idle`, `${T}.run`, `${T}.run.done`, `${T}.run.infoGet`, `${T}.run.lookup`, `${T}.run.start`]);
+    expect(diff.cpu0).toEqual(['irq:9', 'irq:9.infoGet', 'irq:9.lookup', 'irq:9.schedule', 'irq:9.start', 'task.softirq:begin', T, `${T}.done`, `${T}.exit`, `${T}.idle`, `${T}.run`, `${T}.run.done`, `${T}.run.infoGet`, `${T}.run.lookup`, `${T}.run.start`]);
     // cpu1: v4's teardown frees the ctx; v5's does not.
     const t = (spec: SystemSpec) => stepsOf(spec.actors.find((a) => a.name === 'cpu1')!.machine).get('task.teardown')!;
     expect(t(buggy).replace('send {"to":"d1.ctx","event":{"type":"mem.free","obj":"ctx:d1"}} | ', '')).toBe(t(fixed));
