@@ -5,6 +5,7 @@
  * expectation.
  */
 import type { CatalogueEntry, Expectation } from '../../scenarios/types.js';
+import { findingsText } from '../../scenarios/findings.js';
 import type { CommandDef, ParsedArgs } from '../args.js';
 import { EXIT } from '../errors.js';
 import { runExploration } from '../explore.js';
@@ -70,7 +71,16 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
   const code = interrupted ? EXIT.incomplete : runs.every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
   const report = makeReport(command, runs, code);
   if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else io.out(`${catalogueText(report, { traces: o.traces === true })}${interrupted ? `\n${interruptedLine(runs.length, entries.length)}` : ''}\n`);
+  else {
+    // The built-in catalogue ends with one line per upstream finding (scenarios/findings.ts); not after Ctrl-C.
+    const closing = typeof o.catalogue === 'string' || interrupted ? [] : findingsText(report.runs);
+    io.out(`${catalogueText(report, { traces: o.traces === true })}${closing.length ? `
+
+${closing.join('
+')}` : ''}${interrupted ? `
+${interruptedLine(runs.length, entries.length)}` : ''}
+`);
+  }
   if (reportFile) {
     writeReport(reportFile, report);
     io.err(`wrote ${reportFile}\n`);
