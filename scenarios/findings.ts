@@ -102,9 +102,9 @@ export function findingsText(runs: EntryOutcome[]): string[] {
     return status === null ? [] : [[f.id, status, f.title, f.file]];
   });
   if (!lines.length) return [];
-  const w = [0, 1].map((i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
+  const w = [0, 1, 3].map((i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
   return [
     'Upstream findings (xen c447b730), each with its shortest trace, proposed fix and replay command:',
-    ...lines.map(([id, status, title, file]) => `  ${(id ?? '').padEnd(w[0]!)}  ${(status ?? '').padEnd(w[1]!)}  ${file}  ${title}`),
+    ...lines.map(([id, status, title, file]) => `  ${(id ?? '').padEnd(w[0]!)}  ${(status ?? '').padEnd(w[1]!)}  ${(file ?? '').padEnd(w[2]!)}  ${title}`),
   ];
 }
