@@ -74,12 +74,7 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
   else {
     // The built-in catalogue ends with one line per upstream finding (scenarios/findings.ts); not after Ctrl-C.
     const closing = typeof o.catalogue === 'string' || interrupted ? [] : findingsText(report.runs);
-    io.out(`${catalogueText(report, { traces: o.traces === true })}${closing.length ? `
-
-${closing.join('
-')}` : ''}${interrupted ? `
-${interruptedLine(runs.length, entries.length)}` : ''}
-`);
+    io.out(`${catalogueText(report, { traces: o.traces === true })}${closing.length ? `\n\n${closing.join('\n')}` : ''}${interrupted ? `\n${interruptedLine(runs.length, entries.length)}` : ''}\n`);
   }
   if (reportFile) {
     writeReport(reportFile, report);
