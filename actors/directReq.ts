@@ -86,7 +86,7 @@ export function directReqSendVm(spmc: string, msg: VmMessage, vm: (context: Args
   const status0 = ({ event }: Args): boolean => event.w3 === 0;
   return {
     /** The call's first request. */
-    start: [assign({ drTries: 0 }), request],
+    start: [assign({ drTries: (_: Args) => 0 }), request],
     /** Transitions on `smc.result`. */
     on: {
       [SMC_RESULT]: [

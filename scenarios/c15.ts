@@ -57,7 +57,7 @@
  * notification bitmap for it, no memory `ffa_domain_init` allocated ({@link c15NothingLeft});
  * and a creation with a valid configuration gets its domain ({@link c15ValidCreationSucceeds}).
  */
-import { assign, createMachine } from 'xstate';
+import { assign, createMachine, type ProvidedActor } from 'xstate';
 import { ModelError } from '../runtime/errors.js';
 import { send, type Message } from '../runtime/model.js';
 import type { GlobalView, Invariant, SystemSpec } from '../runtime/system.js';
@@ -142,11 +142,11 @@ const allocCtx = alloc(ctxObj);
 const allocBitmap = alloc(bitmapObj);
 const freeCtxObj = free(ctxObj);
 const freeBitmapObj = free(bitmapObj);
-const resetCall = assign({ n: 0, firstUnnotified: spCount, bitmap: 0, failure: null });
+const resetCall = assign<ToolstackContext, Message, undefined, Message, ProvidedActor>({ n: 0, firstUnnotified: spCount, bitmap: 0, failure: null });
 const moreSps = ({ context }: Args): boolean => context.n < spCount;
 const someSpNotTold = ({ context }: Args): boolean => context.firstUnnotified !== spCount;
 const bitmapUpToFirstUnnotified = assign({ bitmap: ({ context }: Args) => (1 << context.firstUnnotified) - 1 });
-const bitmapAll = assign({ bitmap: (1 << spCount) - 1 });
+const bitmapAll = assign<ToolstackContext, Message, undefined, Message, ProvidedActor>({ bitmap: (1 << spCount) - 1 });
 const bitmapCreate = send(SPMC_NOTIF_ACTOR, notifSmc.bitmapCreate(C15_VM));
 const bitmapDestroy = send(SPMC_NOTIF_ACTOR, notifSmc.bitmapDestroy(C15_VM));
 const failPartinfo = fail('ffa_partinfo_domain_init -EIO: arch_domain_create fails');
