@@ -15,7 +15,7 @@
  * answer, up to eleven requests, and returns RETRY only after the eleventh; an FFA_ERROR answer is
  * "invalid" and never retried (actors/directReq.ts models the loop request by request). So one
  * teardown attempt that leaves work for the timer needs an SP that stays blocked for eleven back
- * to back SMC round trips (tens of microseconds): an SP that answers RETRY while it still holds
+ * to back SMC round trips, with no delay or yield between them (not timed here): an SP that answers RETRY while it still holds
  * state for the VM does that every time; an SP that only answers RETRY on a transient collision
  * almost never does. The configurations `retry-10` and `ffa-error` show the loop absorbing ten
  * RETRYs and an FFA_ERROR not being retried: upstream is safe in both.
