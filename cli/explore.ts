@@ -60,7 +60,7 @@ export async function runExploration(system: SystemSpec, settings: RunSettings):
       progressEveryStates: Math.min(bounds.progressEveryStates ?? 5_000, 5_000),
     }).subscribe({
       next: (e) => {
-        if (e.type === 'progress') progress?.update(e.stats, violations);
+        if (e.type === 'progress') progress?.update(e.stats, violations, e.frontier);
         else if (e.type === 'violation') violations++;
         else {
           progress?.finish();

@@ -95,6 +95,11 @@ export interface SearchPolicy {
   readonly record?: (search: Search, f: Finding, id: number, actor: number) => void;
   /** Distinct global states, when the store holds something else (nodes of bounded search). */
   readonly stateCount?: (search: Search) => number;
+  /**
+   * States found and not yet expanded (breadth-first: the queue; depth-first: the stack), for
+   * progress reports; sampling strategies have none.
+   */
+  readonly frontier?: (search: Search) => number;
   /** Bytes the policy holds besides the store (its frontier), for the memory bound. */
   readonly bytes?: () => number;
   /** The policy never reads back a state it did not keep itself, so the store may hold fingerprints only (hash compaction). */
@@ -326,6 +331,11 @@ export class Search {
   /** The schedule that reaches node `id`. */
   pathTo(id: number): number[] {
     return this.policy.pathTo ? this.policy.pathTo(this, id) : this.store.pathTo(id);
+  }
+
+  /** States waiting to be expanded (see {@link SearchPolicy.frontier}); undefined for sampling strategies. */
+  frontier(): number | undefined {
+    return this.policy.frontier?.(this);
   }
 
   /** Distinct global states so far. */

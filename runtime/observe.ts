@@ -14,7 +14,7 @@ import type { LoadedSystem, SystemSpec } from './system.js';
 import type { Violation } from './violations.js';
 
 export type ExploreEvent =
-  | { type: 'progress'; stats: ExploreStats }
+  | { type: 'progress'; stats: ExploreStats; frontier?: number }
   | { type: 'violation'; violation: Violation }
   | { type: 'done'; result: ExploreResult };
 
@@ -28,7 +28,8 @@ export interface ObserveOptions extends Omit<StrategyOptions, 'onProgress' | 'on
 }
 
 /**
- * Explores `system` with the chosen strategy, emitting events: `progress` (every
+ * Explores `system` with the chosen strategy, emitting events: `progress` (the statistics, and
+ * the frontier: states found and not yet expanded, absent for sampling strategies; every
  * `progressEveryStates` new states, and after each slice that reported none), each `violation`
  * as it is found, then `done` with the result; completes after `done`.
  *
@@ -41,13 +42,17 @@ export function explore$(system: SystemSpec | LoadedSystem, options: ObserveOpti
   return new Observable<ExploreEvent>((subscriber) => {
     const { sliceStates = 20_000, scheduler = asapScheduler, strategy = 'bfs', ...rest } = options;
     let reported = false;
-    let run: SearchRun;
+    let run: SearchRun | undefined;
+    const progress = (stats: ExploreStats): void => {
+      const frontier = run?.frontier();
+      subscriber.next(frontier === undefined ? { type: 'progress', stats } : { type: 'progress', stats, frontier });
+    };
     try {
       run = startStrategy(strategy, system, {
         ...rest,
         onProgress: (stats) => {
           reported = true;
-          subscriber.next({ type: 'progress', stats });
+          progress(stats);
         },
         onViolation: (violation) => subscriber.next({ type: 'violation', violation }),
       });
@@ -57,11 +62,12 @@ export function explore$(system: SystemSpec | LoadedSystem, options: ObserveOpti
     }
     const slice = scheduler.schedule(function next(this: { schedule(): void }) {
       reported = false;
+      const r = run as SearchRun;
       try {
-        run.advance(sliceStates);
-        if (run.done) {
-          subscriber.next({ type: 'progress', stats: run.stats() });
-          subscriber.next({ type: 'done', result: run.result() });
+        r.advance(sliceStates);
+        if (r.done) {
+          progress(r.stats());
+          subscriber.next({ type: 'done', result: r.result() });
           subscriber.complete();
           return;
         }
@@ -69,7 +75,7 @@ export function explore$(system: SystemSpec | LoadedSystem, options: ObserveOpti
         subscriber.error(err);
         return;
       }
-      if (!reported) subscriber.next({ type: 'progress', stats: run.stats() });
+      if (!reported) progress(r.stats());
       this.schedule();
     });
     return () => slice.unsubscribe();

@@ -110,7 +110,8 @@ export class ParallelSearch {
   private transitions = 0;
   private maxDepthReached = 0;
   private levels = 0;
-  private frontier = 1;
+  /** States of the next level, waiting to be expanded. */
+  private pending = 1;
   private workerBytes = 0;
   private finalStats: Omit<ExploreStats, 'states' | 'transitions' | 'maxDepthReached' | 'memoHitRate'> = { xstateCalls: 0, memoHits: 0, localStates: 0, messages: 0, bytesPerState: 0 };
   private final: ExploreResult | undefined;
@@ -151,12 +152,17 @@ export class ParallelSearch {
   }
 
   private finish(): void {
-    if (this.frontier === 0 && !this.stopCause) this.finished = true;
+    if (this.pending === 0 && !this.stopCause) this.finished = true;
     if (this.threads.length) {
       if (!this.abandoned) this.finalStats = this.workerStats();
       this.shutdown();
     }
     this.done = true;
+  }
+
+  /** States of the level to expand next. */
+  frontier(): number {
+    return this.pending;
   }
 
   stats(): ExploreStats {
@@ -208,7 +214,7 @@ export class ParallelSearch {
 
   /** Runs one level; false when the frontier is empty or the search stopped inside it. */
   private level(): boolean {
-    if (this.frontier === 0) return false;
+    if (this.pending === 0) return false;
     const depth = this.levels;
     this.levels++;
     const expanded = this.all({ type: 'expand' }) as Array<{ events: LevelEvent[]; transitionKeys: Float64Array; depthTripKey: number }>;
@@ -256,12 +262,12 @@ export class ParallelSearch {
     merged.forEach(({ worker, index }, rank) => {
       (ranks[worker] as Int32Array)[index] = rank;
     });
-    this.frontier = 0;
+    this.pending = 0;
     for (let w = 0; w < this.W; w++) {
       const reply = this.ask(w, { type: 'rank', ranks: ranks[w] as Int32Array }) as { frontier: number };
-      this.frontier += reply.frontier;
+      this.pending += reply.frontier;
     }
-    return this.frontier > 0;
+    return this.pending > 0;
   }
 
   private progress(): ExploreStats {

@@ -47,5 +47,6 @@ export function bfsPolicy(): SearchPolicy {
       if (!enabled && !search.done) search.checkDeadlock(id, v);
       return true;
     },
+    frontier: (search: Search) => search.store.size - head,
   };
 }

@@ -139,6 +139,8 @@ export function boundedPolicy(options: StrategyOptions = {}): SearchPolicy {
       return true;
     },
     stateCount: () => states.size,
+    // This stage's queue, then its preempting steps left, then those saved for the next stage.
+    frontier: () => queue.length - head + (work.length - at) / 2 + next.length / 2,
     bytes: () => states.bytes() + 4 * (queue.length + work.length + next.length),
     conclude(search, base) {
       if (foundAt === undefined && base.violations.length > 0) foundAt = stage;

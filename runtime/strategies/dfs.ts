@@ -53,6 +53,7 @@ export function dfsPolicy(): SearchPolicy {
       top--;
       return true;
     },
+    frontier: () => top + 1,
     bytes: () => ids.byteLength + nextActor.byteLength + anyEnabled.byteLength,
   };
 }

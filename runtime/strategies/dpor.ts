@@ -266,6 +266,7 @@ export function dporPolicy(): SearchPolicy {
       dpor = new Dpor(search);
     },
     next: () => (dpor as Dpor).next(),
+    frontier: () => dpor?.depth() ?? 0,
     bytes: () => dpor?.bytes() ?? 0,
     conclude: (_search, base) => ({ ...base, strategyStats: (dpor as Dpor).strategyStats() }),
   };
@@ -514,6 +515,11 @@ class Dpor {
     this.search.store.read(id, this.cur);
     this.kernel.rehash(this.cur);
     return this.cur;
+  }
+
+  /** States on the DFS stack. */
+  depth(): number {
+    return this.stack.length;
   }
 
   bytes(): number {

@@ -29,6 +29,8 @@ export interface SearchRun {
   /** Runs up to `budget` units of work. */
   advance(budget: number): void;
   stats(): ExploreStats;
+  /** States found and not yet expanded; undefined for sampling strategies. */
+  frontier(): number | undefined;
   result(): ExploreResult;
 }
 

@@ -4,7 +4,7 @@
  * `maxStates`, at the time limit (an injected fake clock), at the memory bound and on
  * cancellation, each time with a partial result that names what stopped it; `maxDepth` cuts
  * every schedule (and every sampled run) at that depth; and every strategy streams progress
- * through `explore$`. The time limit is checked often: between two clock readings a strategy
+ * through `explore$`, with its frontier size. The time limit is checked often: between two clock readings a strategy
  * takes at most a few thousand steps.
  */
 import { lastValueFrom, toArray } from 'rxjs';
@@ -24,6 +24,9 @@ const PARALLEL = { workers: 2, source: { module: here('../../scenarios/classic/d
 function options(strategy: string, extra: StrategyOptions): StrategyOptions {
   return { ...(strategy === 'parallel-bfs' ? PARALLEL : {}), ...extra };
 }
+
+/** Strategies that sample runs and keep no frontier. */
+const SAMPLING = new Set(['pct', 'random']);
 
 function expectStopped(r: ExploreResult, by: string): void {
   expect(r.verdict).toBe('incomplete');
@@ -100,7 +103,16 @@ describe('every strategy honours every bound', () => {
         const done = events.at(-1) as Extract<ExploreEvent, { type: 'done' }>;
         expect(done.type).toBe('done');
         expect(done.result.strategy).toBe(strategy);
-        expect(events.filter((e) => e.type === 'progress').length).toBeGreaterThan(1);
+        const progress = events.filter((e) => e.type === 'progress');
+        expect(progress.length).toBeGreaterThan(1);
+        // The frontier (states found, not yet expanded) comes with every progress event of a
+        // strategy that has one; sampling strategies have none.
+        const frontiers = progress.map((e) => e.frontier);
+        if (SAMPLING.has(strategy)) expect(frontiers.every((f) => f === undefined)).toBe(true);
+        else {
+          for (const f of frontiers) expect(Number.isInteger(f) && (f as number) >= 0).toBe(true);
+          expect(frontiers.some((f) => (f as number) > 0)).toBe(true);
+        }
       });
     });
   }
