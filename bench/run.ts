@@ -1,28 +1,43 @@
 /**
- * `npm run bench [-- --json] [-- --max-n 6]`: interleave side by side with SPIN on equivalent
- * models (DESIGN.md, "What fast means here"), measured in one process run.
+ * `npm run bench [-- --json] [-- --max-n 7] [-- --big]`: interleave side by side with SPIN on
+ * equivalent models (DESIGN.md, "What fast means here"), measured in one process run.
  *
  * Models: dining philosophers with ticket-lock forks (Promela from bench/promela.ts) and C1
  * FIXED with 2..4 guests (Promela from bench/promelaC1.ts); both Promela models reach exactly
- * interleave's states.
+ * interleave's states. `--big` runs dining philosophers N = 8 only (33,270,750 states): interleave
+ * exhaustively, and SPIN with -DCOLLAPSE (without it SPIN would need about 17 GB).
  *
- * Per model: interleave full search (BFS, not stopping at violations), interleave DPOR, SPIN
- * without partial-order reduction (-DNOREDUCE) and SPIN with its default POR, each with its
- * reachable states, transitions, seconds and states/s; then whether the full counts agree and
- * the ratios. SPIN runs with -E (invalid end states, i.e. deadlocks, do not stop or count as
- * errors) and -c0, so it explores everything, as interleave does with maxViolations large.
- * Seconds for SPIN are pan's own reported search time when it is above 0.05 s (it leaves out
- * pan's start-up, ~0.3 s of allocating its hash table), else the wall clock of `./pan`; never
- * spin or gcc. Seconds for interleave include loading the system and every xstate call.
+ * Per model:
+ * - interleave full search (BFS, `maxViolations` large so it does not stop at the deadlock):
+ *   states, transitions, wall seconds, CPU seconds (`process.cpuUsage()`, user + system, every
+ *   thread of the process), states per CPU-second; bytes per stored state: everything the
+ *   search holds (vectors, parent links, hash table, component tables) over the states;
+ * - interleave DPOR: stored states;
+ * - SPIN -DNOREDUCE: states, transitions, CPU seconds of `./pan` (user + system, from the
+ *   shell's `times`: its start-up included, as interleave's loading is), states per CPU-second;
+ *   pan's own elapsed time for the wall ratio;
+ * - SPIN -DCOLLAPSE -DNOREDUCE: bytes per stored state, pan's "actual memory usage for states"
+ *   over its stored states (the compressed state store; SPIN's hash table and stack are apart);
+ * - SPIN's default partial-order reduction: stored states;
+ * - whether the full-search counts agree (interleave, SPIN and SPIN COLLAPSE), the speed ratios
+ *   (per CPU-second, and per wall-second), the 1-minute load average after the row.
  *
- * SPIN is the Debian package `spin`; if missing, this script installs it (apt-get, as root), and
- * if that fails, prints the interleave columns only, saying why.
+ * Why CPU seconds: this machine is shared (the load average is printed at the start, per row and
+ * at the end); with more runnable processes than cores, wall time measures the scheduler. On an
+ * idle machine the two agree (both searches are single-threaded). The wall-clock ratio is printed
+ * beside it.
+ *
+ * SPIN runs `./pan -E -c0 -m100000`: invalid end states (deadlocks) neither stop nor count as
+ * errors, every error is counted and the search goes on, and the depth limit (100,000 steps; the
+ * models reach 141 on N = 6) is checked: pan saying it is too small fails the bench. SPIN is the
+ * Debian package `spin`; if missing, this script installs it (apt-get, as root), and if that
+ * fails, prints the interleave columns only, saying why.
  */
 import { execFileSync, execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { explore } from '../runtime/explorer.js';
-import type { ExploreResult } from '../runtime/explorer.js';
+import { Exploration } from '../runtime/explorer.js';
 import { exploreDpor } from '../runtime/strategies/dpor.js';
 import { DEFAULT_MAILBOX_BOUND, type SystemSpec } from '../runtime/system.js';
 import { diningPhilosophers } from '../scenarios/classic/diningPhilosophers.js';
@@ -32,41 +47,65 @@ import { c1Promela } from './promelaC1.js';
 interface Run {
   states: number;
   transitions: number;
+  /** Wall seconds (SPIN: pan's own elapsed time when above 0.05 s, else the wall clock of ./pan). */
   seconds: number;
-  statesPerSecond: number;
+  /** User + system CPU seconds. */
+  cpuSeconds: number;
+}
+
+interface SpinRun extends Run {
+  /** pan's "actual memory usage for states" in bytes. */
+  stateBytes: number;
+  /** pan's "total actual memory usage" in bytes. */
+  totalBytes: number;
 }
 
 interface Row {
   model: string;
   interleave: Run & { memoHitRate: number; bytesPerState: number; peakRssMB: number };
-  dpor: Run;
-  spinNoReduce?: Run;
-  spinPor?: Run;
-  /** Full-search state counts of interleave and SPIN (-DNOREDUCE) agree. */
+  dpor?: { states: number; seconds: number };
+  spinNoReduce?: SpinRun;
+  spinCollapse?: SpinRun;
+  spinPor?: SpinRun;
+  /** Full-search state counts of interleave, SPIN -DNOREDUCE and SPIN -DCOLLAPSE agree. */
   countsAgree?: boolean;
-  note?: string;
+  /** 1-minute load average when the row was done. */
+  load: number;
 }
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
+const big = args.includes('--big');
 const maxNArg = args.indexOf('--max-n');
 const maxN = maxNArg >= 0 ? Number(args[maxNArg + 1]) : 7;
+if (!Number.isInteger(maxN) || maxN < 3) {
+  process.stderr.write(`bench: --max-n must be an integer of at least 3, got '${String(args[maxNArg + 1])}'\n`);
+  process.exit(2);
+}
 const OUT = join(process.cwd(), 'bench', 'out');
 const ALL = { maxViolations: 1_000_000, maxStates: 50_000_000 };
+const MIB = 1024 * 1024;
 
 function log(text: string): void {
   if (!json) console.log(text);
 }
 
+function loadText(): string {
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
+}
+
+function has(cmd: string): boolean {
+  try {
+    execSync(`command -v ${cmd}`, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function ensureSpin(): string | undefined {
-  const has = (cmd: string): boolean => {
-    try {
-      execSync(`command -v ${cmd}`, { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  };
   if (!has('gcc')) return 'gcc is not installed, so SPIN verifiers cannot be compiled';
   if (has('spin')) return undefined;
   log('SPIN not found: installing the Debian package spin (apt-get update && apt-get install -y spin) ...');
@@ -78,53 +117,81 @@ function ensureSpin(): string | undefined {
   return has('spin') ? undefined : 'SPIN is still not on PATH after installing; SPIN columns are skipped';
 }
 
-function timed(run: () => ExploreResult): { result: ExploreResult; seconds: number } {
-  const start = performance.now();
-  const result = run();
-  return { result, seconds: (performance.now() - start) / 1000 };
+function versionOf(cmd: string, flag: string): string {
+  try {
+    return execFileSync(cmd, [flag], { encoding: 'utf8' }).split('\n')[0]?.trim() ?? '?';
+  } catch {
+    return 'not installed';
+  }
 }
 
-function runOf(result: ExploreResult, seconds: number): Run {
-  return { states: result.stats.states, transitions: result.stats.transitions, seconds, statesPerSecond: result.stats.states / seconds };
-}
-
-function runInterleave(spec: SystemSpec): Pick<Row, 'interleave' | 'dpor'> {
-  const full = timed(() => explore(spec, ALL));
+/** Full search as the bench runs it; the process's peak RSS is read right after it. */
+function runInterleave(spec: SystemSpec, withDpor: boolean): Pick<Row, 'interleave' | 'dpor'> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const search = new Exploration(spec, ALL);
+  const result = search.run();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const bytes = search.memoryBytes();
   // The visited set lives in typed arrays outside the JS heap: the process's peak resident
   // set so far is the honest figure (monotonic over the run).
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
-  const dpor = timed(() => exploreDpor(spec, ALL));
-  return {
-    interleave: { ...runOf(full.result, full.seconds), memoHitRate: full.result.stats.memoHitRate, bytesPerState: full.result.stats.bytesPerState, peakRssMB },
-    dpor: runOf(dpor.result, dpor.seconds),
+  const interleave = {
+    states: result.stats.states,
+    transitions: result.stats.transitions,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    memoHitRate: result.stats.memoHitRate,
+    bytesPerState: bytes / result.stats.states,
+    peakRssMB,
   };
+  if (!withDpor) return { interleave };
+  const d0 = performance.now();
+  const dpor = exploreDpor(spec, ALL);
+  return { interleave, dpor: { states: dpor.stats.states, seconds: (performance.now() - d0) / 1000 } };
 }
 
-/** Compiles and runs a Promela model; reduce = SPIN's default partial-order reduction. */
-function runSpin(name: string, promela: string, reduce: boolean): Run {
-  const dir = join(OUT, `${name}-${reduce ? 'por' : 'noreduce'}`);
+type SpinMode = 'noreduce' | 'collapse' | 'por';
+
+/** Compiles and runs a Promela model in `mode`; `hashBits` is pan's -w. */
+function runSpin(name: string, promela: string, mode: SpinMode, hashBits?: number): SpinRun {
+  const dir = join(OUT, `${name}-${mode}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.pml'), promela);
   execFileSync('spin', ['-a', 'model.pml'], { cwd: dir, stdio: 'ignore' });
-  const flags = ['-O2', '-DSAFETY', '-DMEMLIM=8192', ...(reduce ? [] : ['-DNOREDUCE']), '-o', 'pan', 'pan.c'];
-  execFileSync('gcc', flags, { cwd: dir, stdio: 'ignore' });
+  const defines = mode === 'noreduce' ? ['-DNOREDUCE'] : mode === 'collapse' ? ['-DNOREDUCE', '-DCOLLAPSE'] : [];
+  execFileSync('gcc', ['-O2', '-DSAFETY', '-DMEMLIM=16384', ...defines, '-o', 'pan', 'pan.c'], { cwd: dir, stdio: 'ignore' });
+  const panArgs = ['-E', '-c0', '-m100000', ...(hashBits ? [`-w${hashBits}`] : [])];
   const start = performance.now();
-  const out = execFileSync('./pan', ['-E', '-c0', '-m10000000'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24 });
+  // The shell's `times` prints its children's user and system time on its second line.
+  const out = execFileSync('sh', ['-c', `./pan ${panArgs.join(' ')} > pan.out; status=$?; times; exit $status`], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24 });
   const wall = (performance.now() - start) / 1000;
+  const panOut = execFileSync('cat', ['pan.out'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const times = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(out.trim());
+  if (!times) throw new Error(`${name}: cannot read the shell's times for ./pan:\n${out}`);
+  const cpuSeconds = 60 * Number(times[1]) + Number(times[2]) + 60 * Number(times[3]) + Number(times[4]);
   const num = (re: RegExp): number => {
-    const m = re.exec(out);
-    if (!m) throw new Error(`cannot read '${re.source}' from pan's output:\n${out}`);
+    const m = re.exec(panOut);
+    if (!m) throw new Error(`${name}: cannot read '${re.source}' from pan's output (bench/out/${name}-${mode}/pan.out):\n${panOut}`);
     return Number(m[1]);
   };
+  if (/max search depth too small/.test(panOut)) throw new Error(`${name}: pan's depth limit -m100000 is too small (bench/out/${name}-${mode}/pan.out)`);
   // With -E and -c0, errors are assertion violations only: none may fire in an equivalent model.
   const errors = num(/errors: (\d+)/);
-  if (errors > 0) throw new Error(`${name}: ${errors} assertion violation(s) in the Promela model (bench/out/${name}-*/model.pml):\n${out}`);
+  if (errors > 0) throw new Error(`${name}: ${errors} assertion violation(s) in the Promela model (bench/out/${name}-${mode}/model.pml):\n${panOut}`);
   const states = num(/(\d+) states, stored/);
-  // pan's own search time leaves out its start-up (allocating the hash table and memory
-  // arena, about 0.3 s here); we compare against it, which favours SPIN on small models.
-  const elapsed = /pan: elapsed time ([\d.e+-]+) seconds/.exec(out);
+  // pan's own search time leaves out its start-up (allocating the hash table, about 0.3 s).
+  const elapsed = /pan: elapsed time ([\d.e+-]+) seconds/.exec(panOut);
   const seconds = elapsed && Number(elapsed[1]) > 0.05 ? Number(elapsed[1]) : wall;
-  return { states, transitions: num(/(\d+) transitions \(= stored\+matched\)/), seconds, statesPerSecond: states / seconds };
+  return {
+    states,
+    transitions: num(/(\d+) transitions \(= stored\+matched\)/),
+    seconds,
+    cpuSeconds,
+    stateBytes: num(/([\d.]+)\s+actual memory usage for states/) * MIB,
+    totalBytes: num(/([\d.]+)\s+total actual memory usage/) * MIB,
+  };
 }
 
 function fmt(x: number | undefined, digits = 0): string {
@@ -132,47 +199,62 @@ function fmt(x: number | undefined, digits = 0): string {
   return x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-function main(): void {
+function perCpu(r: Run): number {
+  return r.states / r.cpuSeconds;
+}
+
+function withSpin(row: Row, promela: string, spinProblem: string | undefined, hashBits?: number, modes: SpinMode[] = ['noreduce', 'collapse', 'por']): Row {
+  if (spinProblem) return row;
+  if (modes.includes('noreduce')) row.spinNoReduce = runSpin(row.model, promela, 'noreduce', hashBits);
+  if (modes.includes('collapse')) row.spinCollapse = runSpin(row.model, promela, 'collapse', hashBits);
+  if (modes.includes('por')) row.spinPor = runSpin(row.model, promela, 'por', hashBits);
+  const counts = [row.spinNoReduce?.states, row.spinCollapse?.states].filter((x) => x !== undefined);
+  row.countsAgree = counts.every((c) => c === row.interleave.states);
+  row.load = loadavg()[0] as number;
+  return row;
+}
+
+async function main(): Promise<void> {
   const spinProblem = ensureSpin();
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), Node ${process.version}, ${versionOf('spin', '-V')}, ${versionOf('gcc', '--version')}`;
+  log(`machine: ${machine}`);
+  log(`load average at the start (1 / 5 / 15 min): ${loadText()}`);
   if (spinProblem) log(`note: ${spinProblem}`);
   const rows: Row[] = [];
+  const started = loadText();
+  if (big) {
+    // Nothing before it: the process's peak RSS is this search's.
+    const n = 8;
+    log(`dining philosophers N=${n}, exhaustive (interleave, then SPIN -DCOLLAPSE -w26) ...`);
+    const row: Row = { model: `dining-philosophers-${n}`, ...runInterleave(diningPhilosophers({ n }), false), load: loadavg()[0] as number };
+    rows.push(withSpin(row, diningPromela(n), spinProblem, 26, ['collapse']));
+    report(rows, spinProblem, machine, started);
+    return;
+  }
   // Warm up the JIT on a small model so the first row is not penalised.
-  explore(diningPhilosophers({ n: 3 }), ALL);
+  new Exploration(diningPhilosophers({ n: 3 }), ALL).run();
   for (let n = 3; n <= maxN; n++) {
     const spec = diningPhilosophers({ n });
     log(`dining philosophers N=${n} ...`);
-    const row: Row = { model: `dining-philosophers-${n}`, ...runInterleave(spec) };
-    if (!spinProblem) {
-      row.spinNoReduce = runSpin(row.model, diningPromela(n), false);
-      row.spinPor = runSpin(row.model, diningPromela(n), true);
-      row.countsAgree = row.spinNoReduce.states === row.interleave.states;
-    }
-    rows.push(row);
+    const row: Row = { model: `dining-philosophers-${n}`, ...runInterleave(spec, true), load: loadavg()[0] as number };
+    rows.push(withSpin(row, diningPromela(n), spinProblem));
   }
   if (existsSync(join(process.cwd(), 'scenarios', 'c1.ts'))) {
     // Imported lazily: C1 is another engineer's model and may change shape.
-    return void import('../scenarios/c1.js').then((c1) => {
-      for (const guests of [2, 3, 4]) {
-        log(`C1 fixed, ${guests} guests ...`);
-        const spec = c1.c1System({ variant: 'fixed', guests });
-        const row: Row = { model: `C1-fixed-${guests}g`, ...runInterleave(spec) };
-        if (!spinProblem) {
-          const promela = c1Promela(guests, 1, spec.mailboxBound ?? DEFAULT_MAILBOX_BOUND);
-          row.spinNoReduce = runSpin(row.model, promela, false);
-          row.spinPor = runSpin(row.model, promela, true);
-          row.countsAgree = row.spinNoReduce.states === row.interleave.states;
-        }
-        rows.push(row);
-      }
-      report(rows, spinProblem);
-    });
+    const c1 = await import('../scenarios/c1.js');
+    for (const guests of [2, 3, 4]) {
+      log(`C1 fixed, ${guests} guests ...`);
+      const spec = c1.c1System({ variant: 'fixed', guests });
+      const row: Row = { model: `C1-fixed-${guests}g`, ...runInterleave(spec, true), load: loadavg()[0] as number };
+      rows.push(withSpin(row, c1Promela(guests, 1, spec.mailboxBound ?? DEFAULT_MAILBOX_BOUND), spinProblem));
+    }
   }
-  report(rows, spinProblem);
+  report(rows, spinProblem, machine, started);
 }
 
-function report(rows: Row[], spinProblem: string | undefined): void {
+function report(rows: Row[], spinProblem: string | undefined, machine: string, startLoad: string): void {
   if (json) {
-    console.log(JSON.stringify({ spin: spinProblem ?? 'ok', rows }, null, 2));
+    console.log(JSON.stringify({ machine, loadAverage: { start: startLoad, end: loadText() }, spin: spinProblem ?? 'ok', rows }, null, 2));
     return;
   }
   const header = [
@@ -180,47 +262,57 @@ function report(rows: Row[], spinProblem: string | undefined): void {
     'il states',
     'il trans',
     'il s',
-    'il states/s',
-    'dpor states',
-    'dpor s',
+    'il CPU s',
+    'il states/CPU-s',
     'spin states',
-    'spin trans',
-    'spin s',
-    'spin states/s',
-    'spin POR states',
+    'spin CPU s',
+    'spin states/CPU-s',
     'agree',
-    'il/spin speed',
-    'dpor/spinPOR states',
+    'il/spin speed (CPU)',
+    'il/spin speed (wall)',
+    'il B/state',
+    'spin COLLAPSE B/state',
+    'dpor states',
+    'spin POR states',
+    'load',
   ];
-  const lines = rows.map((r) => [
-    r.model,
-    fmt(r.interleave.states),
-    fmt(r.interleave.transitions),
-    fmt(r.interleave.seconds, 2),
-    fmt(r.interleave.statesPerSecond),
-    fmt(r.dpor.states),
-    fmt(r.dpor.seconds, 2),
-    fmt(r.spinNoReduce?.states),
-    fmt(r.spinNoReduce?.transitions),
-    fmt(r.spinNoReduce?.seconds, 2),
-    fmt(r.spinNoReduce?.statesPerSecond),
-    fmt(r.spinPor?.states),
-    r.countsAgree === undefined ? '—' : r.countsAgree ? 'yes' : 'NO',
-    r.spinNoReduce ? fmt(r.interleave.statesPerSecond / r.spinNoReduce.statesPerSecond, 2) : '—',
-    r.spinPor ? fmt(r.dpor.states / r.spinPor.states, 2) : '—',
-  ]);
+  const lines = rows.map((r) => {
+    const il = r.interleave;
+    const spin = r.spinNoReduce;
+    return [
+      r.model,
+      fmt(il.states),
+      fmt(il.transitions),
+      fmt(il.seconds, 2),
+      fmt(il.cpuSeconds, 2),
+      fmt(perCpu(il)),
+      fmt(spin?.states ?? r.spinCollapse?.states),
+      fmt(spin?.cpuSeconds ?? r.spinCollapse?.cpuSeconds, 2),
+      fmt(spin ? perCpu(spin) : r.spinCollapse ? perCpu(r.spinCollapse) : undefined),
+      r.countsAgree === undefined ? '—' : r.countsAgree ? 'yes' : 'NO',
+      spin ? fmt(perCpu(il) / perCpu(spin), 2) : '—',
+      spin ? fmt(il.states / il.seconds / (spin.states / spin.seconds), 2) : '—',
+      fmt(il.bytesPerState, 1),
+      r.spinCollapse ? fmt(r.spinCollapse.stateBytes / r.spinCollapse.states, 1) : '—',
+      fmt(r.dpor?.states),
+      fmt(r.spinPor?.states),
+      r.load.toFixed(1),
+    ];
+  });
   console.log('');
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const l of lines) console.log(`| ${l.join(' | ')} |`);
   console.log('');
   for (const r of rows) {
+    const c = r.spinCollapse;
     console.log(
-      `${r.model}: memo hit rate ${(r.interleave.memoHitRate * 100).toFixed(2)}%, ${r.interleave.bytesPerState} bytes/state stored, peak RSS ${r.interleave.peakRssMB.toFixed(0)} MB after its full search` +
-        (r.note ? `; ${r.note}` : ''),
+      `${r.model}: memo hit rate ${(r.interleave.memoHitRate * 100).toFixed(2)}%, ${fmt(r.interleave.bytesPerState, 1)} bytes/state held, peak RSS ${fmt(r.interleave.peakRssMB)} MB after its full search` +
+        (c ? `; SPIN -DCOLLAPSE: ${fmt(c.states)} states in ${fmt(c.cpuSeconds, 1)} CPU-s (${fmt(c.seconds, 1)} s elapsed), ${fmt(c.stateBytes / MIB)} MB for states, ${fmt(c.totalBytes / MIB)} MB in all (pan's count)` : ''),
     );
   }
-  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  console.log(`peak RSS of this process ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);
+  console.log(`load average (1 / 5 / 15 min): ${startLoad} at the start, ${loadText()} at the end`);
 }
 
-main();
+await main();
