@@ -87,8 +87,10 @@ function run(keep: boolean): number {
         continue;
       }
       for (const line of step.lines) {
-        // The tarball stands in for the registry's package; everything else comes from the registry.
-        const command = /^npm (install|i|add)\b/.test(line) ? `${line.replace(new RegExp(`(?<=\\s)${NAME}(?=\\s|$)`), JSON.stringify(tarball))} --no-audit --no-fund --prefer-offline` : line;
+        // The README's tarball path (../interleave/interleave-explorer-<version>.tgz) becomes the tarball
+        // just packed; everything else comes from the registry.
+        const command = /^npm (install|i|add)\b/.test(line) ? `${line.replace(new RegExp(`(?<=\\s)\\S*${NAME}-[0-9][^\\s]*\\.tgz(?=\\s|$)`), JSON.stringify(tarball))} --no-audit --no-fund --prefer-offline` : line;
+        if (/^npm (install|i|add)\b/.test(line) && !line.includes(`/${tgz} `)) fail(`README.md's install line does not name the tarball npm pack wrote (${tgz}): ${line}`);
         console.log(`== ${line}`);
         const out = sh(command, project);
         if (!/^npm /.test(line)) console.log(out.trimEnd());
