@@ -27,6 +27,7 @@
 import { assign, createMachine } from 'xstate';
 import { reply, send, type Message } from '../runtime/model.js';
 import { mem, MEM_VALUE } from '../protocols/memory.js';
+import { wmm } from '../protocols/weakMemory.js';
 import { SMC_RESULT } from '../protocols/smc.js';
 import { SECURE_PENDING, testAndClear } from './notifCtx.js';
 import { NOTIF_FLAG_BITMAP_SP, NOTIF_FLAG_BITMAP_SPM, SPMC_NOTIF_ACTOR, notifSmc } from './spmcNotifications.js';
@@ -40,6 +41,13 @@ export interface NotifGuestOptions {
   obj: string;
   /** C6's switch: store `secure_pending = false` after the SMC instead of before it. */
   clearAfterSmc: boolean;
+  /**
+   * Only with a weak-memory home (protocols/weakMemory.ts): the SPMC orders the caller's earlier
+   * stores before it acts on the SMC (Hafnium serialises normal-world notification state under
+   * `nwd_vms_lock`, whose release on the calling PE orders them), modelled as `smp_mb()` before
+   * the NOTIFICATION_GET SMC. Xen's own path (arm_smccc_1_2_smc) has no barrier. Default false.
+   */
+  smcOrders?: boolean;
 }
 
 export interface NotifGuestContext {
@@ -61,8 +69,9 @@ export const VCPU_PAUSED = 'vcpu.paused';
 type Args = { context: NotifGuestContext; event: Message };
 
 /** The guest vCPU's machine (a daemon: it waits for NPIs forever). */
-export function notifGuestMachine({ vm, home, obj, clearAfterSmc }: NotifGuestOptions) {
+export function notifGuestMachine({ vm, home, obj, clearAfterSmc, smcOrders = false }: NotifGuestOptions) {
   const clear = send(home, mem.write(obj, SECURE_PENDING, false));
+  const spmcOrders = smcOrders ? [send(home, wmm.smp_mb())] : [];
   const getSmc = send(SPMC_NOTIF_ACTOR, notifSmc.get(vm, NOTIF_FLAG_BITMAP_SP | NOTIF_FLAG_BITMAP_SPM));
   const gotBits = assign(({ context, event }: Args) => {
     const bits = Number(event.w2 ?? 0);
@@ -86,7 +95,7 @@ export function notifGuestMachine({ vm, home, obj, clearAfterSmc }: NotifGuestOp
         on: {
           [MEM_VALUE]: [
             { guard: ({ event }: Args) => event.value !== true, target: 'idle', actions: assign({ spurious: ({ context }: Args) => context.spurious + 1 }) },
-            { target: 'get', actions: clearAfterSmc ? [getSmc] : [clear, getSmc] },
+            { target: 'get', actions: clearAfterSmc ? [...spmcOrders, getSmc] : [clear, ...spmcOrders, getSmc] },
           ],
         },
       },

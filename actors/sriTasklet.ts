@@ -33,6 +33,7 @@ import { send, type Message } from '../runtime/model.js';
 import { rcuReadLock, rcuReadUnlock, type BodyConfig } from '../protocols/cpu.js';
 import { DOMAIN_LOOKUP_RESULT, domain, type LookupMode } from '../protocols/domain.js';
 import { MEM_VALUE, mem } from '../protocols/memory.js';
+import { wmm } from '../protocols/weakMemory.js';
 import { SMC_RESULT } from '../protocols/smc.js';
 import { tasklet } from '../protocols/tasklet.js';
 import { NPI_SGI } from './ffa.js';
@@ -53,6 +54,12 @@ export interface SriVm {
   obj: string;
   /** The vCPU actor the NPI is injected into; none if the model has no guest. */
   vcpu?: string;
+  /**
+   * The home is a weak memory (protocols/weakMemory.ts): send it the `smp_mb()` that
+   * vgic_inject_irq's `spin_lock_irqsave(&v->arch.vgic.lock)` implies (Xen's spinlocks are full
+   * barriers, xen/arch/arm/include/asm/spinlock.h), between the store and the NPI.
+   */
+  weakHome?: boolean;
 }
 
 export interface SriActionOptions {
@@ -114,7 +121,8 @@ export function notifSriActionBody(options: SriActionOptions): BodyConfig {
   // ACCESS_ONCE(ctx->notif.secure_pending) = true; vgic_inject_irq(NPI).
   const pend = (id: number) => {
     const v = vm(id);
-    return [send(v.home, mem.write(v.obj, SECURE_PENDING, true)), ...(v.vcpu ? [send(v.vcpu, { type: VGIC_NPI, irq: NPI_SGI, vm: id })] : [])];
+    const vgicLock = v.weakHome && v.vcpu ? [send(v.home, wmm.smp_mb())] : [];
+    return [send(v.home, mem.write(v.obj, SECURE_PENDING, true)), ...vgicLock, ...(v.vcpu ? [send(v.vcpu, { type: VGIC_NPI, irq: NPI_SGI, vm: id })] : [])];
   };
   const reported = ({ event }: Args) => decodeInfoGet(Number(event.w2), Number(event.w3));
   const infoGet = send(SPMC_NOTIF_ACTOR, notifSmc.infoGet());

@@ -38,6 +38,8 @@ import { SECURE_PENDING, effectiveField, notifCtxLabel, notifCtxMachine } from '
 import { notifGuestMachine } from '../actors/notifGuest.js';
 import { SPMC_NOTIF_ACTOR, spLabel, spMachine, spmcNotifLabel, spmcNotifMachine, type SpmcNotifContext } from '../actors/spmcNotifications.js';
 import { SRI_TASKLET, VGIC_NPI, notifIrqHandlerBody, notifSriActionBody, sriLocals } from '../actors/sriTasklet.js';
+import { settledValue, weakMemory, type MemoryModel, type WeakMemory } from '../protocols/weakMemory.js';
+import type { Scalar } from '../protocols/memory.js';
 import { LARGER_PCT, type CatalogueEntry, type Variant } from './types.js';
 
 /** The guest's FF-A VM id: domid 1 + 1. */
@@ -53,23 +55,41 @@ export interface C6Options {
   variant: Variant;
   /** NOTIFICATION_SETs the SP makes, each a new bit; at least 1 (the race needs 2). Default 2. */
   sets?: number;
+  /**
+   * The ctx under a memory model (protocols/weakMemory.ts, scenarios/c6Wmm.ts) instead of the
+   * sequentially consistent home: `smcOrders` says whether the SPMC orders the caller's earlier
+   * stores before acting on the SMC (default true; see actors/notifGuest.ts).
+   */
+  memory?: { model: MemoryModel; smcOrders?: boolean };
+}
+
+/** The card's property, given whether `secure_pending` counts as set in a state (undefined: not settled yet). */
+function noLostWakeup(flag: (view: GlobalView) => Scalar | undefined): Invariant {
+  return {
+    name: 'no lost wakeup',
+    reads: [SPMC_NOTIF_ACTOR, CPU, VCPU, CTX],
+    check: (view: GlobalView) => {
+      const bm = (view.actor(SPMC_NOTIF_ACTOR).context as SpmcNotifContext).bitmaps[String(C6_VM)];
+      if (!bm || bm.pending === 0 || (bm.pending & ~bm.reported) !== 0) return true;
+      const exec = (view.actor(CPU).context as { exec: ExecContext }).exec;
+      if (exec.frames.some((f) => f.kind === 'tasklet')) return true;
+      if (!view.actor(VCPU).matches('idle')) return true;
+      const pending = flag(view);
+      if (pending === undefined || pending === true) return true;
+      if (view.mailbox(VCPU).some((m) => m.type === VGIC_NPI)) return true;
+      return `the SPMC holds reported bits 0x${bm.pending.toString(16)} for VM ${C6_VM}, but secure_pending is clear and no NPI is pending: nothing will make the guest call NOTIFICATION_GET (lost notification)`;
+    },
+  };
 }
 
 /** The card's property, as a state invariant; see the header. */
-export const c6NoLostWakeup: Invariant = {
-  name: 'no lost wakeup',
-  reads: [SPMC_NOTIF_ACTOR, CPU, VCPU, CTX],
-  check: (view: GlobalView) => {
-    const bm = (view.actor(SPMC_NOTIF_ACTOR).context as SpmcNotifContext).bitmaps[String(C6_VM)];
-    if (!bm || bm.pending === 0 || (bm.pending & ~bm.reported) !== 0) return true;
-    const exec = (view.actor(CPU).context as { exec: ExecContext }).exec;
-    if (exec.frames.some((f) => f.kind === 'tasklet')) return true;
-    if (!view.actor(VCPU).matches('idle')) return true;
-    if (effectiveField(view, CTX, CTX_OBJ, SECURE_PENDING) === true) return true;
-    if (view.mailbox(VCPU).some((m) => m.type === VGIC_NPI)) return true;
-    return `the SPMC holds reported bits 0x${bm.pending.toString(16)} for VM ${C6_VM}, but secure_pending is clear and no NPI is pending: nothing will make the guest call NOTIFICATION_GET (lost notification)`;
-  },
-};
+export const c6NoLostWakeup: Invariant = noLostWakeup((view) => effectiveField(view, CTX, CTX_OBJ, SECURE_PENDING));
+
+/** The ctx as a weak memory: `secure_pending`, stored by cpu0 (the tasklet) and the vCPU (GET's clear, INFO_GET's test_and_clear). */
+export function c6Memory(model: MemoryModel): WeakMemory {
+  const loc = `${CTX_OBJ}.${SECURE_PENDING}`;
+  return weakMemory({ name: CTX, model, cpus: [CPU, VCPU], objects: { [CTX_OBJ]: { [SECURE_PENDING]: false } }, access: { [CPU]: { writes: [loc] }, [VCPU]: { writes: [loc] } } });
+}
 
 /**
  * The C6 system.
@@ -80,7 +100,7 @@ export const c6NoLostWakeup: Invariant = {
  * // result.violations[0].message: "invariant 'no lost wakeup' violated: ..."
  * ```
  */
-export function c6System({ variant, sets = 2 }: C6Options): SystemSpec {
+export function c6System({ variant, sets = 2, memory }: C6Options): SystemSpec {
   if (variant !== 'buggy' && variant !== 'fixed') throw new ModelError(`C6: unknown variant '${String(variant)}'; use buggy or fixed`);
   if (!Number.isInteger(sets) || sets < 1 || sets > 4) throw new ModelError(`C6: sets must be an integer from 1 to 4, got ${String(sets)}`);
   const cpu0 = cpuMachine({
@@ -90,21 +110,27 @@ export function c6System({ variant, sets = 2 }: C6Options): SystemSpec {
     program: { initial: 'idle', states: { idle: { meta: softirqPoint() } } },
     irqHandlers: { [SRI_SGI]: notifIrqHandlerBody(CPU) },
     registered: [SRI_SGI],
-    tasklets: { [SRI_TASKLET]: notifSriActionBody({ lookup: 'none', vms: { [C6_VM]: { home: CTX, obj: CTX_OBJ, vcpu: VCPU } } }) },
+    tasklets: { [SRI_TASKLET]: notifSriActionBody({ lookup: 'none', vms: { [C6_VM]: { home: CTX, obj: CTX_OBJ, vcpu: VCPU, ...(memory ? { weakHome: true } : {}) } } }) },
   });
+  const weak = memory ? c6Memory(memory.model) : undefined;
+  const smcOrders = memory?.smcOrders ?? true;
+  const ctx = weak
+    ? weak.actors
+    : [{ name: CTX, machine: notifCtxMachine({ name: CTX, obj: CTX_OBJ, domid: C6_VM - 1, freeOnDestroyed: false }), daemon: true, label: notifCtxLabel(CTX_OBJ) }];
+  const suffix = memory ? `-${memory.model}${smcOrders ? '' : '-smc-unordered'}` : '';
   return {
-    name: `C6-${variant}${sets === 2 ? '' : `-${sets}sets`}`,
+    name: `C6-${variant}${sets === 2 ? '' : `-${sets}sets`}${suffix}`,
     actors: [
       { name: SP, machine: spMachine(SP, { vm: C6_VM, bits: Array.from({ length: sets }, (_, i) => 1 << i), cpu: CPU }), label: spLabel },
       { name: SPMC_NOTIF_ACTOR, machine: spmcNotifMachine({ bitmaps: [C6_VM], gic: GIC }), daemon: true, label: spmcNotifLabel },
       { name: GIC, machine: irqControllerMachine(GIC, [CPU]), daemon: true, label: irqControllerLabel },
       { name: CPU, machine: cpu0, daemon: true },
       { name: SRI_TASKLET, machine: taskletMachine(SRI_TASKLET), daemon: true, label: taskletLabel },
-      { name: VCPU, machine: notifGuestMachine({ vm: C6_VM, home: CTX, obj: CTX_OBJ, clearAfterSmc: variant === 'buggy' }), daemon: true },
-      { name: CTX, machine: notifCtxMachine({ name: CTX, obj: CTX_OBJ, domid: C6_VM - 1, freeOnDestroyed: false }), daemon: true, label: notifCtxLabel(CTX_OBJ) },
+      { name: VCPU, machine: notifGuestMachine({ vm: C6_VM, home: CTX, obj: CTX_OBJ, clearAfterSmc: variant === 'buggy', smcOrders: weak !== undefined && smcOrders }), daemon: true },
+      ...ctx,
     ],
     initialMessages: [{ to: SP, event: { type: 'start' } }],
-    invariants: [c6NoLostWakeup],
+    invariants: [weak ? noLostWakeup((view) => settledValue(view, weak, CTX_OBJ, SECURE_PENDING)) : c6NoLostWakeup],
   };
 }
 

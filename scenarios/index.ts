@@ -10,8 +10,10 @@ import { c3Entries, c3PctEntries } from './c3.js';
 import { c4Entries, c4PctEntries } from './c4.js';
 import { c5Entries, c5PctEntries } from './c5.js';
 import { c6Entries, c6PctEntries } from './c6.js';
+import { c6WmmEntries } from './c6Wmm.js';
 import { c7Entries, c7PctEntries } from './c7.js';
 import { c8Entries, c8PctEntries } from './c8.js';
+import { c8WmmEntries } from './c8Wmm.js';
 import { c9Entries, c9PctEntries } from './c9.js';
 import { c10Entries, c10PctEntries } from './c10.js';
 import { c11Entries, c11PctEntries } from './c11.js';
@@ -23,9 +25,10 @@ import type { CatalogueEntry } from './types.js';
 
 /**
  * Every catalogue entry, in card order; each card's larger configuration, explored with PCT, after
- * its own entries. C15 has none: its bug is an error path with one interleaving, not a race.
+ * its own entries (C15 has none: its bug is an error path with one interleaving, not a race);
+ * C6's and C8's weak memory entries (the arm model) after their PCT entries.
  */
-export const catalogue: CatalogueEntry[] = [...c1Entries, ...c1PctEntries, ...c2Entries, ...c2PctEntries, ...c3Entries, ...c3PctEntries, ...c4Entries, ...c4PctEntries, ...c5Entries, ...c5PctEntries, ...c6Entries, ...c6PctEntries, ...c7Entries, ...c7PctEntries, ...c8Entries, ...c8PctEntries, ...c9Entries, ...c9PctEntries, ...c10Entries, ...c10PctEntries, ...c11Entries, ...c11PctEntries, ...c12Entries, ...c12PctEntries, ...c13Entries, ...c13PctEntries, ...c14Entries, ...c14PctEntries, ...c15Entries];
+export const catalogue: CatalogueEntry[] = [...c1Entries, ...c1PctEntries, ...c2Entries, ...c2PctEntries, ...c3Entries, ...c3PctEntries, ...c4Entries, ...c4PctEntries, ...c5Entries, ...c5PctEntries, ...c6Entries, ...c6PctEntries, ...c6WmmEntries, ...c7Entries, ...c7PctEntries, ...c8Entries, ...c8PctEntries, ...c8WmmEntries, ...c9Entries, ...c9PctEntries, ...c10Entries, ...c10PctEntries, ...c11Entries, ...c11PctEntries, ...c12Entries, ...c12PctEntries, ...c13Entries, ...c13PctEntries, ...c14Entries, ...c14PctEntries, ...c15Entries];
 
 /**
  * The entry with `key`. Throws {@link ModelError} naming the unknown key and listing the
