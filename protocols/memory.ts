@@ -16,6 +16,12 @@
  * A freed object's home still answers (the memory is still there; that is what makes a
  * use-after-free silent in C): it is the use-after-free checker that reports the access. A
  * second free is an assertion (double free).
+ *
+ * These homes are sequentially consistent: each access takes effect in the order the home takes
+ * the messages. For a memory model chosen per system (`sc`, `tso`, `arm`), with the kernel's
+ * ordering operations (READ_ONCE/WRITE_ONCE, smp_store_release/smp_load_acquire, smp_*mb,
+ * atomic_* with their ordering variants, lock barriers), use protocols/weakMemory.ts: the same
+ * `mem.read`/`mem.write` messages, one memory actor for the locations it holds.
  */
 import { createMachine, enqueueActions } from 'xstate';
 import { assertThat, reply, type Message } from '../runtime/model.js';

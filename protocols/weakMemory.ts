@@ -49,10 +49,10 @@
  *
  * `tso`: a store enters its CPU's FIFO store buffer and reaches memory later, oldest first; a
  * load returns the CPU's own newest buffered store to that location, else memory. `smp_mb`,
- * every RMW (x86's locked instructions) and Xen's full-barrier locks drain the buffer.
- * Allowed: SB. Forbidden: MP, LB, WRC, IRIW, ISA2, S, 2+2W, R (R needs a store to overtake a
- * store).
- *
+ * every RMW (x86's locked instructions) and Xen's full-barrier locks drain the buffer; smp_rmb,
+ * smp_wmb, acquire and release order nothing more (x86 keeps those orders anyway). Allowed: SB
+ * and R (a store overtaken by a later load). Forbidden: MP, LB, WRC, IRIW, ISA2, S, 2+2W.
+
  * `arm`, on one flat memory (a single order of writes, seen by every CPU: other-multicopy
  * atomicity):
  * 1. Stores to different locations reach memory in any order; to the same location in program
@@ -70,9 +70,13 @@
  *    (`dep`) does the same for the dependent load. `smp_mb` drains the CPU's stores and then
  *    acts as `smp_rmb` over its loads and stores. As in Armv8 (RCsc), an acquire waits for the
  *    CPU's earlier releases to reach memory.
- * 4. A load the CPU does not wait for (`reply: false`) is performed at the CPU's next ordering
- *    point: a fence, acquire, release, RMW, lock operation, a later access to the same location,
- *    or `mem.done`. Until then later stores may reach memory first (load buffering, LB).
+ * 4. A load sent with `reply: false` is pending: it is performed at the CPU's next ordering
+ *    point (a fence, an acquire, a release, an RMW, a lock operation, a later access to the same
+ *    location, `mem.need` for its register, or `mem.done`). Until then later stores may reach
+ *    memory first (load buffering, LB). A pending acquire is performed before anything the CPU
+ *    sends after it. Litmus threads send every load this way and ask for a value they use with
+ *    `mem.need`: a CPU that declares a location in `deferredLoads` gets a view of it that moves
+ *    only while a load of it is pending, which is all such a load can observe.
  * 5. A value-returning RMW reads the newest write and writes right after it (atomicity);
  *    fully ordered ones act as `smp_mb` before and after, `_acquire`/`_release` as an acquire
  *    load / a release. A void relaxed RMW (`atomic_inc`) is buffered like a store; its value is
