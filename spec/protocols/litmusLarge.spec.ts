@@ -1,5 +1,5 @@
 /**
- * The large litmus tests (four CPUs, or three with locks): IRIW, ISA2 and Z6.0, under arm, tso
+ * The large litmus tests (three CPUs): ISA2 and Z6.0, under arm, tso
  * and sc, as in litmus.spec.ts. Z6.0 is where Armv8 and LKMM disagree: the model gives Armv8's
  * answer (examples/litmus/lkmm.ts says why).
  */
