@@ -353,7 +353,7 @@ export function litmusSystem(test: LitmusTest, model: MemoryModel): SystemSpec {
   return {
     name: `${test.name} (${model})`,
     actors: [
-      ...test.threads.map((t, n) => ({ name: threadName(test, n), machine: threadMachine(test, n, t) })),
+      ...test.threads.map((t, n) => ({ name: threadName(test, n), machine: threadMachine(test, n, t), label: threadLabel(compile(t)) })),
       ...locks.map((l) => ({ name: l, machine: spinlockMachine(l, l), daemon: true, label: lockLabel })),
       ...rwlocks.map((l) => ({ name: l, machine: rwlockMachine(l, l), daemon: true, label: rwlockLabel })),
       ...memory.actors.map((a) => (a.name === LITMUS_MEMORY ? { ...a, label: litmusLabel(memory) } : a)),
@@ -373,6 +373,39 @@ export function litmusOutcome(memory: WeakMemory, context: WeakMemoryContext): O
     for (const [reg, value] of cpu.regs) out[`${c}:${reg}`] = value;
   });
   return out;
+}
+
+/** How an instruction reads in a trace. */
+function describeInstr(i: Code): string {
+  switch (i.op) {
+    case 'WRITE_ONCE':
+    case 'smp_store_release':
+      return `${i.op}(${i.loc}, ${typeof i.value === 'object' && i.value !== null ? i.value.reg : String(i.value)})`;
+    case 'READ_ONCE':
+    case 'smp_load_acquire':
+      return `${i.reg} = ${i.op}(${'at' in i ? `*${i.at}` : i.loc})`;
+    case 'atomic_inc':
+      return `atomic_inc(${i.loc})`;
+    case 'spin_lock':
+    case 'spin_unlock':
+    case 'read_lock':
+    case 'read_unlock':
+    case 'write_lock':
+    case 'write_unlock':
+      return `${i.op}(${i.lock})`;
+    case 'assert':
+      return `ASSERT(${i.uses.join(', ')})`;
+    case 'jz':
+    case 'jmp':
+      return i.op;
+    default:
+      return `${i.op}()`;
+  }
+}
+
+/** A thread's trace label: the instruction it is in (waiting for its answer), or `done`. */
+function threadLabel(code: Code[]): (c: ThreadContext) => string {
+  return (c) => (c.pc >= code.length ? 'done' : describeInstr(code[c.pc] as Code));
 }
 
 /**

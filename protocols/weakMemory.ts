@@ -481,15 +481,16 @@ export function weakMemory(options: WeakMemoryOptions): WeakMemory {
 }
 
 /**
- * Trace label of the memory: every location's newest value; each CPU's buffer (`P0[y=1 wmb]`);
- * lagging views (`P1 sees x=0`); registers (`P1:r0=1`). A litmus outcome is the label of a
+ * Trace label of the memory: each CPU's buffer (`P0[y=1 wmb]`) and lagging views (`P1 sees
+ * x=0`), then every location's newest value, then registers (`P1:r0=1`). A litmus outcome is the label of a
  * final state (buffers drained, views caught up): values and registers.
  */
 export function weakMemoryLabel(layout: Layout): (c: WeakMemoryContext) => string {
   return (context) => {
     const core = context.core;
     const values = latestValues(layout, core);
-    const parts = layout.locs.map((l, x) => `${l}=${show(values[x] as Scalar)}${context.heap[layout.obj[x] as string]?.live === false ? '(freed)' : ''}`);
+    // What only a weak model has comes first, so a clipped trace column still shows it.
+    const weak: string[] = [];
     core.cpu.forEach((cpu, c) => {
       const who = layout.cpus[c] as string;
       if (cpu.q.length) {
@@ -500,15 +501,14 @@ export function weakMemoryLabel(layout: Layout): (c: WeakMemoryContext) => strin
           if (e.k === 'w') return 'wmb';
           return `unlock ${e.ch}`;
         });
-        parts.push(`${who}[${items.join(' ')}]`);
+        weak.push(`${who}[${items.join(' ')}]`);
       }
       const stale = cpu.seen.map((s, x) => (s >= 0 && s !== lastOf(core, x) ? `${layout.locs[x]}=${show((core.w[s] as [number, Scalar])[1])}` : '')).filter(Boolean);
-      if (stale.length) parts.push(`${who} sees ${stale.join(',')}`);
+      if (stale.length) weak.push(`${who} sees ${stale.join(',')}`);
     });
-    core.cpu.forEach((cpu, c) => {
-      for (const [reg, value] of cpu.regs) parts.push(`${layout.cpus[c]}:${reg}=${show(value)}`);
-    });
-    return parts.join(' ');
+    const plain = layout.locs.map((l, x) => `${l}=${show(values[x] as Scalar)}${context.heap[layout.obj[x] as string]?.live === false ? '(freed)' : ''}`);
+    const regs = core.cpu.flatMap((cpu, c) => cpu.regs.map(([reg, value]) => `${layout.cpus[c]}:${reg}=${show(value)}`));
+    return [...weak, ...plain, ...regs].join(' ');
   };
 }
 

@@ -181,7 +181,7 @@ describe('errors name the actor, the location and the option', () => {
 });
 
 describe('labels', () => {
-  it('show values, buffers, lagging views and registers', () => {
+  it('show buffers and lagging views first, then values, then registers', () => {
     const memory = weakMemory({ name: 'mem', model: 'arm', cpus: ['a', 'b'], objects: { x: { '': 0 } } });
     const label = memory.actors[0]?.label as (c: WeakMemoryContext) => string;
     const ctx: WeakMemoryContext = {
@@ -197,6 +197,6 @@ describe('labels', () => {
         armed: [],
       },
     };
-    expect(label(ctx)).toBe('x=1 a[x=2 wmb] b sees x=0 b:r0=0');
+    expect(label(ctx)).toBe('a[x=2 wmb] b sees x=0 x=1 b:r0=0');
   });
 });
