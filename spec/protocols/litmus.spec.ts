@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_LITMUS, KERNEL_FILES, LKMM_TESTS, OUT_OF_SCOPE, RENAMED, litmusByName } from '../../examples/litmus/lkmm.js';
 import { L, type LitmusTest } from '../../protocols/litmus.js';
-import { runLitmus } from './litmusOutcomes.js';
+import { runLitmus } from '../../examples/litmus/outcomes.js';
 import { SMALL_TESTS, expectedUnder } from './litmusTable.js';
 
 describe('LKMM litmus tests, small ones, under arm, tso and sc', () => {

@@ -4,7 +4,7 @@
  * while letting plain readers disagree?
  */
 import { describe, expect, it } from 'vitest';
-import { runLitmus } from './litmusOutcomes.js';
+import { runLitmus } from '../../examples/litmus/outcomes.js';
 import { IRIW_TESTS, expectedUnder } from './litmusTable.js';
 
 describe('LKMM litmus tests: IRIW', () => {

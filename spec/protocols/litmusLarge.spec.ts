@@ -4,7 +4,7 @@
  * answer (examples/litmus/lkmm.ts says why).
  */
 import { describe, expect, it } from 'vitest';
-import { runLitmus } from './litmusOutcomes.js';
+import { runLitmus } from '../../examples/litmus/outcomes.js';
 import { LARGE_TESTS, expectedUnder } from './litmusTable.js';
 
 describe('LKMM litmus tests, large ones', () => {

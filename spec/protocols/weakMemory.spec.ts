@@ -12,7 +12,7 @@ import { ModelError } from '../../runtime/errors.js';
 import { L, type LitmusTest } from '../../protocols/litmus.js';
 import { MEM_VALUE } from '../../protocols/memory.js';
 import { weakMemory, wmm, type MemoryModel, type WeakMemoryContext } from '../../protocols/weakMemory.js';
-import { runLitmus } from './litmusOutcomes.js';
+import { runLitmus } from '../../examples/litmus/outcomes.js';
 
 const test = (name: string, threads: LitmusTest['threads'], extra: Partial<LitmusTest> = {}): LitmusTest => ({ name, source: 'local', expected: 'Never', threads, exists: {}, ...extra });
 const finals = (t: LitmusTest, m: MemoryModel): string[] => runLitmus(t, m).outcomes;
