@@ -421,7 +421,8 @@ export function weakMemory(options: WeakMemoryOptions): WeakMemory {
         break;
       case MEM_NEED: {
         if (typeof e.reg !== 'string') throw new ModelError(`${where(e)}: needs the register in 'reg'`);
-        answer(need(layout, core, cpuOf(e), e.reg));
+        answered = true;
+        sends.push({ to: e.from, event: answerTo(e, { type: MEM_VALUE, reg: e.reg, value: need(layout, core, cpuOf(e), e.reg) }) });
         break;
       }
       default:
