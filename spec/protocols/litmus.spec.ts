@@ -9,18 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { ALL_LITMUS, KERNEL_FILES, LKMM_TESTS, OUT_OF_SCOPE, RENAMED, litmusByName } from '../../examples/litmus/lkmm.js';
 import { L, type LitmusTest } from '../../protocols/litmus.js';
 import { runLitmus } from '../../examples/litmus/outcomes.js';
-import { SMALL_TESTS, expectedUnder } from './litmusTable.js';
+import { SMALL_TESTS, describeLitmusTable, expectedUnder } from './litmusTable.js';
 
-describe('LKMM litmus tests, small ones, under arm, tso and sc', () => {
-  for (const test of SMALL_TESTS) {
-    for (const model of ['arm', 'tso', 'sc'] as const) {
-      const expected = expectedUnder(test, model);
-      it(`${test.name} under ${model}: ${expected}`, () => {
-        expect(runLitmus(test, model).observed ? 'Sometimes' : 'Never').toBe(expected);
-      });
-    }
-  }
-});
+describeLitmusTable('LKMM litmus tests, small ones, under arm, tso and sc', SMALL_TESTS);
 
 describe('whole outcome sets', () => {
   const get = (name: string): LitmusTest => litmusByName(name) as LitmusTest;

@@ -6,7 +6,9 @@
  * overtaken by a later load of another location (SB, SB with forwarding, R); Owens, Sarkar and
  * Sewell, "A better x86 memory model: x86-TSO", TPHOLs 2009.
  */
+import { describe, expect, it } from 'vitest';
 import type { LitmusTest, Verdict } from '../../protocols/litmus.js';
+import { runLitmus } from '../../examples/litmus/outcomes.js';
 import type { MemoryModel } from '../../protocols/weakMemory.js';
 import { ALL_LITMUS } from '../../examples/litmus/lkmm.js';
 
@@ -34,3 +36,17 @@ export const SMALL_TESTS = ALL_LITMUS.filter((t) => !LARGE.has(t.name));
 /** IRIW: four CPUs; about a million states each under arm (litmusIriw.spec.ts). */
 export const IRIW_TESTS = ALL_LITMUS.filter((t) => LARGE.has(t.name) && t.name.startsWith('IRIW'));
 export const LARGE_TESTS = ALL_LITMUS.filter((t) => LARGE.has(t.name) && !t.name.startsWith('IRIW'));
+
+/** One test per (litmus test, model): the `exists` outcome is reached exactly when expected. */
+export function describeLitmusTable(title: string, tests: readonly LitmusTest[], timeout = 60_000): void {
+  describe(title, () => {
+    for (const test of tests) {
+      for (const model of ['arm', 'tso', 'sc'] as const) {
+        const expected = expectedUnder(test, model);
+        it(`${test.name} under ${model}: ${expected}`, { timeout }, () => {
+          expect(runLitmus(test, model).observed ? 'Sometimes' : 'Never').toBe(expected);
+        });
+      }
+    }
+  });
+}
