@@ -1,4 +1,5 @@
 /**
+ * `npm run bench -- --parallel [--n 7]`: the parallel search (bench/parallel.ts). Otherwise
  * `npm run bench [-- --json] [-- --max-n 7] [-- --big]`: interleave side by side with SPIN on
  * equivalent models (DESIGN.md, "What fast means here"), measured in one process run.
  *
@@ -43,6 +44,7 @@ import { DEFAULT_MAILBOX_BOUND, type SystemSpec } from '../runtime/system.js';
 import { diningPhilosophers } from '../scenarios/classic/diningPhilosophers.js';
 import { diningPromela } from './promela.js';
 import { c1Promela } from './promelaC1.js';
+import { parallelBench } from './parallel.js';
 
 interface Run {
   states: number;
@@ -216,6 +218,11 @@ function withSpin(row: Row, promela: string, spinProblem: string | undefined, ha
 
 async function main(): Promise<void> {
   const spinProblem = ensureSpin();
+  if (args.includes('--parallel')) {
+    // The parallel search beside one thread and SPIN's multi-core mode (bench/parallel.ts).
+    const nArg = args.indexOf('--n');
+    return parallelBench(nArg >= 0 ? Number(args[nArg + 1]) : 7, OUT, spinProblem);
+  }
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), Node ${process.version}, ${versionOf('spin', '-V')}, ${versionOf('gcc', '--version')}`;
   log(`machine: ${machine}`);
   log(`load average at the start (1 / 5 / 15 min): ${loadText()}`);

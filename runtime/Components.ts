@@ -27,15 +27,32 @@
  * JACM 2012), which is what StateStore.ts uses. The two words together are the state's 64-bit
  * fingerprint for hash compaction.
  *
- * For a shared-memory parallel search (issue 16): component ids are assigned in first-met
- * order, so two threads interning separately give different ids to the same component. A
- * shared visited set needs one id per component across threads: intern through a shared table
- * (keyed by actor, local state content and message contents, as `keyOf` below does with ids),
- * or ship components in portable form as the parallel search does today (Kernel.pack). The
- * per-thread memo tables (moves, appends) can stay private: they are caches over the ids.
+ * Shared-memory parallel search (issue 16, runtime/parallel/shared.ts): ids are assigned in
+ * first-met order, so two threads interning separately would give different ids to the same
+ * component. With a {@link ComponentIds} allocator, a component met for the first time in this
+ * thread takes its id from the allocator, which every thread shares, keyed by the component's
+ * content ({@link portableKey}); a state read from shared memory whose component this thread
+ * has not met is rebuilt from that content ({@link Components.ensure}). Ids then mean the same
+ * component in every thread, so are the Zobrist words (a function of actor and id), the hashes
+ * and the vectors: a state found by one thread is stored and read by another as it is, without
+ * translation. The memo tables (moves, appends) and the private key map stay per thread: they
+ * are caches over the ids. An id this thread has not met is a hole in its arrays until ensured.
  */
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import { selectMessage } from './delivery.js';
+import type { Message } from './model.js';
+import { canonicalKey } from './plainData.js';
 import type { Outcome, StepTable } from './StepTable.js';
+
+/**
+ * Component ids shared between threads (runtime/parallel/shared.ts): `idOf` returns the id of
+ * `actor`'s component with content `key` ({@link portableKey}), allocating the next one if no
+ * thread has it yet; `keyOf` returns the content of an id some thread allocated.
+ */
+export interface ComponentIds {
+  idOf(actor: number, key: string): number;
+  keyOf(actor: number, id: number): string;
+}
 
 /** What an actor does from one component: memoized, immutable, shared by every state that has it. */
 export interface Move {
@@ -83,16 +100,75 @@ export class ActorComponents {
   readonly keys = new Map<string, number>();
   /** (component, message) -> component after appending the message. */
   readonly appends = new PairMap();
+  /** With shared ids: 1 where this thread holds the component (ids it has not met are holes). */
+  known: Uint8Array = new Uint8Array(16);
 }
 
 export class Components {
   private readonly actors: ActorComponents[];
+
+  private shared: ComponentIds | undefined;
+  private readonly snapshotKeys: string[][];
+  private readonly messageKeys: string[] = [];
 
   constructor(
     readonly table: StepTable,
     readonly actorCount: number,
   ) {
     this.actors = Array.from({ length: actorCount }, () => new ActorComponents());
+    this.snapshotKeys = Array.from({ length: actorCount }, () => []);
+  }
+
+  /**
+   * Takes ids from `ids` from now on (call before anything is interned): the ids of a
+   * shared-memory parallel search, equal in every thread for equal components.
+   */
+  shareIds(ids: ComponentIds): void {
+    if (this.total() !== 0) throw new Error('Components.shareIds: components were interned already');
+    this.shared = ids;
+  }
+
+  /**
+   * The content of `actor`'s component (local state `local`, mailbox `box`) as a string equal in
+   * every thread for equal contents: `[value, hasContext, context, status, [messages]]` in
+   * canonical JSON (plainData.ts). {@link ensure} rebuilds the component from it.
+   */
+  portableKey(actor: number, local: number, box: ArrayLike<number>): string {
+    const keys = this.snapshotKeys[actor] as string[];
+    let s = keys[local];
+    if (s === undefined) {
+      const snap = this.table.snapshot(actor, local);
+      s = `${canonicalKey(snap.value)},${snap.context === undefined ? '0,null' : `1,${canonicalKey(snap.context)}`},${JSON.stringify(snap.status)}`;
+      keys[local] = s;
+    }
+    let out = `[${s},[`;
+    for (let i = 0; i < box.length; i++) {
+      const m = box[i] as number;
+      let mk = this.messageKeys[m];
+      if (mk === undefined) {
+        mk = canonicalKey(this.table.message(m));
+        this.messageKeys[m] = mk;
+      }
+      out += i === 0 ? mk : `,${mk}`;
+    }
+    return `${out}]]`;
+  }
+
+  /**
+   * With shared ids: makes sure this thread holds `actor`'s component `id` (allocated by some
+   * thread), rebuilding it from its portable key: the snapshot through the machine's
+   * `resolveState`, the messages as they are.
+   */
+  ensure(actor: number, id: number): void {
+    const t = this.actors[actor] as ActorComponents;
+    if (id < t.known.length && t.known[id] === 1) return;
+    const shared = this.shared as ComponentIds;
+    const [value, hasContext, context, status, messages] = JSON.parse(shared.keyOf(actor, id)) as [unknown, number, unknown, string, Message[]];
+    const machine = this.table.system.machines[actor] as AnyStateMachine;
+    const snapshot = machine.resolveState({ value, ...(hasContext ? { context } : {}), status } as never) as AnyMachineSnapshot;
+    const local = this.table.internSnapshot(actor, snapshot);
+    const box = messages.map((m) => this.table.internMessage(m));
+    this.place(t, actor, id, local, box, keyOf(local, box));
   }
 
   /** Components interned for `actor` so far. */
@@ -113,8 +189,14 @@ export class Components {
     const key = keyOf(local, box);
     const found = t.keys.get(key);
     if (found !== undefined) return found;
-    const id = t.count++;
-    if (id >= t.local.length) growComponents(t);
+    const id = this.shared ? this.shared.idOf(actor, this.portableKey(actor, local, box)) : t.count;
+    this.place(t, actor, id, local, box, key);
+    return id;
+  }
+
+  private place(t: ActorComponents, actor: number, id: number, local: number, box: ArrayLike<number>, key: string): void {
+    while (id >= t.local.length) growComponents(t);
+    if (id >= t.count) t.count = id + 1;
     if (t.boxesUsed + box.length > t.boxes.length) t.boxes = grown(t.boxes, t.boxesUsed + box.length);
     t.local[id] = local;
     t.boxStart[id] = t.boxesUsed;
@@ -122,8 +204,8 @@ export class Components {
     for (let i = 0; i < box.length; i++) t.boxes[t.boxesUsed++] = box[i] as number;
     t.z1[id] = zobrist(actor, id, 0x2545f491);
     t.z2[id] = zobrist(actor, id, 0x7f4a7c15);
+    t.known[id] = 1;
     t.keys.set(key, id);
-    return id;
   }
 
   local(actor: number, c: number): number {
@@ -257,6 +339,9 @@ function growComponents(t: ActorComponents): void {
   t.boxLength = grown(t.boxLength, size);
   t.z1 = grown(t.z1, size);
   t.z2 = grown(t.z2, size);
+  const known = new Uint8Array(size);
+  known.set(t.known);
+  t.known = known;
 }
 
 /** murmur3's 32-bit finalizer: a bijection on 32-bit integers that mixes every bit. */

@@ -69,6 +69,13 @@ export interface StepFacts {
 export interface Checker {
   /** Shown in reports, e.g. `lockdep`. */
   readonly name: string;
+  /**
+   * True when its findings depend on the transitions it saw before (lockdep's dependency graph),
+   * not on each transition alone. The parallel search gives each worker its own checkers, so
+   * such a checker would see only a worker's share: a clean parallel pass is then confirmed by
+   * one thread (runtime/parallel/coordinator.ts).
+   */
+  readonly accumulates?: boolean;
   /** Judges one transition; returns what is wrong (empty or undefined if nothing). */
   onTransition?(event: TransitionEvent): Finding[] | undefined;
   /**

@@ -187,6 +187,8 @@ interface Path {
 
 export class Lockdep implements Checker {
   readonly name = 'lockdep';
+  /** The dependency graph spans every transition seen. */
+  readonly accumulates = true;
   private readonly classes = new Map<string, LockClass>();
   private readonly chains = new Set<string>();
   private readonly reported = new Set<string>();

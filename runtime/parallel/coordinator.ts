@@ -1,46 +1,47 @@
 /**
- * Parallel breadth-first search over worker_threads (DESIGN.md decision 8), giving the same
- * result as the single-threaded `bfs`: the same verdict, the same violations with the same
- * (shortest, first-found) schedules and tokens, and the same state and transition counts.
+ * Shared-memory parallel search over worker_threads (issue 16), with the result of one thread.
  *
- * Algorithm: level-synchronous BFS, states partitioned over W workers by a hash of their
- * content. Each level:
+ * `workers` participants share one visited set, one component id allocator and one work pool
+ * in SharedArrayBuffers (shared.ts says how and why): the calling thread, in the slices the one
+ * loop's interface gives it (`advance(budget)`, so progress, the time limit, the memory bound
+ * and cancellation (`shouldStop`) are checked every {@link CHECK_EVERY} expansions as in
+ * Search.ts), and `workers - 1` worker threads, which join as soon as they have built the system
+ * (a small search may be over before they do). Each participant expands states from its own
+ * queue and gives work to idle ones through the pool, with no barrier per level
+ * (expander.ts). Then this class decides the result:
  *
- * 1. `expand`: every worker expands the frontier states it owns, in rank order, and ships each
- *    successor to its owner, tagged with its BFS key `rank(parent) * (actors + 1) + actor`.
- *    Single-threaded BFS meets a level's steps in exactly this key order, and first reaches a
- *    state through its smallest key.
- * 2. `receive`: every owner dedupes what it got against its visited set, keeping for each new
- *    state the smallest key (so its parent is the one BFS records), and checks invariants of
- *    the new states.
- * 3. The coordinator merges the workers' sorted keys into global ranks for the next level,
- *    and replays the level's findings in key order as single-threaded BFS would: the first of
- *    each kind+message is recorded, the path is walked back through the workers' parent links,
- *    and replayed (runtime/replay.ts) to check it. Where single-threaded BFS would have stopped
- *    inside the level (maxViolations, maxStates) the counts are cut at that key.
+ * - **exhausted, nothing found**: every reachable state was expanded once. The state count, the
+ *   transition count, the verdict (`verified`, or `incomplete` under a depth bound) are exactly
+ *   one thread's bfs: the reachable set does not depend on the order, every state's steps are
+ *   counted once (at its first expansion), and depths are shortest depths (the workers lower a
+ *   state's depth and pass it on when they find a shorter path), so the depth bound keeps the
+ *   same states as bfs, trips as in bfs, and `maxDepthReached` is bfs's.
+ * - **a violation** (a failing step, an invariant, a deadlock, a checker's finding), **the state
+ *   bound**, or **a checker that accumulates** (lockdep: each worker's instance sees only its
+ *   share of the transitions): the workers stop, and one thread's bfs runs on this thread, in
+ *   the same slices, for the result. So every reported counterexample is bfs's: the shortest,
+ *   with bfs's token, and the result is the same for the same inputs whatever the threads did;
+ *   there is no parallel counterexample to shrink. The cost is bfs's time to its first
+ *   violations on top of the parallel pass (which stopped at the first one). `strategyStats`
+ *   says what the parallel pass did (`parallelStates`, and `rerun` = 1).
+ * - **stopped** by time, memory or interrupt: the partial result counts what the workers had
+ *   stored (an `incomplete` verdict, as for one thread stopped at another moment).
  *
- * The time limit, the memory bound and cancellation (`shouldStop`) are checked at level
- * boundaries and, while the coordinator waits for the workers, every few milliseconds: a level
- * cut short is dropped (the workers are stopped) and the result counts the levels finished, so
- * a run stopped by them may differ from one thread (it is an 'incomplete' verdict either way).
- * The memory bound reads the caller's probe, else the workers' visited sets as they report them.
- * The coordinator is a {@link SearchRun}: it advances one level per call. Checkers (lockdep, ...) accumulate over
- * the search order and are rejected here, as are machines with history states (a snapshot is
- * rebuilt in another worker from its value and context only).
- *
- * Workers build the system themselves from a {@link SystemSource}; the step loops and this
- * coordinator are synchronous (sync.ts): no promises, no timers.
+ * Limits: machines with history states are refused (a component is rebuilt in another thread
+ * from its value and context only); checkers given as options reach the workers only for a
+ * catalogue source (the entry's `explore.checkers`), else they are refused, naming the option;
+ * with hash compaction the parallel pass stores full vectors (the rerun, if any, compacts).
  */
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InternalBug, ModelError } from '../errors.js';
-import { Kernel, type Finding } from '../Kernel.js';
-import { BOUND_HINTS, searchSettings, type BoundName, type ExploreResult, type ExploreStats, type SearchSettings, type StopCause, type StrategyOptions } from '../result.js';
+import { Kernel } from '../Kernel.js';
+import { BOUND_HINTS, searchSettings, type ExploreResult, type ExploreStats, type SearchSettings, type StopCause, type StrategyOptions } from '../result.js';
+import { CHECK_EVERY, Search } from '../Search.js';
+import { Expander, Work, endSearch } from './expander.js';
+import { bfsPolicy } from '../strategies/bfs.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
-import { ViolationRecorder } from '../ViolationRecorder.js';
-import { shrinkViolation } from '../shrink.js';
-import type { LevelEvent, WorkerCommand } from './protocol.js';
+import { COUNTERS, CUT, Ctl, Outcome, STORED, allocate, storedStates, visitedBytes, type SharedLayout } from './shared.js';
 import type { SystemSource } from './source.js';
-import { StopWaiting, SyncChannel } from './sync.js';
 
 export type { SystemSource } from './source.js';
 
@@ -49,11 +50,26 @@ export interface ParallelOptions extends StrategyOptions {
   workers?: number;
   /** Where each worker builds the system from. Required. */
   source?: SystemSource;
+  /**
+   * Start searching only once every worker thread has joined (default false: the calling
+   * thread searches while they start, and a small search may end before they join). For specs
+   * that want small systems shared between threads.
+   */
+  awaitWorkers?: boolean;
+  /**
+   * Each participant takes the newest state of its own queue first (depth-first) instead of the
+   * oldest: depths are then often found too deep first and corrected. For specs of that
+   * correction; the result is the same.
+   */
+  depthFirst?: boolean;
 }
+
+/** How often the coordinator waiting for its workers to finish looks again, in milliseconds. */
+const POLL_MS = 5;
 
 export function exploreParallel(system: SystemSpec | LoadedSystem, options: ParallelOptions = {}): ExploreResult {
   const run = new ParallelSearch(system, options);
-  while (!run.done) run.advance(1);
+  while (!run.done) run.advance(Number.MAX_SAFE_INTEGER);
   return run.result();
 }
 
@@ -80,8 +96,8 @@ function checkParallel(sys: LoadedSystem, options: ParallelOptions): { workers: 
   if (!options.source) {
     throw new ModelError('parallel search needs options.source (the module and export the system is built from): each worker thread builds the system itself');
   }
-  if (sys.checkers.length || options.checkers?.length) {
-    throw new ModelError(`system '${sys.name}': parallel search does not support checkers (they judge transitions in search order, which differs between threads); use bfs`);
+  if (workers > 1 && options.checkers?.length && options.source.key === undefined) {
+    throw new ModelError(`system '${sys.name}': option checkers cannot reach parallel workers (functions stay in this thread); list them in the system's 'checkers', or use a catalogue entry's explore.checkers, or use bfs`);
   }
   sys.machines.forEach((m, a) => {
     const node = historyNode((m as { root?: NodeLike }).root);
@@ -90,105 +106,113 @@ function checkParallel(sys: LoadedSystem, options: ParallelOptions): { workers: 
   return { workers, source: options.source };
 }
 
-/** A parallel BFS; advance it (one level per call) until `done`, then read `result()`. */
+/** A parallel search; advance it until `done`, then read `result()`. */
 export class ParallelSearch {
   done = false;
   private readonly sys: LoadedSystem;
+  private readonly options: ParallelOptions;
   private readonly opts: SearchSettings;
   private readonly W: number;
   private readonly source: SystemSource;
-  private readonly kernel: Kernel;
-  private readonly recorder: ViolationRecorder;
-  private bound: ExploreResult['bound'];
-  private stopCause: StopCause | undefined;
-  private finished = false;
-  private started = false;
-  /** A level was cut short while the workers were busy in it. */
-  private abandoned = false;
-  private startedAt: number | undefined;
-  private states = 1;
-  private transitions = 0;
-  private maxDepthReached = 0;
-  private levels = 0;
-  /** States of the next level, waiting to be expanded. */
-  private pending = 1;
-  private workerBytes = 0;
-  private finalStats: Omit<ExploreStats, 'states' | 'transitions' | 'maxDepthReached' | 'memoHitRate'> = { xstateCalls: 0, memoHits: 0, localStates: 0, messages: 0, bytesPerState: 0 };
-  private final: ExploreResult | undefined;
-  private channels: SyncChannel[] = [];
+  /** Some checker's findings depend on every transition (a clean pass is confirmed by one thread). */
+  private readonly accumulating: boolean;
+  private layout: SharedLayout | undefined;
+  private expander: Expander | undefined;
+  private control: Int32Array | undefined;
   private threads: Worker[] = [];
+  private ports: MessagePort[] = [];
+  private started = false;
+  private startedAt: number | undefined;
+  private stopCause: StopCause | undefined;
+  private outcome: Outcome = Outcome.Running;
+  private nextProgress: number;
+  /** One thread's bfs, when the parallel pass cannot give the result itself. */
+  private rerun: Search | undefined;
+  private parallelStates = 0;
+  private repropagations = 0;
+  private final: ExploreResult | undefined;
+  private finalStats: ExploreStats | undefined;
+  private cutByDepth = false;
 
   constructor(system: SystemSpec | LoadedSystem, options: ParallelOptions = {}) {
     this.sys = 'actorIndex' in system ? system : loadSystem(system);
-    this.opts = searchSettings(options, true);
+    this.options = options;
+    this.opts = searchSettings(options, false);
     const { workers, source } = checkParallel(this.sys, options);
     this.W = workers;
     this.source = source;
-    this.kernel = new Kernel(this.sys);
-    this.recorder = new ViolationRecorder(this.sys, this.opts.maxViolations, [], this.opts.onViolation);
-    const init = this.kernel.initial();
-    for (const f of [...this.kernel.initialFindings(), ...this.kernel.invariantFindings(init)]) this.record(f, []);
+    this.nextProgress = this.opts.progressEveryStates;
+    this.accumulating = [...this.sys.checkers, ...(options.checkers ?? [])].some((make) => make().accumulates === true);
+    // Findings in the start state: nothing to parallelise; one thread reports them.
+    const kernel = new Kernel(this.sys);
+    const init = kernel.initial();
+    if (kernel.initialFindings().length || kernel.invariantFindings(init).length) this.startRerun();
   }
 
-  /** Runs the next level (the budget is not divided: a level is the unit). */
-  advance(_budget: number): void {
+  advance(budget: number): void {
     if (this.done) return;
+    if (this.rerun) {
+      this.rerun.advance(budget);
+      if (this.rerun.done) this.done = true;
+      return;
+    }
     try {
-      if (!this.started) {
-        this.started = true;
-        this.startedAt = this.opts.clock ? (this.opts.timeOrigin ?? this.opts.clock()) : undefined;
-        this.start();
+      if (!this.started) this.start();
+      const me = this.expander as Expander;
+      const control = this.control as Int32Array;
+      for (let used = 0; used < budget; ) {
+        if (Atomics.load(control, Ctl.Done) === Outcome.Running && this.stopRequested()) endSearch(control, Outcome.Stopped);
+        const chunk = Math.min(CHECK_EVERY, budget - used);
+        const r = me.work(chunk);
+        used += chunk;
+        this.progress();
+        if (r === Work.Over) {
+          this.conclude();
+          return;
+        }
       }
-      if (this.stopRequested() || !this.level()) this.finish();
     } catch (err) {
-      if (!(err instanceof StopWaiting)) {
-        this.shutdown();
-        throw err;
-      }
-      // The workers are inside a level and cannot answer: drop the level, stop them.
-      this.abandoned = true;
-      this.finish();
+      this.shutdown();
+      throw err;
     }
   }
 
-  private finish(): void {
-    if (this.pending === 0 && !this.stopCause) this.finished = true;
-    if (this.threads.length) {
-      if (!this.abandoned) this.finalStats = this.workerStats();
+  /** The search is over: collect the counters, then keep the result or rerun one thread. */
+  private conclude(): void {
+    const control = this.control as Int32Array;
+    (this.expander as Expander).report();
+    // Wait for the workers that started; one still loading its modules sees the search over
+    // as soon as it starts and does nothing (so a small search does not wait for thread start-up).
+    for (let f = Atomics.load(control, Ctl.Finished); f < Atomics.load(control, Ctl.Joined) - 1; f = Atomics.load(control, Ctl.Finished)) {
+      Atomics.wait(control, Ctl.Finished, f, POLL_MS);
+    }
+    this.outcome = Atomics.load(control, Ctl.Done) as Outcome;
+    if (this.outcome === Outcome.Failed) {
+      for (const port of this.ports) {
+        const got = receiveMessageOnPort(port) as { message: { model: boolean; message: string } } | undefined;
+        if (got) {
+          this.shutdown();
+          if (got.message.model) throw new ModelError(got.message.message);
+          throw new InternalBug(got.message.message);
+        }
+      }
       this.shutdown();
+      throw new InternalBug('a parallel worker failed without saying why');
+    }
+    this.finalStats = this.collect();
+    this.parallelStates = this.finalStats.states;
+    this.shutdown();
+    if (this.outcome === Outcome.Exhausted && this.parallelStates >= this.opts.maxStates) this.outcome = Outcome.MaxStates;
+    if (this.outcome === Outcome.Violation || this.outcome === Outcome.MaxStates || (this.outcome === Outcome.Exhausted && this.accumulating)) {
+      this.startRerun();
+      return;
     }
     this.done = true;
   }
 
-  /** States of the level to expand next. */
-  frontier(): number {
-    return this.pending;
-  }
-
-  stats(): ExploreStats {
-    const s = this.finalStats;
-    const lookups = s.memoHits + s.xstateCalls;
-    return { states: this.states, transitions: this.transitions, ...s, memoHitRate: lookups ? s.memoHits / lookups : 0, maxDepthReached: this.maxDepthReached };
-  }
-
-  result(): ExploreResult {
-    if (this.final) return this.final;
-    const violations = this.recorder.violations;
-    const complete = this.finished && !this.bound && !this.stopCause;
-    const result: ExploreResult = {
-      system: this.sys.name,
-      strategy: 'parallel-bfs',
-      verdict: violations.length > 0 ? 'violation' : complete ? 'verified' : 'incomplete',
-      complete,
-      covered: this.stopCause ? { kind: 'stopped', by: this.stopCause } : this.bound ? { kind: 'depth-bounded', maxDepth: this.opts.maxDepth } : this.finished ? { kind: 'exhaustive' } : { kind: 'stopped', by: 'interrupt' },
-      ...(this.bound ? { bound: this.bound } : {}),
-      ...(this.stopCause === 'interrupt' ? { interrupted: true } : {}),
-      violations: violations.map((v) => (this.opts.shrinkAttempts && !this.stopCause ? shrinkViolation(this.sys, v, [], this.opts.shrinkAttempts, () => this.timeUp()) : v)),
-      stats: this.stats(),
-      strategyStats: { workers: this.W, levels: this.levels },
-    };
-    if (this.done) this.final = result;
-    return result;
+  private startRerun(): void {
+    this.rerun = new Search(this.sys, bfsPolicy(), this.options);
+    if (this.rerun.done) this.done = true;
   }
 
   private timeUp(): boolean {
@@ -196,205 +220,146 @@ export class ParallelSearch {
     return clock !== undefined && timeLimitMs !== undefined && this.startedAt !== undefined && clock() - this.startedAt >= timeLimitMs;
   }
 
-  /** The time limit, the memory bound, `shouldStop`: stops (and says so) when one says to. */
+  private storedStates(): number {
+    return storedStates(this.control as Int32Array, this.W);
+  }
+
+  /** The time limit, the memory bound, `shouldStop`: true (with the cause noted) when one says stop. */
   private stopRequested(): boolean {
-    if (this.stopCause) return true;
-    if (this.opts.shouldStop?.()) this.stop('interrupt');
-    else if (this.timeUp()) this.stop('timeLimitMs');
-    else if (this.opts.maxMemoryBytes !== undefined && (this.opts.memoryProbe?.() ?? this.workerBytes) >= this.opts.maxMemoryBytes) this.stop('maxMemoryBytes');
+    if (this.opts.shouldStop?.()) this.stopCause = 'interrupt';
+    else if (this.timeUp()) this.stopCause = 'timeLimitMs';
+    else if (this.opts.maxMemoryBytes !== undefined && (this.opts.memoryProbe?.() ?? visitedBytes(this.layout as SharedLayout, this.storedStates())) >= this.opts.maxMemoryBytes) this.stopCause = 'maxMemoryBytes';
     return this.stopCause !== undefined;
   }
 
-  private stop(cause: StopCause): void {
-    this.stopCause ??= cause;
-    if (cause === 'timeLimitMs') this.trip('timeLimitMs', this.opts.timeLimitMs as number);
-    else if (cause === 'maxMemoryBytes') this.trip('maxMemoryBytes', this.opts.maxMemoryBytes as number);
-    else if (cause === 'maxStates') this.trip('maxStates', this.opts.maxStates);
+  private progress(): void {
+    const states = this.storedStates();
+    if (states < this.nextProgress) return;
+    while (this.nextProgress <= states) this.nextProgress += this.opts.progressEveryStates;
+    this.opts.onProgress?.(this.stats());
   }
 
-  /** Runs one level; false when the frontier is empty or the search stopped inside it. */
-  private level(): boolean {
-    if (this.pending === 0) return false;
-    const depth = this.levels;
-    this.levels++;
-    const expanded = this.all({ type: 'expand' }) as Array<{ events: LevelEvent[]; transitionKeys: Float64Array; depthTripKey: number }>;
-    const received = this.all({ type: 'receive', depth: depth + 1 }) as Array<{ keys: Float64Array; broken: Uint8Array; events: LevelEvent[]; bytes: number }>;
-    this.workerBytes = received.reduce((sum, r) => sum + r.bytes, 0);
-
-    // The level's new states in single-threaded BFS order, and where maxStates would trip.
-    const merged = mergeSorted(received.map((r) => r.keys));
-    let cut = Infinity;
-    let count = this.states;
-    for (const { worker, index } of merged) {
-      count++;
-      const r = received[worker] as { keys: Float64Array; broken: Uint8Array };
-      if (!r.broken[index] && count >= this.opts.maxStates) {
-        cut = r.keys[index] as number;
-        break;
-      }
+  /** The counts and the per-worker counters once every worker finished. */
+  private collect(): ExploreStats {
+    const layout = this.layout as SharedLayout;
+    const counters = new Float64Array(layout.counters);
+    const sum = (i: number): number => {
+      let s = 0;
+      for (let w = 0; w < this.W; w++) s += counters[w * COUNTERS.length + i] as number;
+      return s;
+    };
+    const states = this.storedStates();
+    const depths = new Int32Array(layout.depths);
+    const flags = new Uint8Array(layout.flags);
+    const used = Math.min(Atomics.load(this.control as Int32Array, Ctl.States), layout.capacity);
+    let maxDepth = 0;
+    for (let i = 0; i < used; i++) if (((flags[i] as number) & STORED) !== 0 && (depths[i] as number) > maxDepth) maxDepth = depths[i] as number;
+    if (Atomics.load(this.control as Int32Array, Ctl.Cut) > 0) {
+      for (let i = 0; i < used && !this.cutByDepth; i++) if (((flags[i] as number) & CUT) !== 0 && depths[i] === this.opts.maxDepth) this.cutByDepth = true;
     }
-    const statesCut = cut;
-    // Findings in the order single-threaded BFS meets them, up to where it would stop.
-    const events = [...expanded.flatMap((e) => e.events), ...received.flatMap((r) => r.events)].sort((x, y) => x.key - y.key || x.seq - y.seq);
-    for (const e of events) {
-      if (e.key > cut) break;
-      this.record(e.finding, this.pathOf(e));
-      if (this.recorder.full) {
-        this.stopCause ??= 'maxViolations';
-        cut = e.key;
-        break;
-      }
-    }
-    const depthTrip = Math.min(...expanded.map((e) => e.depthTripKey));
-    if (depthTrip !== Infinity && depthTrip <= cut) this.trip('maxDepth', this.opts.maxDepth);
-    let added = 0;
-    for (const r of received) for (const key of r.keys) if (key <= cut) added++;
-    for (const e of expanded) for (const key of e.transitionKeys) if (key <= cut) this.transitions++;
-    this.states += added;
-    if (added > 0) this.maxDepthReached = depth + 1;
-    if (cut !== Infinity) {
-      if (cut === statesCut && !this.stopCause) this.stop('maxStates');
-      return false;
-    }
-    this.opts.onProgress?.(this.progress());
-    // Global ranks of the new states, per worker in its sorted order.
-    const ranks = received.map((r) => new Int32Array(r.keys.length));
-    merged.forEach(({ worker, index }, rank) => {
-      (ranks[worker] as Int32Array)[index] = rank;
-    });
-    this.pending = 0;
-    for (let w = 0; w < this.W; w++) {
-      const reply = this.ask(w, { type: 'rank', ranks: ranks[w] as Int32Array }) as { frontier: number };
-      this.pending += reply.frontier;
-    }
-    return this.pending > 0;
+    this.repropagations = sum(5);
+    const xstateCalls = sum(1);
+    const memoHits = sum(2);
+    return {
+      states,
+      transitions: sum(0),
+      xstateCalls,
+      memoHits,
+      memoHitRate: xstateCalls + memoHits ? memoHits / (xstateCalls + memoHits) : 0,
+      localStates: sum(3),
+      messages: sum(4),
+      maxDepthReached: maxDepth,
+      bytesPerState: states ? Math.round(visitedBytes(layout, states) / states) : 0,
+    };
   }
 
-  private progress(): ExploreStats {
-    return { states: this.states, transitions: this.transitions, xstateCalls: 0, memoHits: 0, memoHitRate: 0, localStates: 0, messages: 0, maxDepthReached: this.maxDepthReached, bytesPerState: 0 };
+  /**
+   * States waiting to be expanded that this thread can see: its own queue and the pool (worker
+   * threads' queues are their own), or the rerun's frontier.
+   */
+  frontier(): number | undefined {
+    if (this.rerun) return this.rerun.frontier();
+    if (!this.expander || this.done) return 0;
+    return this.expander.waiting();
   }
 
-  /** The schedule to an event: the walk back through the workers' parent links. */
-  private pathOf(e: LevelEvent): number[] {
-    const path: number[] = e.actor >= 0 ? [e.actor] : [];
-    let worker = e.worker;
-    let id = e.id;
-    for (;;) {
-      const p = this.ask(worker, { type: 'parent', id }) as { worker: number; id: number; actor: number };
-      if (p.worker < 0) break;
-      path.push(p.actor);
-      worker = p.worker;
-      id = p.id;
+  stats(): ExploreStats {
+    if (this.rerun) return this.rerun.stats();
+    if (this.finalStats) return this.finalStats;
+    const states = this.started ? this.storedStates() : 0;
+    return { states, transitions: 0, xstateCalls: 0, memoHits: 0, memoHitRate: 0, localStates: 0, messages: 0, maxDepthReached: 0, bytesPerState: 0 };
+  }
+
+  result(): ExploreResult {
+    if (this.final) return this.final;
+    const strategyStats = { workers: this.W, parallelStates: this.parallelStates, repropagations: this.repropagations, rerun: this.rerun ? 1 : 0 };
+    let result: ExploreResult;
+    if (this.rerun) {
+      const r = this.rerun.result();
+      const why =
+        this.outcome === Outcome.Violation ? 'the parallel pass found a violation' : this.outcome === Outcome.MaxStates ? 'the parallel pass reached maxStates' : this.outcome === Outcome.Exhausted ? 'a checker accumulates over every transition (lockdep)' : 'the start state has findings';
+      const note = `${why}; the result is one thread's bfs (shortest counterexamples, bfs's tokens)`;
+      result = { ...r, strategy: 'parallel-bfs', strategyStats, note: r.note ? `${r.note}; ${note}` : note };
+    } else {
+      const complete = this.done && this.outcome === Outcome.Exhausted && !this.cutByDepth;
+      const bound = this.cutByDepth
+        ? { name: 'maxDepth' as const, limit: this.opts.maxDepth, hint: BOUND_HINTS.maxDepth }
+        : this.stopCause === 'timeLimitMs'
+          ? { name: 'timeLimitMs' as const, limit: this.opts.timeLimitMs as number, hint: BOUND_HINTS.timeLimitMs }
+          : this.stopCause === 'maxMemoryBytes'
+            ? { name: 'maxMemoryBytes' as const, limit: this.opts.maxMemoryBytes as number, hint: BOUND_HINTS.maxMemoryBytes }
+            : undefined;
+      result = {
+        system: this.sys.name,
+        strategy: 'parallel-bfs',
+        verdict: complete ? 'verified' : 'incomplete',
+        complete,
+        covered: this.stopCause ? { kind: 'stopped', by: this.stopCause } : this.cutByDepth ? { kind: 'depth-bounded', maxDepth: this.opts.maxDepth } : this.done ? { kind: 'exhaustive' } : { kind: 'stopped', by: 'interrupt' },
+        ...(bound ? { bound } : {}),
+        ...(this.stopCause === 'interrupt' ? { interrupted: true } : {}),
+        violations: [],
+        stats: this.stats(),
+        strategyStats,
+      };
     }
-    return path.reverse();
-  }
-
-  /** As the explorer: the first finding of each kind+message, its path replayed and checked. */
-  private record(f: Finding, path: number[]): void {
-    this.recorder.record(f, path);
-    if (this.recorder.full && this.started) this.stopCause ??= 'maxViolations';
-    if (this.recorder.full && !this.started) {
-      this.stopCause ??= 'maxViolations';
-      this.done = true;
-    }
-  }
-
-  private trip(name: BoundName, limit: number): void {
-    this.bound ??= { name, limit, hint: BOUND_HINTS[name] };
+    if (this.done) this.final = result;
+    return result;
   }
 
   private start(): void {
+    this.started = true;
+    this.startedAt = this.opts.clock ? (this.opts.timeOrigin ?? this.opts.clock()) : undefined;
     const W = this.W;
-    const sig = new SharedArrayBuffer(8 * W);
-    const signals = new Int32Array(sig);
-    const peers: Array<Array<MessagePort | null>> = Array.from({ length: W }, () => Array.from({ length: W }, () => null));
-    for (let a = 0; a < W; a++) {
-      for (let b = a + 1; b < W; b++) {
-        const { port1, port2 } = new MessageChannel();
-        (peers[a] as Array<MessagePort | null>)[b] = port1;
-        (peers[b] as Array<MessagePort | null>)[a] = port2;
-      }
-    }
+    const layout = allocate(W, this.sys.actorNames.length, this.opts.maxStates);
+    this.layout = layout;
+    this.control = new Int32Array(layout.control);
+    const settings = { participants: W, maxDepth: this.opts.maxDepth, maxStates: this.opts.maxStates, depthFirst: this.options.depthFirst === true };
+    this.expander = new Expander(new Kernel(this.sys), [...this.sys.checkers, ...(this.options.checkers ?? [])], layout, { index: 0, ...settings });
+    Atomics.store(this.control, Ctl.Joined, 1);
+    this.expander.seed();
+    const sig = new SharedArrayBuffer(4 * W);
     const bootstrap = new URL('./bootstrap.mjs', import.meta.url);
-    for (let w = 0; w < W; w++) {
+    for (let w = 1; w < W; w++) {
       const { port1, port2 } = new MessageChannel();
-      const own = (peers[w] as Array<MessagePort | null>).filter((p): p is MessagePort => p !== null);
       const thread = new Worker(bootstrap, {
-        workerData: { index: w, workers: W, sig, control: port2, peers: peers[w], source: this.source, maxDepth: this.opts.maxDepth },
-        transferList: [port2, ...own],
+        workerData: { index: w, sig, control: port2, source: this.source, layout, ...settings },
+        transferList: [port2],
       });
       thread.unref();
       this.threads.push(thread);
-      this.channels.push(new SyncChannel(port1, signals, 2 * w, 2 * w + 1, `parallel worker ${w}`));
+      this.ports.push(port1);
+    }
+    const control = this.control;
+    if (this.options.awaitWorkers) {
+      // A worker that fails to start ends the search (Done), which ends this wait too.
+      while (Atomics.load(control, Ctl.Joined) < W && Atomics.load(control, Ctl.Done) === Outcome.Running) Atomics.wait(control, Ctl.Done, Outcome.Running, POLL_MS);
     }
   }
 
   private shutdown(): void {
-    for (const c of this.channels) {
-      try {
-        c.send({ type: 'stop' });
-      } catch {
-        // the worker is gone already
-      }
-      c.close();
-    }
+    for (const p of this.ports) p.close();
     for (const t of this.threads) void t.terminate();
-    this.channels = [];
+    this.ports = [];
     this.threads = [];
-  }
-
-  private ask(w: number, cmd: WorkerCommand): unknown {
-    const c = this.channels[w] as SyncChannel;
-    c.send(cmd);
-    return this.answer(w);
-  }
-
-  private answer(w: number): unknown {
-    const reply = (this.channels[w] as SyncChannel).receive(() => this.stopRequested()) as { type: string; model?: boolean; message?: string };
-    if (reply.type === 'error') {
-      if (reply.model) throw new ModelError(reply.message ?? 'a parallel worker failed');
-      throw new InternalBug(`parallel worker ${w}: ${reply.message}`);
-    }
-    return reply;
-  }
-
-  /** Sends `cmd` to every worker, then collects the answers in worker order. */
-  private all(cmd: WorkerCommand): unknown[] {
-    for (const c of this.channels) c.send(cmd);
-    return this.channels.map((_, w) => this.answer(w));
-  }
-
-  private workerStats(): Omit<ExploreStats, 'states' | 'transitions' | 'maxDepthReached' | 'memoHitRate'> {
-    const replies = this.all({ type: 'stats' }) as Array<{ xstateCalls: number; memoHits: number; localStates: number; messages: number; states: number; bytes: number }>;
-    const sum = (f: (r: (typeof replies)[number]) => number): number => replies.reduce((s, r) => s + f(r), 0);
-    const stored = sum((r) => r.states);
-    return {
-      xstateCalls: sum((r) => r.xstateCalls),
-      memoHits: sum((r) => r.memoHits),
-      localStates: sum((r) => r.localStates),
-      messages: sum((r) => r.messages),
-      bytesPerState: stored ? Math.round(sum((r) => r.bytes) / stored) : 0,
-    };
-  }
-}
-
-/** Merges per-worker ascending key arrays into one ascending order of (worker, index). */
-function mergeSorted(lists: Float64Array[]): Array<{ worker: number; index: number }> {
-  const out: Array<{ worker: number; index: number }> = [];
-  const at = lists.map(() => 0);
-  for (;;) {
-    let best = -1;
-    let bestKey = Infinity;
-    for (let w = 0; w < lists.length; w++) {
-      const i = at[w] as number;
-      const list = lists[w] as Float64Array;
-      if (i < list.length && (list[i] as number) < bestKey) {
-        bestKey = list[i] as number;
-        best = w;
-      }
-    }
-    if (best < 0) return out;
-    out.push({ worker: best, index: at[best] as number });
-    at[best] = (at[best] as number) + 1;
   }
 }

@@ -10,6 +10,7 @@
 import { pathToFileURL } from 'node:url';
 import { ModelError } from '../errors.js';
 import type { SystemSpec } from '../system.js';
+import type { CheckerFactory } from '../checkers/Checker.js';
 
 export interface SystemSource {
   /** An absolute path or a file: URL. */
@@ -37,4 +38,12 @@ export function systemFrom(mod: Record<string, unknown>, source: SystemSource): 
     return entry.build();
   }
   return (typeof value === 'function' ? (value as (...a: unknown[]) => SystemSpec)(...(source.args ?? [])) : value) as SystemSpec;
+}
+
+/** The checkers a catalogue entry runs with (its `explore.checkers`); none for other sources. */
+export function checkersFrom(mod: Record<string, unknown>, source: SystemSource): CheckerFactory[] {
+  if (source.key === undefined) return [];
+  const value = mod[source.export ?? 'catalogue'];
+  const entry = Array.isArray(value) ? (value as Array<{ key?: string; explore?: { checkers?: CheckerFactory[] } }>).find((e) => e.key === source.key) : undefined;
+  return entry?.explore?.checkers ?? [];
 }
