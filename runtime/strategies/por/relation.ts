@@ -1,0 +1,240 @@
+/**
+ * The dependency relation of actor steps over FIFO mailboxes, and the stubborn sets built on it.
+ *
+ * ## Steps
+ * A step of actor a takes one message from a's mailbox (the first one a's local state does not
+ * defer; runtime/delivery.ts), replaces a's local state, and appends its sends to their
+ * receivers' mailboxes in order. So a step of a *reads and writes* a's local state and the head
+ * of a's mailbox, and *appends* to the tail of each receiver's mailbox. Each actor has at most
+ * one enabled step; "a's step" below means the step a would take now.
+ *
+ * ## When two steps commute (both enabled at state s, actors a != b)
+ * Executing a's step then b's gives the same state as b's then a's, neither disables the other,
+ * and neither changes the other's outcome, unless:
+ *
+ * 1. **Common receiver.** Both append to one mailbox r (r may be a or b itself: a self-send):
+ *    the two appends land in r's FIFO in different orders, so the states differ.
+ * 2. **Urgent delivery.** A message of the `urgent` class (an interrupt: taken ahead of FIFO
+ *    order when the receiver's state accepts it) appended to b's mailbox can change which
+ *    message b takes, so an urgent send to b depends on b's step.
+ * 3. **Overflow.** A send into b's mailbox and b's step taking from it: in one order b's mailbox
+ *    holds one more message when the send lands. If that crosses the mailbox bound, the send is
+ *    a `mailbox-overflow` violation in one order and not in the other.
+ *
+ * Everything else commutes. In particular a *send into b's mailbox commutes with b's step*
+ * (barring 2 and 3): b is enabled, so the message it takes is already in its mailbox, ahead of
+ * anything appended later; appending never changes which message comes first (the delivery rule
+ * skips only deferred messages, and a later message cannot be ahead of the one b takes). Steps of
+ * different actors with disjoint receivers commute. Enabling is not dependence here: a send can
+ * enable a disabled actor, but then the two steps are never both enabled. (The coarse relation
+ * this replaces made every send to b dependent with b's step; on a ring or a pipeline, where
+ * every actor is someone's receiver, that relates every step to every other and reduces
+ * nothing.) A failing step (assertion, unhandled message, actor error, overflow) ends its path,
+ * so it disables every other step: it is dependent with all of them and never in a reduced set.
+ *
+ * This is the relation of actor programs in Tasharofi et al., "TransDPOR: A Novel Dynamic
+ * Partial-Order Reduction Technique for Testing Actor Programs" (FMOODS/FORTE 2012), where
+ * receives by one actor are the only dependent pairs, refined for FIFO mailboxes: with FIFO,
+ * the order in which two messages *arrive* at a mailbox matters (rule 1), and with it the
+ * relation is no longer transitive (a sends to r, b to r and q, c to q), so we do not use
+ * TransDPOR's transitivity shortcut. Rule 3 is the condition SPIN uses for its exclusive
+ * channels (xr/xs): a send and a receive on one channel are independent while the channel is
+ * neither full nor empty (G. J. Holzmann, D. Peled, "An improvement in formal verification",
+ * FORTE 1994).
+ *
+ * ## When rule 3 can be ignored
+ * A step takes one message and sends k. If every step of the system sends at most one message
+ * (k <= 1), the number of messages in all mailboxes, M, never grows; a send then lands in a
+ * mailbox holding at most M - 1 other messages, so if M <= bound at s no mailbox can overflow
+ * on any path from s, and rule 3 never applies there. Otherwise rule 3 is applied coarsely: a
+ * step of b in a stubborn set also guards b's mailbox (no one else may send into it first).
+ * "Every step sends at most one message" is learnt during the search (see {@link Topology}).
+ *
+ * ## Stubborn sets
+ * A set T of enabled steps at s is *persistent* when no path from s made of steps outside T
+ * contains a step dependent with a step of T (P. Godefroid, "Partial-Order Methods for the
+ * Verification of Concurrent Systems", LNCS 1032, 1996, ch. 4); exploring only T at s keeps
+ * every deadlock. We build T as a stubborn set (A. Valmari, "Stubborn sets for reduced state
+ * space generation", 1990): start from one enabled step x and close under
+ *
+ * - each mailbox T appends to is *guarded*: every actor that may ever send into it must not step
+ *   first. If that actor is enabled its step joins T (its later steps all come after it); if it
+ *   is disabled it can only move once a message reaches it, so its own mailbox is guarded too;
+ * - each actor in T is *guarded against urgent messages* the same way (rule 2);
+ * - with the coarse rule 3, each actor in T guards its own mailbox.
+ *
+ * Which actors may ever send where is the {@link Topology}. No step of T fails (a failing step
+ * is dependent with everything), and T holds no step an invariant can see unless T is every
+ * enabled step (visibility: strategies/por/readSet.ts). We try every enabled step as x and keep
+ * the smallest T.
+ */
+
+/** Sets of actors are bit masks; the strategy refuses systems with more than 32 actors. */
+export const MAX_ACTORS = 32;
+
+/** The lowest set bit of a non-zero mask, as an actor index. */
+export function lowestActor(mask: number): number {
+  return 31 - Math.clz32(mask & -mask);
+}
+
+export function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/**
+ * Who may send to whom, and how many messages a step may send: learnt from every step the search
+ * computes, and assumed for the steps it has not (yet) met.
+ *
+ * An assumption about steps not yet met is checked the way an assume-guarantee argument is: if
+ * the assumption is false, some reachable step breaks it; every such step is a *local event*
+ * (its outcome depends only on its actor's local state and the message it takes), and a
+ * reduction that is sound for every path that respects the assumption still executes some step
+ * of every kind that is reachable, because commuting steps moves a step but never removes it
+ * (the argument of persistent sets with the cycle proviso, Godefroid 1996, ch. 6). So the search
+ * meets a step that breaks the assumption; the topology grows, and the strategy starts over with
+ * it. A search that ends without meeting one has been sound throughout.
+ */
+export class Topology {
+  /** Per actor c: the actors c may send to. */
+  readonly sendsTo: Int32Array;
+  /** Per actor r: the actors that may send to r. */
+  readonly sendersOf: Int32Array;
+  /** Per actor c: the actors c may send an urgent message to. */
+  readonly urgentTo: Int32Array;
+  /** Per actor r: the actors that may send an urgent message to r. */
+  readonly urgentSendersOf: Int32Array;
+  /** The most messages one step has been seen to send. */
+  maxSends = 0;
+  /** Edges and bounds added since the strategy last looked ({@link takeChanged}). */
+  private changed = false;
+
+  constructor(readonly actorCount: number) {
+    this.sendsTo = new Int32Array(actorCount);
+    this.sendersOf = new Int32Array(actorCount);
+    this.urgentTo = new Int32Array(actorCount);
+    this.urgentSendersOf = new Int32Array(actorCount);
+  }
+
+  /**
+   * Records a step of `actor` that sends to `receivers` (mask), `sends` messages in all, urgent
+   * ones to `urgentReceivers`. Returns true if this is more than the topology assumed.
+   */
+  observe(actor: number, receivers: number, sends: number, urgentReceivers = 0): boolean {
+    let grew = false;
+    const newTo = receivers & ~(this.sendsTo[actor] as number);
+    if (newTo) {
+      this.sendsTo[actor] = (this.sendsTo[actor] as number) | newTo;
+      for (let m = newTo; m; m &= m - 1) {
+        const r = lowestActor(m);
+        this.sendersOf[r] = (this.sendersOf[r] as number) | (1 << actor);
+      }
+      grew = true;
+    }
+    const newUrgent = urgentReceivers & ~(this.urgentTo[actor] as number);
+    if (newUrgent) {
+      this.urgentTo[actor] = (this.urgentTo[actor] as number) | newUrgent;
+      for (let m = newUrgent; m; m &= m - 1) {
+        const r = lowestActor(m);
+        this.urgentSendersOf[r] = (this.urgentSendersOf[r] as number) | (1 << actor);
+      }
+      grew = true;
+    }
+    if (sends > this.maxSends) {
+      // Only the line between "at most one" and "more" matters (see the header).
+      if (this.maxSends <= 1 && sends > 1) grew = true;
+      this.maxSends = sends;
+    }
+    if (grew) this.changed = true;
+    return grew;
+  }
+
+  /** True once if anything was added since the last call. */
+  takeChanged(): boolean {
+    const c = this.changed;
+    this.changed = false;
+    return c;
+  }
+}
+
+/** What the relation needs to know about one state: filled by the strategy for each state it expands. */
+export interface StateFacts {
+  /** Actors with an enabled step. */
+  enabled: number;
+  /** Enabled actors whose step fails here (assertion, unhandled message, actor error, overflow). */
+  failing: number;
+  /** Enabled actors whose step an invariant can see. */
+  visible: number;
+  /** Actors that can still step at all (not in a final state): the others send nothing ever again. */
+  live: number;
+  /** Per enabled actor: the actors its step sends to (its own index for a self-send). */
+  readonly receivers: Int32Array;
+  /** Apply rule 3 coarsely: an actor in the set guards its own mailbox. */
+  coarseOverflow: boolean;
+}
+
+/**
+ * The stubborn set grown from the enabled step of `seed` (see the header), as a mask of actors;
+ * or 0 if it would hold a failing or visible step (then it is no reduction).
+ */
+export function stubbornSet(facts: StateFacts, topology: Topology, seed: number): number {
+  const { enabled, receivers, coarseOverflow, live } = facts;
+  const forbidden = facts.failing | facts.visible;
+  const sendersOf = topology.sendersOf;
+  const urgentSendersOf = topology.urgentSendersOf;
+  const seedBit = 1 << seed;
+  let set = seedBit;
+  let guarded = (receivers[seed] as number) | (coarseOverflow ? seedBit : 0);
+  let urgentGuarded = seedBit;
+  // Guarded mailboxes whose senders are not yet looked at.
+  let pending = guarded;
+  let pendingUrgent = urgentGuarded;
+  // Disabled actors kept from moving (their mailboxes are guarded).
+  let kept = 0;
+  let threats = 0;
+  while (pending | pendingUrgent) {
+    for (; pending; pending &= pending - 1) threats |= sendersOf[lowestActor(pending)] as number;
+    for (; pendingUrgent; pendingUrgent &= pendingUrgent - 1) threats |= urgentSendersOf[lowestActor(pendingUrgent)] as number;
+    for (let cand = threats & live & ~set & ~kept; cand; cand &= cand - 1) {
+      const c = lowestActor(cand);
+      const bit = 1 << c;
+      if (enabled & bit) {
+        if (forbidden & bit) return 0;
+        set |= bit;
+        const g = ((receivers[c] as number) | (coarseOverflow ? bit : 0)) & ~guarded;
+        guarded |= g;
+        pending |= g;
+        urgentGuarded |= bit;
+        pendingUrgent |= bit;
+      } else {
+        kept |= bit;
+        if (!(guarded & bit)) {
+          guarded |= bit;
+          pending |= bit;
+        }
+      }
+    }
+  }
+  return set;
+}
+
+/**
+ * The smallest stubborn set over every enabled, non-failing, invisible seed; every enabled step
+ * when none is smaller.
+ */
+export function smallestStubbornSet(facts: StateFacts, topology: Topology): number {
+  const all = facts.enabled;
+  let best = all;
+  let bestSize = popcount(all);
+  for (let seeds = all & ~facts.failing & ~facts.visible; seeds && bestSize > 1; seeds &= seeds - 1) {
+    const t = stubbornSet(facts, topology, lowestActor(seeds));
+    if (t === 0) continue;
+    const size = popcount(t);
+    if (size < bestSize) {
+      best = t;
+      bestSize = size;
+    }
+  }
+  return best;
+}
