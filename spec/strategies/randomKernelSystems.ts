@@ -79,9 +79,15 @@ export interface KernelBlueprint {
   mailboxBound: number;
   /**
    * An invariant: a CPU is never in a state (declaring what it reads, or not), no two CPUs are
-   * in a state at once (it reads every CPU), or the counter never holds a value.
+   * in a state at once (it reads every CPU), a CPU in one state implies another is not in one
+   * (it reads the second CPU only in some states), or the counter never holds a value.
    */
-  invariant: { kind: 'state'; cpu: number; state: number; declared: boolean } | { kind: 'exclusive'; state: number } | { kind: 'counter'; value: number } | null;
+  invariant:
+    | { kind: 'state'; cpu: number; state: number; declared: boolean }
+    | { kind: 'exclusive'; state: number }
+    | { kind: 'implies'; cpu: number; state: number; other: number; otherState: number }
+    | { kind: 'counter'; value: number }
+    | null;
 }
 
 const CPU = (i: number): string => `cpu${i}`;
@@ -156,6 +162,10 @@ export function kernelBlueprintArb(options: { maxClients?: number; failures?: bo
             { weight: 2, arbitrary: fc.constant(null) },
             { weight: 2, arbitrary: fc.record({ kind: fc.constant('state' as const), cpu: cpuIndex, state: fc.integer({ min: 1, max: states - 1 }), declared: fc.boolean() }) },
             { weight: 1, arbitrary: fc.record({ kind: fc.constant('exclusive' as const), state: fc.integer({ min: 1, max: states - 1 }) }) },
+            {
+              weight: 1,
+              arbitrary: fc.record({ kind: fc.constant('implies' as const), cpu: cpuIndex, state: fc.nat({ max: states - 1 }), other: cpuIndex, otherState: fc.nat({ max: states - 1 }) }),
+            },
             ...(counter ? [{ weight: 1, arbitrary: fc.record({ kind: fc.constant('counter' as const), value: fc.integer({ min: 1, max: 3 }) }) }] : []),
           );
           return fc.record({
@@ -265,6 +275,9 @@ export function buildKernelSystem(bp: KernelBlueprint, name = 'random-kernel'): 
   } else if (inv?.kind === 'exclusive') {
     const names = bp.clients.map((_, i) => CPU(i));
     spec.invariants = [{ name: `at most one CPU in s${inv.state}`, check: (view: GlobalView) => names.filter((c) => view.actor(c).matches(`s${inv.state}`)).length <= 1 }];
+  } else if (inv?.kind === 'implies') {
+    const [a, b] = [CPU(inv.cpu), CPU(inv.other)];
+    spec.invariants = [{ name: `${a} in s${inv.state} => ${b} not in s${inv.otherState}`, check: (view: GlobalView) => !view.actor(a).matches(`s${inv.state}`) || !view.actor(b).matches(`s${inv.otherState}`) }];
   } else if (inv?.kind === 'counter') {
     spec.invariants = [{ name: `counter never ${inv.value}`, check: (view: GlobalView) => (view.actor('mem').context as { v: number }).v !== inv.value || `the counter holds ${inv.value}` }];
   }
