@@ -77,6 +77,11 @@ export class ReadSet {
   /** Per actor: snapshot -> its recording proxy (snapshots are interned, so these are few). */
   private readonly proxies: Array<WeakMap<object, AnyMachineSnapshot>>;
 
+  /** The view of the check being evaluated now, which {@link recording} reads through. */
+  private inner: GlobalView | undefined;
+  /** One recording view for every evaluation (no allocation per check). */
+  private readonly recording: GlobalView;
+
   constructor(
     private readonly actorNames: readonly string[],
     private readonly index: ReadonlyMap<string, number>,
@@ -87,6 +92,26 @@ export class ReadSet {
     this.projections = Array.from({ length: n }, () => new Map());
     this.projectionKeys = Array.from({ length: n }, () => new Map());
     this.proxies = Array.from({ length: n }, () => new WeakMap());
+    this.recording = {
+      actorNames,
+      actor: (name: string) => {
+        const snap = (this.inner as GlobalView).actor(name);
+        const a = this.index.get(name);
+        if (a === undefined) return snap;
+        const cache = this.proxies[a] as WeakMap<object, AnyMachineSnapshot>;
+        let proxied = cache.get(snap);
+        if (!proxied) {
+          proxied = this.snapshotProxy(a, snap);
+          cache.set(snap, proxied);
+        }
+        return proxied;
+      },
+      mailbox: (name: string): readonly Message[] => {
+        const a = this.index.get(name);
+        if (a !== undefined) this.recordMailbox(a);
+        return (this.inner as GlobalView).mailbox(name);
+      },
+    };
   }
 
   /** Actors some invariant reads anything of (local state or mailbox), as a mask. */
@@ -104,6 +129,11 @@ export class ReadSet {
     else node.value = true;
     (this.marked[actor] as PathNode[]).push(node);
     this.version++;
+  }
+
+  /** Whether any invariant has read anything of `actor`'s local state. */
+  readsLocal(actor: number): boolean {
+    return (this.marked[actor] as PathNode[]).length > 0;
   }
 
   /** Records that an invariant read `path` of `actor`'s snapshot (its value, or only its shape). */
@@ -124,7 +154,7 @@ export class ReadSet {
    * every path read of `actor` so far: a step is invisible to every invariant when its actor's
    * projection does not change (and it touches no mailbox read).
    */
-  projection(actor: number, local: number, snapshot: () => AnyMachineSnapshot): number {
+  projection(actor: number, local: number, snapshot: (actor: number, local: number) => AnyMachineSnapshot): number {
     if (this.projectionVersion !== this.version) {
       for (const p of this.projections) p.clear();
       for (const k of this.projectionKeys) k.clear();
@@ -137,7 +167,7 @@ export class ReadSet {
     let id: number;
     if (marked.length === 0) id = 0;
     else {
-      const snap = snapshot();
+      const snap = snapshot(actor, local);
       const parts: unknown[] = [];
       for (const node of marked) parts.push(node.path[0] === WHOLE ? ['#local', local] : valueAt(snap, node.path, node.value ? false : true));
       const key = canonicalKey(parts);
@@ -158,8 +188,10 @@ export class ReadSet {
     return {
       ...invariant,
       check: (view: GlobalView) => {
+        const outer = this.inner;
+        this.inner = view;
         try {
-          return invariant.check(this.recordingView(view));
+          return invariant.check(this.recording);
         } catch {
           const plain = invariant.check(view);
           // The plain check returned: the recording view is at fault, so count everything read.
@@ -168,30 +200,9 @@ export class ReadSet {
             this.recordMailbox(a);
           }
           return plain;
+        } finally {
+          this.inner = outer;
         }
-      },
-    };
-  }
-
-  private recordingView(view: GlobalView): GlobalView {
-    return {
-      actorNames: view.actorNames,
-      actor: (name: string) => {
-        const snap = view.actor(name);
-        const a = this.index.get(name);
-        if (a === undefined) return snap;
-        const cache = this.proxies[a] as WeakMap<object, AnyMachineSnapshot>;
-        let proxied = cache.get(snap);
-        if (!proxied) {
-          proxied = this.snapshotProxy(a, snap);
-          cache.set(snap, proxied);
-        }
-        return proxied;
-      },
-      mailbox: (name: string): readonly Message[] => {
-        const a = this.index.get(name);
-        if (a !== undefined) this.recordMailbox(a);
-        return view.mailbox(name);
       },
     };
   }

@@ -174,22 +174,29 @@ export interface StateFacts {
   coarseOverflow: boolean;
 }
 
+/** What a closure guarded besides its set: the mailboxes no one outside may send into first. */
+export interface Closure {
+  guarded: number;
+}
+
 /**
  * The stubborn set grown from the enabled step of `seed` (see the header), as a mask of actors;
- * or 0 if it would hold a failing or visible step (then it is no reduction).
+ * or 0 if it would hold a failing or visible step (then it is no reduction) or `limit` steps or
+ * more. Leaves the mailboxes it guarded in `closure`.
  */
-export function stubbornSet(facts: StateFacts, topology: Topology, seed: number): number {
+export function stubbornSet(facts: StateFacts, topology: Topology, seed: number, closure?: Closure, limit = MAX_ACTORS + 1): number {
   const { enabled, receivers, coarseOverflow, live } = facts;
   const forbidden = facts.failing | facts.visible;
   const sendersOf = topology.sendersOf;
   const urgentSendersOf = topology.urgentSendersOf;
   const seedBit = 1 << seed;
   let set = seedBit;
+  let size = 1;
   let guarded = (receivers[seed] as number) | (coarseOverflow ? seedBit : 0);
-  let urgentGuarded = seedBit;
-  // Guarded mailboxes whose senders are not yet looked at.
+  // Guarded mailboxes whose senders are not yet looked at; actors in the set not yet guarded
+  // against urgent messages.
   let pending = guarded;
-  let pendingUrgent = urgentGuarded;
+  let pendingUrgent = seedBit;
   // Disabled actors kept from moving (their mailboxes are guarded).
   let kept = 0;
   let threats = 0;
@@ -200,12 +207,12 @@ export function stubbornSet(facts: StateFacts, topology: Topology, seed: number)
       const c = lowestActor(cand);
       const bit = 1 << c;
       if (enabled & bit) {
-        if (forbidden & bit) return 0;
+        // A failing or visible step may not be postponed; a set no smaller than `limit` is no better.
+        if (forbidden & bit || ++size >= limit) return 0;
         set |= bit;
         const g = ((receivers[c] as number) | (coarseOverflow ? bit : 0)) & ~guarded;
         guarded |= g;
         pending |= g;
-        urgentGuarded |= bit;
         pendingUrgent |= bit;
       } else {
         kept |= bit;
@@ -216,25 +223,31 @@ export function stubbornSet(facts: StateFacts, topology: Topology, seed: number)
       }
     }
   }
+  if (closure) closure.guarded = guarded;
   return set;
 }
 
+const scratch: Closure = { guarded: 0 };
+
 /**
  * The smallest stubborn set over every enabled, non-failing, invisible seed; every enabled step
- * when none is smaller.
+ * when none is smaller. `closure` gets what the chosen set guarded (every mailbox, for the full set).
  */
-export function smallestStubbornSet(facts: StateFacts, topology: Topology): number {
+export function smallestStubbornSet(facts: StateFacts, topology: Topology, closure?: Closure): number {
   const all = facts.enabled;
   let best = all;
   let bestSize = popcount(all);
+  let bestGuarded = -1;
   for (let seeds = all & ~facts.failing & ~facts.visible; seeds && bestSize > 1; seeds &= seeds - 1) {
-    const t = stubbornSet(facts, topology, lowestActor(seeds));
+    const t = stubbornSet(facts, topology, lowestActor(seeds), scratch, bestSize);
     if (t === 0) continue;
     const size = popcount(t);
     if (size < bestSize) {
       best = t;
       bestSize = size;
+      bestGuarded = scratch.guarded;
     }
   }
+  if (closure) closure.guarded = bestGuarded;
   return best;
 }

@@ -1,0 +1,247 @@
+/**
+ * Per-state analysis for the reducing search: which steps are enabled, failing, visible to an
+ * invariant, and which reduced set to explore; the independence test for sleep sets; and when
+ * what was learnt makes the search start over. The relation and the stubborn sets themselves
+ * are in relation.ts; what invariants read, in readSet.ts.
+ *
+ * Everything here works from the stepper's memoized moves (one per actor and component), so
+ * analysing a state costs a few table look-ups per actor and allocates nothing.
+ */
+import type { ActorComponents, Move } from '../../Components.js';
+import type { Kernel } from '../../Kernel.js';
+import type { ReadSet } from './readSet.js';
+import { Topology, lowestActor, smallestStubbornSet, type Closure, type StateFacts } from './relation.js';
+
+/** Why a search must start over; `undefined` while it need not. */
+export type RestartReason = 'topology' | 'sends' | 'reads';
+
+export class PorAnalysis {
+  readonly topology: Topology;
+  readonly facts: StateFacts;
+  /** Per actor: the actors its enabled step sends an urgent message to (0 without urgent delivery). */
+  private readonly urgentReceivers: Int32Array;
+  private readonly n: number;
+  private readonly bound: number;
+  private readonly tables: readonly ActorComponents[];
+  private readonly closure: Closure = { guarded: 0 };
+  /** Mailboxes some reduced expansion of this run guarded: a new sender into one invalidates it. */
+  private everGuarded = 0;
+  /** Actors some reduced expansion of this run guarded against urgent messages. */
+  private everUrgentGuarded = 0;
+  /** A reduced expansion of this run relied on "every step sends at most one message". */
+  private usedSingleSends = false;
+  /** A reduced expansion happened in this run. */
+  private reducedThisRun = false;
+  private readsVersion = 0;
+  /** Set when what was learnt invalidates this run's reduced expansions. */
+  restart: RestartReason | undefined;
+  /** Reduced and full expansions, over every run. */
+  reduced = 0;
+  full = 0;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly reads: ReadSet,
+    /** True for messages of the urgent class (taken ahead of FIFO order); none by default. */
+    private readonly isUrgent: (message: number) => boolean = () => false,
+  ) {
+    this.n = kernel.actorCount;
+    this.bound = kernel.system.mailboxBound;
+    this.tables = kernel.components.tables();
+    this.topology = new Topology(this.n);
+    this.facts = { enabled: 0, failing: 0, visible: 0, live: 0, receivers: new Int32Array(this.n), coarseOverflow: true };
+    this.urgentReceivers = new Int32Array(this.n);
+    this.readsVersion = reads.version;
+  }
+
+  /** Starts a new run with everything learnt so far. */
+  beginRun(): void {
+    this.everGuarded = 0;
+    this.everUrgentGuarded = 0;
+    this.usedSingleSends = false;
+    this.reducedThisRun = false;
+    this.restart = undefined;
+    this.readsVersion = this.reads.version;
+  }
+
+  /** Call after evaluating invariants on a new state: a new read invalidates reduced expansions. */
+  noteReads(): void {
+    if (this.reads.version === this.readsVersion) return;
+    this.readsVersion = this.reads.version;
+    if (this.reducedThisRun) this.restart ??= 'reads';
+  }
+
+  /**
+   * Fills {@link facts} for state `v`: enabled, failing, visible and live actors, each enabled
+   * step's receivers; learns the topology from the enabled steps.
+   */
+  analyse(v: Int32Array): void {
+    const f = this.facts;
+    const n = this.n;
+    const k = this.kernel;
+    const reads = this.reads;
+    const tables = this.tables;
+    let enabled = 0;
+    let failing = 0;
+    let visible = 0;
+    let live = 0;
+    let total = 0;
+    let overflowing = false;
+    for (let a = 0; a < n; a++) {
+      const t = tables[a] as ActorComponents;
+      const c = v[a] as number;
+      const len = t.boxLength[c] as number;
+      total += len;
+      if (len > this.bound) overflowing = true;
+    }
+    for (let a = 0; a < n; a++) {
+      const bit = 1 << a;
+      const c = v[a] as number;
+      const t = tables[a] as ActorComponents;
+      let move = t.moves[c];
+      if (move === undefined) move = k.components.move(a, c);
+      const local = t.local[c] as number;
+      if (this.isLive(a, local)) live |= bit;
+      if (move === null) {
+        f.receivers[a] = 0;
+        this.urgentReceivers[a] = 0;
+        continue;
+      }
+      enabled |= bit;
+      const receivers = move.receiverMask;
+      f.receivers[a] = receivers;
+      const urgent = this.urgentOf(move);
+      this.urgentReceivers[a] = urgent;
+      if (move.failing || this.overflows(v, a, move)) failing |= bit;
+      const sends = move.outcome.sends.length / 2;
+      const topo = this.topology;
+      const newReceivers = receivers & ~(topo.sendsTo[a] as number);
+      const newUrgent = urgent & ~(topo.urgentTo[a] as number);
+      if (topo.observe(a, receivers, sends, urgent)) this.learnt(newReceivers, newUrgent, sends);
+      // Visible: the step changes a value an invariant has read (readSet.ts).
+      if (reads.mailboxes & (bit | receivers)) visible |= bit;
+      else if (move.outcome.next !== local && reads.readsLocal(a)) {
+        const next = move.outcome.next;
+        if (reads.projection(a, local, this.snapshot) !== reads.projection(a, next, this.snapshot)) visible |= bit;
+      }
+    }
+    f.enabled = enabled;
+    f.failing = failing;
+    f.visible = visible;
+    f.live = live;
+    // Rule 3 of relation.ts can be ignored when no step sends more than one message and the
+    // messages in flight fit in one mailbox. A mailbox already above its bound (the initial
+    // messages overflow it) is reported by every step: then nothing may be reduced.
+    f.coarseOverflow = !(this.topology.maxSends <= 1 && total <= this.bound);
+    if (overflowing) f.failing = enabled;
+  }
+
+  /**
+   * The set of actors to explore at the analysed state: the smallest stubborn set, or every
+   * enabled actor. Records what the choice relied on, so that learning more later can tell
+   * whether this run is still sound.
+   */
+  choose(): number {
+    const f = this.facts;
+    if (f.enabled === 0) return 0;
+    const set = smallestStubbornSet(f, this.topology, this.closure);
+    if (set === f.enabled) {
+      this.full++;
+      return set;
+    }
+    this.reduced++;
+    this.reducedThisRun = true;
+    if (!f.coarseOverflow) this.usedSingleSends = true;
+    this.everGuarded |= this.closure.guarded;
+    this.everUrgentGuarded |= set;
+    return set;
+  }
+
+  /**
+   * The actors among `candidates` whose enabled steps in state `v` are independent of `x`'s
+   * step there (for sleep sets). `excluded` (failing or visible steps) and `coarse` (rule 3
+   * applied coarsely) are the state's, as {@link analyse} found them.
+   */
+  independentAt(v: Int32Array, x: number, candidates: number, excluded: number, coarse: boolean): number {
+    const bit = 1 << x;
+    if (excluded & bit) return 0;
+    const mx = this.moveOf(v, x);
+    if (!mx) return 0;
+    const rx = mx.receiverMask;
+    const ux = this.urgentOf(mx);
+    let out = 0;
+    for (let m = candidates & ~excluded & ~bit; m; m &= m - 1) {
+      const y = lowestActor(m);
+      const ybit = 1 << y;
+      const my = this.moveOf(v, y);
+      if (!my) continue;
+      const ry = my.receiverMask;
+      if (rx & ry) continue; // rule 1: a common receiver
+      if (ux & ybit || this.urgentOf(my) & bit) continue; // rule 2
+      if (coarse && (rx & ybit || ry & bit)) continue; // rule 3
+      out |= ybit;
+    }
+    return out;
+  }
+
+  private readonly snapshot = (a: number, local: number) => this.kernel.table.snapshot(a, local);
+
+  /** Per actor, per local state: 1 if it can still step (status active), 2 if not, 0 unknown. */
+  private readonly liveness: Uint8Array[] = [];
+
+  private isLive(a: number, local: number): boolean {
+    let l = this.liveness[a];
+    if (!l || local >= l.length) {
+      const grown = new Uint8Array(Math.max(64, (local + 1) * 2));
+      if (l) grown.set(l);
+      this.liveness[a] = grown;
+      l = grown;
+    }
+    let known = l[local] as number;
+    if (known === 0) {
+      known = this.kernel.table.snapshot(a, local).status === 'active' ? 1 : 2;
+      l[local] = known;
+    }
+    return known === 1;
+  }
+
+  private moveOf(v: Int32Array, a: number): Move | null {
+    const t = this.tables[a] as ActorComponents;
+    const c = v[a] as number;
+    const move = t.moves[c];
+    return move === undefined ? this.kernel.components.move(a, c) : move;
+  }
+
+  /** The topology grew by these new receivers (of one actor) or this many sends in one step. */
+  private learnt(receivers: number, urgent: number, sends: number): void {
+    if (!this.reducedThisRun) return;
+    // A new sender into a mailbox no reduced expansion guarded changes no closure of this run.
+    if (receivers & this.everGuarded) this.restart ??= 'topology';
+    if (urgent & this.everUrgentGuarded) this.restart ??= 'topology';
+    if (sends > 1 && this.usedSingleSends) this.restart ??= 'sends';
+  }
+
+  /** The actors `move` sends an urgent message to. */
+  private urgentOf(move: Move): number {
+    const s = move.outcome.sends;
+    let mask = 0;
+    for (let i = 0; i < s.length; i += 2) if (this.isUrgent(s[i + 1] as number)) mask |= 1 << (s[i] as number);
+    return mask;
+  }
+
+  /** Whether `move` of `actor` from `v` overflows a receiver's mailbox (the stepper's rule). */
+  private overflows(v: Int32Array, actor: number, move: Move): boolean {
+    const tables = this.tables;
+    const own = tables[actor] as ActorComponents;
+    if ((own.boxLength[move.own] as number) > this.bound) return true;
+    const others = move.others;
+    for (let i = 0; i < others.length; i += 2) {
+      const r = others[i] as number;
+      // Count this receiver's messages in the move (usually one).
+      let k = 0;
+      for (let j = 0; j < others.length; j += 2) if (others[j] === r) k++;
+      if (((tables[r] as ActorComponents).boxLength[v[r] as number] as number) + k > this.bound) return true;
+    }
+    return false;
+  }
+}
