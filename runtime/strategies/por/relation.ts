@@ -107,6 +107,8 @@ export class Topology {
   readonly urgentSendersOf: Int32Array;
   /** The most messages one step has been seen to send. */
   maxSends = 0;
+  /** Bumped whenever something is learnt. */
+  version = 0;
   /** Edges and bounds added since the strategy last looked ({@link takeChanged}). */
   private changed = false;
 
@@ -146,7 +148,10 @@ export class Topology {
       if (this.maxSends <= 1 && sends > 1) grew = true;
       this.maxSends = sends;
     }
-    if (grew) this.changed = true;
+    if (grew) {
+      this.changed = true;
+      this.version++;
+    }
     return grew;
   }
 
