@@ -12,7 +12,7 @@ import { cpuMachine, lock, softirqPoint, unlock, writeLock, writeUnlock, readLoc
 import { rwlockMachine, rwlockResources, RW_GRANTED } from '../../protocols/rwlock.js';
 import { SPIN_GRANTED, lockResources, spinlockMachineWith } from '../../protocols/spinlock.js';
 import { rcu, rcuMachine } from '../../protocols/rcu.js';
-import { timer, timerMachine, TIMER_FIRE } from '../../protocols/timer.js';
+import { TIMER_ACK, TIMER_FIRE, TIMER_GO, TIMER_STALE, timer, timerMachine } from '../../protocols/timer.js';
 
 /** Issue 10 input 1: two CPUs each write-lock and write-unlock one rwlock (with `reader`: cpu1 read-locks). */
 export function rwlockCpus({ reader = false }: { reader?: boolean } = {}): SystemSpec {
@@ -185,9 +185,16 @@ export function timers({ doubleFire = false }: { doubleFire?: boolean } = {}): S
       states: {
         idle: { on: { start: { target: 'armed', actions: send(arms, timer.set()) } } },
         armed: {
+          meta: { ignore: [TIMER_ACK, TIMER_STALE] },
           on: {
-            [TIMER_FIRE]: {
-              actions: [assign({ fired: ({ context }) => context.fired + 1 }), assertThat(({ context }: { context: { fired: number } }) => context.fired <= 1, `${id}: a second timer callback ran here`)],
+            // TIMER_SOFTIRQ: ask to run the callback of that arming; run it when told to go.
+            [TIMER_FIRE]: { actions: send(({ event }: { event: Message }) => String(event.from), ({ event }: { event: Message }) => timer.begin(Number(event.gen))) },
+            [TIMER_GO]: {
+              actions: [
+                assign({ fired: ({ context }) => context.fired + 1 }),
+                assertThat(({ context }: { context: { fired: number } }) => context.fired <= 1, `${id}: a second timer callback ran here`),
+                send(({ event }: { event: Message }) => String(event.from), timer.end()),
+              ],
             },
           },
         },

@@ -11,9 +11,10 @@
  * rule handles the message (next state, up to two operations, maybe a failing assertion),
  * defers it, ignores it, or leaves it unhandled (a violation). Message types are the plain
  * `m0..` plus every reply a primitive sends a client: `rw.granted`, `spin.granted`,
- * `spin.trylock.result`, `timer.fire`, `rcu.qs_request` (a CPU the RCU actor watches must
- * answer it: its handler replies `rcu.quiescent` with the grace period it was asked about) and
- * the counter's `value`. An operation sends a plain message (to a CPU, back to the sender, or to
+ * `spin.trylock.result`, the timer's `timer.fire` (a handler asks `timer.begin` for that
+ * generation), `timer.go` (the callback: its handler ends with `timer.end`), `timer.stale` and
+ * `timer.ack`, `rcu.qs_request` (a CPU the RCU actor watches must answer it: its handler replies
+ * `rcu.quiescent` with the grace period it was asked about) and the counter's `value`. An operation sends a plain message (to a CPU, back to the sender, or to
  * itself), or calls a primitive: read/write lock and unlock, spin lock/unlock/trylock,
  * `call_rcu` (a callback message to some CPU after a grace period), timer set/stop, counter
  * read, and counter write of the value last read plus one (the lost-update pattern when two
@@ -39,10 +40,10 @@ import { RCU_QS_REQUEST, RCU_QUIESCENT, TIMER_FIRE } from '../../protocols/cpu.j
 import { RW_GRANTED, rw, rwlockMachine, rwlockResources } from '../../protocols/rwlock.js';
 import { SPIN_GRANTED, SPIN_TRYLOCK_RESULT, lockResources, spin, spinlockMachineWith } from '../../protocols/spinlock.js';
 import { rcu, rcuMachine } from '../../protocols/rcu.js';
-import { timer, timerMachine } from '../../protocols/timer.js';
+import { TIMER_ACK, TIMER_GO, TIMER_STALE, timer, timerMachine } from '../../protocols/timer.js';
 
 /** The replies a client may receive from the primitives, after the plain types `m0..`. */
-export const REPLY_TYPES = [RW_GRANTED, SPIN_GRANTED, SPIN_TRYLOCK_RESULT, TIMER_FIRE, RCU_QS_REQUEST, 'value'] as const;
+export const REPLY_TYPES = [RW_GRANTED, SPIN_GRANTED, SPIN_TRYLOCK_RESULT, TIMER_FIRE, TIMER_ACK, TIMER_GO, TIMER_STALE, RCU_QS_REQUEST, 'value'] as const;
 
 export type Op =
   | { kind: 'msg'; to: { kind: 'cpu'; cpu: number } | { kind: 'sender' } | { kind: 'self' }; type: number }
@@ -230,8 +231,10 @@ export function buildKernelSystem(bp: KernelBlueprint, name = 'random-kernel'): 
           const actions: unknown[] = [];
           if (type === 'value') actions.push(assign<ClientContext, Message, undefined, Message, never>({ seen: ({ event }) => Number(event.v ?? 0) }));
           if (type === RCU_QS_REQUEST) actions.push(send<ClientContext, Message>(({ event }) => String(event.from), ({ event }) => ({ type: RCU_QUIESCENT, gp: event.gp })));
+          if (type === TIMER_FIRE) actions.push(send<ClientContext, Message>(({ event }) => String(event.from), ({ event }) => timer.begin(Number(event.gen))));
           for (const op of rule.ops) actions.push(opAction(op));
           if (rule.fail) actions.push(assertThat(() => false, `rule ${s}/${type} fails`));
+          if (type === TIMER_GO) actions.push(send<ClientContext, Message>(({ event }) => String(event.from), timer.end()));
           on[type] = { target: `s${rule.next}`, reenter: rule.next === s, actions };
         }
       });
