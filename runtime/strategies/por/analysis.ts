@@ -39,12 +39,16 @@ export class PorAnalysis {
   reduced = 0;
   full = 0;
 
+  /** Some message class is urgent: look at what each step sends. */
+  private readonly hasUrgent: boolean;
+
   constructor(
     private readonly kernel: Kernel,
     private readonly reads: ReadSet,
-    /** True for messages of the urgent class (taken ahead of FIFO order); none by default. */
-    private readonly isUrgent: (message: number) => boolean = () => false,
+    /** True for messages of the urgent class (taken ahead of FIFO order); none when absent. */
+    private readonly isUrgent?: (message: number) => boolean,
   ) {
+    this.hasUrgent = isUrgent !== undefined;
     this.n = kernel.actorCount;
     this.bound = kernel.system.mailboxBound;
     this.tables = kernel.components.tables();
@@ -78,9 +82,14 @@ export class PorAnalysis {
   analyse(v: Int32Array): void {
     const f = this.facts;
     const n = this.n;
-    const k = this.kernel;
+    const bound = this.bound;
     const reads = this.reads;
     const tables = this.tables;
+    const topo = this.topology;
+    const sendsTo = topo.sendsTo;
+    const receiversOut = f.receivers;
+    const urgentOut = this.urgentReceivers;
+    const watchesLocals = reads.version !== 0;
     let enabled = 0;
     let failing = 0;
     let visible = 0;
@@ -88,52 +97,56 @@ export class PorAnalysis {
     let total = 0;
     let overflowing = false;
     for (let a = 0; a < n; a++) {
-      const t = tables[a] as ActorComponents;
-      const c = v[a] as number;
-      const len = t.boxLength[c] as number;
+      const len = (tables[a] as ActorComponents).boxLength[v[a] as number] as number;
       total += len;
-      if (len > this.bound) overflowing = true;
+      if (len > bound) overflowing = true;
     }
     for (let a = 0; a < n; a++) {
       const bit = 1 << a;
       const c = v[a] as number;
       const t = tables[a] as ActorComponents;
       let move = t.moves[c];
-      if (move === undefined) move = k.components.move(a, c);
+      if (move === undefined) move = this.kernel.components.move(a, c);
       const local = t.local[c] as number;
-      if (this.isLive(a, local)) live |= bit;
+      const liveness = this.liveness[a];
+      const known = liveness !== undefined && local < liveness.length ? (liveness[local] as number) : 0;
+      if (known === 1 || (known === 0 && this.isLive(a, local))) live |= bit;
       if (move === null) {
-        f.receivers[a] = 0;
-        this.urgentReceivers[a] = 0;
+        receiversOut[a] = 0;
+        urgentOut[a] = 0;
         continue;
       }
       enabled |= bit;
       const receivers = move.receiverMask;
-      f.receivers[a] = receivers;
-      const urgent = this.urgentOf(move);
-      this.urgentReceivers[a] = urgent;
-      if (move.failing || this.overflows(v, a, move)) failing |= bit;
-      const sends = move.outcome.sends.length / 2;
-      const topo = this.topology;
-      const newReceivers = receivers & ~(topo.sendsTo[a] as number);
-      const newUrgent = urgent & ~(topo.urgentTo[a] as number);
-      if (topo.observe(a, receivers, sends, urgent)) this.learnt(newReceivers, newUrgent, sends);
+      receiversOut[a] = receivers;
+      const urgent = this.hasUrgent ? this.urgentOf(move) : 0;
+      urgentOut[a] = urgent;
+      const sends = move.outcome.sends.length >> 1;
+      // After the step, total - 1 + sends messages are in flight: no mailbox can pass the bound
+      // unless that does.
+      if (move.failing || (total - 1 + sends > bound && this.overflows(v, a, move))) failing |= bit;
+      if ((receivers & ~(sendsTo[a] as number)) !== 0 || sends > topo.maxSends || urgent !== 0) {
+        const newReceivers = receivers & ~(sendsTo[a] as number);
+        const newUrgent = urgent & ~(topo.urgentTo[a] as number);
+        if (topo.observe(a, receivers, sends, urgent)) this.learnt(newReceivers, newUrgent, sends);
+      }
       // Visible: the step changes a value an invariant has read (readSet.ts).
-      if (reads.mailboxes & (bit | receivers)) visible |= bit;
-      else if (move.outcome.next !== local && reads.readsLocal(a)) {
-        const next = move.outcome.next;
-        if (reads.projection(a, local, this.snapshot) !== reads.projection(a, next, this.snapshot)) visible |= bit;
+      if (watchesLocals) {
+        if (reads.mailboxes & (bit | receivers)) visible |= bit;
+        else if (move.outcome.next !== local && reads.readsLocal(a)) {
+          const next = move.outcome.next;
+          if (reads.projection(a, local, this.snapshot) !== reads.projection(a, next, this.snapshot)) visible |= bit;
+        }
       }
     }
     f.enabled = enabled;
-    f.failing = failing;
+    f.failing = overflowing ? enabled : failing;
     f.visible = visible;
     f.live = live;
     // Rule 3 of relation.ts can be ignored when no step sends more than one message and the
     // messages in flight fit in one mailbox. A mailbox already above its bound (the initial
     // messages overflow it) is reported by every step: then nothing may be reduced.
-    f.coarseOverflow = !(this.topology.maxSends <= 1 && total <= this.bound);
-    if (overflowing) f.failing = enabled;
+    f.coarseOverflow = !(topo.maxSends <= 1 && total <= bound);
   }
 
   /**
@@ -187,7 +200,7 @@ export class PorAnalysis {
   private readonly snapshot = (a: number, local: number) => this.kernel.table.snapshot(a, local);
 
   /** Per actor, per local state: 1 if it can still step (status active), 2 if not, 0 unknown. */
-  private readonly liveness: Uint8Array[] = [];
+  private readonly liveness: Array<Uint8Array | undefined> = [];
 
   private isLive(a: number, local: number): boolean {
     let l = this.liveness[a];
@@ -225,7 +238,9 @@ export class PorAnalysis {
   private urgentOf(move: Move): number {
     const s = move.outcome.sends;
     let mask = 0;
-    for (let i = 0; i < s.length; i += 2) if (this.isUrgent(s[i + 1] as number)) mask |= 1 << (s[i] as number);
+    const isUrgent = this.isUrgent;
+    if (!isUrgent) return 0;
+    for (let i = 0; i < s.length; i += 2) if (isUrgent(s[i + 1] as number)) mask |= 1 << (s[i] as number);
     return mask;
   }
 
