@@ -12,6 +12,15 @@ import type { Kernel } from '../../Kernel.js';
 import type { ReadSet } from './readSet.js';
 import { Topology, lowestActor, smallestStubbornSet, type Closure, type StateFacts } from './relation.js';
 
+/** Bits of a component summary word (PorAnalysis.summarize). */
+const KNOWN = 1;
+const ENABLED = 2;
+const FAILS = 4;
+const LIVE = 8;
+const CHANGES_LOCAL = 16;
+const URGENT = 32;
+const SENDS_SHIFT = 8;
+
 /** Why a search must start over; `undefined` while it need not. */
 export type RestartReason = 'topology' | 'sends' | 'reads';
 
@@ -55,6 +64,11 @@ export class PorAnalysis {
     this.topology = new Topology(this.n);
     this.facts = { enabled: 0, failing: 0, visible: 0, live: 0, receivers: new Int32Array(this.n), coarseOverflow: true };
     this.urgentReceivers = new Int32Array(this.n);
+    for (let a = 0; a < this.n; a++) {
+      this.info.push(new Int32Array(64));
+      this.receiversOf.push(new Int32Array(64));
+      this.urgentOfComponent.push(new Int32Array(64));
+    }
     this.readsVersion = reads.version;
   }
 
@@ -86,7 +100,6 @@ export class PorAnalysis {
     const reads = this.reads;
     const tables = this.tables;
     const topo = this.topology;
-    const sendsTo = topo.sendsTo;
     const receiversOut = f.receivers;
     const urgentOut = this.urgentReceivers;
     const watchesLocals = reads.version !== 0;
@@ -104,40 +117,29 @@ export class PorAnalysis {
     for (let a = 0; a < n; a++) {
       const bit = 1 << a;
       const c = v[a] as number;
-      const t = tables[a] as ActorComponents;
-      let move = t.moves[c];
-      if (move === undefined) move = this.kernel.components.move(a, c);
-      const local = t.local[c] as number;
-      const liveness = this.liveness[a];
-      const known = liveness !== undefined && local < liveness.length ? (liveness[local] as number) : 0;
-      if (known === 1 || (known === 0 && this.isLive(a, local))) live |= bit;
-      if (move === null) {
+      // What actor a does from component c, as one word (see `summarize`): computed once.
+      let info = this.info[a] as Int32Array;
+      let word = c < info.length ? (info[c] as number) : 0;
+      if (word === 0) {
+        word = this.summarize(a, c);
+        info = this.info[a] as Int32Array;
+      }
+      if (word & LIVE) live |= bit;
+      if (!(word & ENABLED)) {
         receiversOut[a] = 0;
         urgentOut[a] = 0;
         continue;
       }
       enabled |= bit;
-      const receivers = move.receiverMask;
+      const receivers = (this.receiversOf[a] as Int32Array)[c] as number;
       receiversOut[a] = receivers;
-      const urgent = this.hasUrgent ? this.urgentOf(move) : 0;
-      urgentOut[a] = urgent;
-      const sends = move.outcome.sends.length >> 1;
+      urgentOut[a] = word & URGENT ? (this.urgentOfComponent[a] as Int32Array)[c] as number : 0;
+      const sends = word >>> SENDS_SHIFT;
       // After the step, total - 1 + sends messages are in flight: no mailbox can pass the bound
       // unless that does.
-      if (move.failing || (total - 1 + sends > bound && this.overflows(v, a, move))) failing |= bit;
-      if ((receivers & ~(sendsTo[a] as number)) !== 0 || sends > topo.maxSends || urgent !== 0) {
-        const newReceivers = receivers & ~(sendsTo[a] as number);
-        const newUrgent = urgent & ~(topo.urgentTo[a] as number);
-        if (topo.observe(a, receivers, sends, urgent)) this.learnt(newReceivers, newUrgent, sends);
-      }
+      if (word & FAILS || (total - 1 + sends > bound && this.overflows(v, a, this.moveOf(v, a) as Move))) failing |= bit;
       // Visible: the step changes a value an invariant has read (readSet.ts).
-      if (watchesLocals) {
-        if (reads.mailboxes & (bit | receivers)) visible |= bit;
-        else if (move.outcome.next !== local && reads.readsLocal(a)) {
-          const next = move.outcome.next;
-          if (reads.projection(a, local, this.snapshot) !== reads.projection(a, next, this.snapshot)) visible |= bit;
-        }
-      }
+      if (watchesLocals && (reads.mailboxes & (bit | receivers) || (word & CHANGES_LOCAL && reads.readsLocal(a) && this.changesProjection(a, c)))) visible |= bit;
     }
     f.enabled = enabled;
     f.failing = overflowing ? enabled : failing;
@@ -198,6 +200,62 @@ export class PorAnalysis {
   }
 
   private readonly snapshot = (a: number, local: number) => this.kernel.table.snapshot(a, local);
+
+  /** Per actor, per component: a word of flags (0: not summarized yet); see {@link summarize}. */
+  private readonly info: Int32Array[] = [];
+  /** Per actor, per component: the receivers of its step. */
+  private readonly receiversOf: Int32Array[] = [];
+  /** Per actor, per component: the actors its step sends an urgent message to. */
+  private readonly urgentOfComponent: Int32Array[] = [];
+
+  /**
+   * Summarizes what actor `a` does from component `c` (its move is fixed: memoized by the
+   * stepper) and learns the topology from it, once per component.
+   */
+  private summarize(a: number, c: number): number {
+    let info = this.info[a] as Int32Array;
+    if (c >= info.length) {
+      const size = Math.max(info.length * 2, c + 1);
+      const grow = (old: Int32Array | undefined): Int32Array => {
+        const b = new Int32Array(size);
+        if (old) b.set(old);
+        return b;
+      };
+      this.info[a] = info = grow(info);
+      this.receiversOf[a] = grow(this.receiversOf[a]);
+      this.urgentOfComponent[a] = grow(this.urgentOfComponent[a]);
+    }
+    const t = this.tables[a] as ActorComponents;
+    const local = t.local[c] as number;
+    let word = KNOWN;
+    if (this.isLive(a, local)) word |= LIVE;
+    const move = this.kernel.components.move(a, c);
+    if (move !== null) {
+      const receivers = move.receiverMask;
+      const urgent = this.hasUrgent ? this.urgentOf(move) : 0;
+      const sends = move.outcome.sends.length >> 1;
+      word |= ENABLED | (Math.min(sends, 0xffff) << SENDS_SHIFT);
+      if (move.failing) word |= FAILS;
+      if (urgent) word |= URGENT;
+      if (move.outcome.next !== local) word |= CHANGES_LOCAL;
+      (this.receiversOf[a] as Int32Array)[c] = receivers;
+      (this.urgentOfComponent[a] as Int32Array)[c] = urgent;
+      const topo = this.topology;
+      const newReceivers = receivers & ~(topo.sendsTo[a] as number);
+      const newUrgent = urgent & ~(topo.urgentTo[a] as number);
+      if (topo.observe(a, receivers, sends, urgent)) this.learnt(newReceivers, newUrgent, sends);
+    }
+    info[c] = word;
+    return word;
+  }
+
+  /** Whether actor `a`'s step from component `c` changes what an invariant read of its local state. */
+  private changesProjection(a: number, c: number): boolean {
+    const t = this.tables[a] as ActorComponents;
+    const local = t.local[c] as number;
+    const move = this.kernel.components.move(a, c) as Move;
+    return this.reads.projection(a, local, this.snapshot) !== this.reads.projection(a, move.outcome.next, this.snapshot);
+  }
 
   /** Per actor, per local state: 1 if it can still step (status active), 2 if not, 0 unknown. */
   private readonly liveness: Array<Uint8Array | undefined> = [];

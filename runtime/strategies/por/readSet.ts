@@ -71,7 +71,8 @@ export class ReadSet {
   mailboxes = 0;
   /** Bumped whenever a new path or mailbox is recorded. */
   version = 0;
-  private readonly projections: Array<Map<number, number>>;
+  /** Per actor, per local state id: its projection id + 1 (0: not computed yet). */
+  private projections: Int32Array[];
   private readonly projectionKeys: Array<Map<string, number>>;
   private projectionVersion = 0;
   /** Per actor: snapshot -> its recording proxy (snapshots are interned, so these are few). */
@@ -89,7 +90,7 @@ export class ReadSet {
     const n = actorNames.length;
     this.roots = Array.from({ length: n }, () => new PathNode([]));
     this.marked = Array.from({ length: n }, () => []);
-    this.projections = Array.from({ length: n }, () => new Map());
+    this.projections = Array.from({ length: n }, () => new Int32Array(16));
     this.projectionKeys = Array.from({ length: n }, () => new Map());
     this.proxies = Array.from({ length: n }, () => new WeakMap());
     this.recording = {
@@ -156,13 +157,21 @@ export class ReadSet {
    */
   projection(actor: number, local: number, snapshot: (actor: number, local: number) => AnyMachineSnapshot): number {
     if (this.projectionVersion !== this.version) {
-      for (const p of this.projections) p.clear();
+      // Projection ids are renumbered: verdicts keyed by the old ones are forgotten.
+      for (const p of this.projections) p.fill(0);
       for (const k of this.projectionKeys) k.clear();
+      for (const m of this.verdicts) m.clear();
       this.projectionVersion = this.version;
     }
-    const cache = this.projections[actor] as Map<number, number>;
-    const hit = cache.get(local);
-    if (hit !== undefined) return hit;
+    let cache = this.projections[actor] as Int32Array;
+    if (local < cache.length) {
+      const hit = cache[local] as number;
+      if (hit !== 0) return hit - 1;
+    } else {
+      const grown = new Int32Array(Math.max(cache.length * 2, local + 1));
+      grown.set(cache);
+      this.projections[actor] = cache = grown;
+    }
     const marked = this.marked[actor] as PathNode[];
     let id: number;
     if (marked.length === 0) id = 0;
@@ -175,8 +184,53 @@ export class ReadSet {
       id = keys.get(key) ?? keys.size;
       if (id === keys.size) keys.set(key, id);
     }
-    cache.set(local, id);
+    cache[local] = id + 1;
     return id;
+  }
+
+  /**
+   * The verdicts of each watched invariant, by the values read: the key is the projection of
+   * every actor whose local state has been read (see {@link keyOf}). A check is a function of the
+   * values it reads, so a state that agrees with an earlier one on them gets the same verdict,
+   * and the check would read nothing new: it need not run again.
+   */
+  private readonly verdicts: Array<Map<string | number, boolean | string>> = [];
+  /** The key of the state the next checks run on, and how many of them it is good for. */
+  private pendingKey: string | number | undefined;
+  private pendingUses = 0;
+
+  /**
+   * The key of a state by what the invariants read of it: one projection per actor whose local
+   * state has been read (`local(a)` gives actor a's local state id); undefined if a mailbox has
+   * been read (no memo then).
+   */
+  keyOf(local: (actor: number) => number, snapshot: (actor: number, local: number) => AnyMachineSnapshot): string | number | undefined {
+    if (this.mailboxes !== 0) return undefined;
+    // Projection ids are small: pack them into one number while they fit in 53 bits.
+    let key = 0;
+    let scale = 1;
+    let text: string | undefined;
+    for (let a = 0; a < this.marked.length; a++) {
+      if ((this.marked[a] as PathNode[]).length === 0) continue;
+      const p = this.projection(a, local(a), snapshot);
+      if (text === undefined && p < 1024 && scale < 2 ** 43) {
+        key += p * scale;
+        scale *= 1024;
+      } else {
+        text = `${text ?? `${key}|`}${p},`;
+      }
+    }
+    return text ?? key;
+  }
+
+  /**
+   * The next `uses` checks (one per watched invariant, as the kernel runs them) are on a state
+   * whose {@link keyOf} is `key`: they may answer from the memo. Checks run without a key (a
+   * replay, a report) always evaluate.
+   */
+  expect(key: string | number | undefined, uses: number): void {
+    this.pendingKey = key;
+    this.pendingUses = key === undefined ? 0 : uses;
   }
 
   /**
@@ -185,26 +239,45 @@ export class ReadSet {
    * the view cannot follow), it falls back to reading every actor wholly.
    */
   watch(invariant: Invariant): Invariant {
+    const memo = new Map<string | number, boolean | string>();
+    this.verdicts.push(memo);
     return {
       ...invariant,
       check: (view: GlobalView) => {
-        const outer = this.inner;
-        this.inner = view;
-        try {
-          return invariant.check(this.recording);
-        } catch {
-          const plain = invariant.check(view);
-          // The plain check returned: the recording view is at fault, so count everything read.
-          for (let a = 0; a < this.actorNames.length; a++) {
-            this.recordPath(a, [WHOLE], false);
-            this.recordMailbox(a);
+        let key: string | number | undefined;
+        if (this.pendingUses > 0) {
+          this.pendingUses--;
+          key = this.pendingKey;
+          if (key !== undefined) {
+            const known = memo.get(key);
+            if (known !== undefined) return known;
           }
-          return plain;
-        } finally {
-          this.inner = outer;
         }
+        const before = this.version;
+        const verdict = this.evaluate(invariant, view);
+        // A check that read something new was not keyed by it: do not remember its verdict.
+        if (key !== undefined && this.version === before) memo.set(key, verdict);
+        return verdict;
       },
     };
+  }
+
+  private evaluate(invariant: Invariant, view: GlobalView): boolean | string {
+    const outer = this.inner;
+    this.inner = view;
+    try {
+      return invariant.check(this.recording);
+    } catch {
+      const plain = invariant.check(view);
+      // The plain check returned: the recording view is at fault, so count everything read.
+      for (let a = 0; a < this.actorNames.length; a++) {
+        this.recordPath(a, [WHOLE], false);
+        this.recordMailbox(a);
+      }
+      return plain;
+    } finally {
+      this.inner = outer;
+    }
   }
 
   /**
