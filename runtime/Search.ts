@@ -77,6 +77,11 @@ export const CHECK_EVERY = 256;
  */
 export interface SearchPolicy {
   readonly name: string;
+  /**
+   * The system the search runs, given the loaded one: a policy may wrap the invariants (DPOR
+   * watches what they read). The wrapped checks must give the same verdicts.
+   */
+  readonly prepare?: (system: LoadedSystem) => LoadedSystem;
   /** Report shrunk schedules unless the caller says otherwise (false for shortest-path searches). */
   readonly shrinkByDefault: boolean;
   /** Values per stored node; default: one per actor. */
@@ -114,7 +119,8 @@ export interface SearchPolicy {
 export class Search {
   readonly system: LoadedSystem;
   readonly kernel: Kernel;
-  readonly store: StateStore;
+  /** The visited set; replaced only by {@link restartStore}. */
+  store: StateStore;
   readonly settings: SearchSettings;
   readonly recorder: ViolationRecorder;
   readonly checkers: Checker[];
@@ -139,7 +145,8 @@ export class Search {
     readonly policy: SearchPolicy,
     options: ExploreOptions = {},
   ) {
-    this.system = 'actorIndex' in system ? system : loadSystem(system);
+    const loaded = 'actorIndex' in system ? system : loadSystem(system);
+    this.system = policy.prepare ? policy.prepare(loaded) : loaded;
     this.settings = searchSettings(options, policy.shrinkByDefault);
     this.nextProgress = this.settings.progressEveryStates;
     this.startedAt = this.settings.clock ? (this.settings.timeOrigin ?? this.settings.clock()) : undefined;
@@ -157,6 +164,18 @@ export class Search {
     policy.onNew?.(this, 0, init);
     for (const f of [...this.kernel.initialFindings(), ...this.kernel.invariantFindings(init)]) this.recordAt(f, 0, -1);
     if (!this.done) policy.start(this);
+  }
+
+  /**
+   * Forgets every stored state but the start (node 0, stored again): for a policy that starts
+   * over (DPOR, once it learns that the reductions it made relied on too little). Violations
+   * recorded, transitions counted and bounds noted stay; progress counts the new store.
+   */
+  restartStore(): void {
+    this.store = new StateStore(this.store.entries, { compact: this.store.compact });
+    const init = this.kernel.initial();
+    this.store.add(this.keyOf(init, -1), -1, -1, 0);
+    this.policy.onNew?.(this, 0, init);
   }
 
   /** Runs up to `budget` units of work (an expansion, or a step of a sampled run). */

@@ -82,9 +82,10 @@ export interface Invariant {
   /** Returns true when the state is fine; or a string describing what is wrong. */
   check: (view: GlobalView) => boolean | string;
   /**
-   * The actors whose local state and mailbox the check looks at. Optional; partial-order
-   * reduction (strategies/dpor.ts) treats steps that touch none of them as invisible to this
-   * invariant. Left out, every actor counts as read.
+   * The actors whose local state and mailbox the check looks at: documentation only. Partial-
+   * order reduction (strategies/dpor.ts) does not trust it: it watches what each check reads,
+   * down to the context field (strategies/por/readSet.ts), and treats a step as visible only if
+   * it changes a value some check has read.
    */
   reads?: readonly string[];
 }

@@ -1,209 +1,74 @@
 /**
- * Partial-order reduction for actors: stateful DFS over persistent sets with sleep sets.
+ * Partial-order reduction for actors: a stateful depth-first search over stubborn sets with
+ * sleep sets, as a policy of the one search loop (Search.ts), so every bound, progress report
+ * and cancellation applies to every part of it; nothing runs before or beside the loop.
  *
- * We follow the static persistent-set + sleep-set approach of Godefroid's thesis (P. Godefroid,
- * "Partial-Order Methods for the Verification of Concurrent Systems", LNCS 1032, 1996:
- * persistent sets ch. 4 via stubborn-set style closure as in A. Valmari, "Stubborn sets for
- * reduced state space generation", 1990; sleep sets with state caching ch. 5), with the DFS
- * stack cycle proviso of SPIN (Holzmann & Peled, "An improvement in formal verification",
- * 1994) so that no transition is ignored around a cycle.
+ * What we follow, and where it lives:
  *
- * The actor model makes the theory simple. Each actor has at most one enabled step (its first
- * non-deferred message), and no step of one actor can disable or change the step of another:
- * appending to a mailbox never changes which message comes first. Two enabled steps are
- * *dependent* iff they are the same actor's, or they send to a common receiver (the order of
- * the two messages in its FIFO mailbox differs), or one sends to the other's actor (the
- * receiver's mailbox length, and so a mailbox overflow, depends on which runs first).
+ * - The dependency relation of actor steps over FIFO mailboxes (which pairs commute, argued
+ *   rule by rule) and the stubborn sets built on it: por/relation.ts. The relation is the one
+ *   of actor programs in TransDPOR (S. Tasharofi, R. K. Karmani, S. Lauterburg, A. Legay,
+ *   D. Marinov, G. Agha, "TransDPOR: A Novel Dynamic Partial-Order Reduction Technique for
+ *   Testing Actor Programs", FMOODS/FORTE 2012: only steps of one receiver are dependent),
+ *   refined for FIFO mailboxes (two sends into one mailbox are dependent, so the relation is not
+ *   transitive and we do not use TransDPOR's shortcut), and for bounded mailboxes with SPIN's
+ *   condition for exclusive channels (G. J. Holzmann, D. Peled, "An improvement in formal
+ *   verification", FORTE 1994).
+ * - Which set to explore at a state: the smallest stubborn set over every seed (A. Valmari,
+ *   "Stubborn sets for reduced state space generation", 1990), a persistent set in the sense of
+ *   P. Godefroid, "Partial-Order Methods for the Verification of Concurrent Systems", LNCS
+ *   1032, 1996, ch. 4. Source sets and wakeup trees (P. Abdulla, S. Aronis, B. Jonsson,
+ *   K. Sagonas, "Optimal Dynamic Partial Order Reduction", POPL 2014) explore the fewest
+ *   traces of a stateless search; with a visited set, what counts is the states stored, and a
+ *   persistent set chosen per state with the exact relation is what SPIN's reduction does (the
+ *   bench compares the two: bench/dpor.ts). The relation is used by both halves below, the
+ *   sets and the sleep sets.
+ * - Sleep sets with a visited set (Godefroid, thesis ch. 5; Yang, Chen, Gopalakrishnan,
+ *   Kirby, "Efficient Stateful Dynamic Partial Order Reduction", SPIN 2008, on why a visited
+ *   state must keep the sleep set it was explored with): each stored state keeps its sleep set;
+ *   a revisit whose sleep set is not a superset explores it again with the intersection; a step
+ *   whose subtree reached a state still on the stack (an unfinished exploration, Tarjan's
+ *   low-link) never goes to sleep in its siblings. Failing and visible steps never sleep.
+ * - The cycle proviso of SPIN (Holzmann & Peled 1994): a reduced set one of whose steps closes
+ *   a cycle on the DFS stack is widened to every enabled step, so no step is ignored for ever.
+ * - Visibility: a step is visible only if it changes a value some invariant has read, found by
+ *   watching the checks (por/readSet.ts; the condition C2 of ample sets, Clarke, Grumberg,
+ *   Peled, "Model Checking", 1999, ch. 10). An invariant that reads every actor's `leader` flag
+ *   makes only the steps that change a `leader` flag visible.
  *
- * Persistent set at state s. Start from an enabled actor x; "protect" its receivers and x
- * itself, meaning that no step outside the set may send to them. Any other actor c that may
- * ever send to a protected actor must be kept from stepping: if c is enabled its step joins
- * the set (all of c's later steps come after it); if c is disabled it can only move after a
- * message arrives, so c itself becomes protected. Repeat to a fixpoint. Which actors c "may
- * ever send to" comes from a sound over-approximation computed once before the search: a
- * Cartesian abstraction that pairs every local state each actor can reach with every message
- * that can reach its mailbox, ignoring failing steps (they end a path in every search; see
- * {@link CommunicationBounds}); from each local state we keep the receivers of every step
- * reachable from it.
+ * The topology (who may send to whom, how many messages one step sends) is learnt from the
+ * steps the search computes, not from a pre-pass over the product of local states and messages
+ * (the old pre-pass enumerated waiter queues and callback lists without end). What a reduced
+ * expansion relied on is recorded (por/analysis.ts); when the search later learns a sender into
+ * a mailbox some reduced expansion guarded, a step sending more than one message after it
+ * relied on single sends, or a new value read by an invariant, this run's reductions may have
+ * been unsound and the search starts over with the visited set emptied (violations found stay:
+ * each was replayed). What is learnt only grows, so a search starts over at most a few times;
+ * the result's `strategyStats.restarts` counts them. The final run met nothing that breaks its
+ * assumptions, so it is sound (the argument is in relation.ts, class Topology).
  *
- * The set is widened to every enabled step (full expansion) when: some enabled step fails (an
- * assertion, unhandled message, overflow: failures end a path, so they may not be commuted
- * past), the set holds a step visible to an invariant (a step of, or a send to, an actor the
- * invariant `reads`), the system has checkers (they judge transitions, not states), or a
- * successor is on the DFS stack (the cycle proviso).
- *
- * Sleep sets prune transitions whose exploration is known redundant. With a visited set this is
- * unsound unless each stored state keeps the sleep set it was explored with; a revisit with a
- * sleep set that is not a superset explores the state again with the intersection (Godefroid,
- * thesis sec. 5.4); and a step whose subtree reached a state still on the stack (an unfinished
- * exploration, Tarjan's low-link) never goes to sleep in its siblings. Failing and visible steps
- * never go to sleep either: they end a path, so the commuted order may not exist. Sleep sets
- * are off when the system has checkers.
- *
- * What is preserved (and checked against full search by the property specs): every reachable
+ * What is preserved (checked against full search by the property specs): every reachable
  * deadlock and terminal state (no actor enabled), every step violation (assertion,
  * unhandled-message, actor-error, mailbox-overflow: by kind and message), and every invariant
- * violation of invariants that declare the actors they read (others make every step visible,
- * so nothing is reduced). Violations get the schedule of the first DFS path that found them:
- * not the shortest; shrink it, or use BFS, for a short one. Not preserved: the number of states
- * and transitions (that is the point), and a checker's evidence across executions (with
- * checkers, only sleep-set-free full expansion is done).
+ * violation. Violations get the schedule of the first DFS path that found them: not the
+ * shortest; they are shrunk by default. Not preserved: the number of states and transitions
+ * (that is the point), and a checker's evidence across executions: with checkers (they judge
+ * transitions), every enabled step is explored and sleep sets are off.
+ *
+ * Bookkeeping: per stored state, its sleep set, stack position and one flag; per stack frame, a
+ * fixed handful of words (receivers are read from the stepper's memoized moves, never copied
+ * per frame), so memory does not grow with depth times actors.
  *
  * Limits: up to 32 actors (sets are bit masks).
- *
- * Within the search loop (Search.ts): DPOR is a policy. The loop judges every step and owns every
- * bound; the pre-pass that computes {@link CommunicationBounds} runs in slices of the loop's
- * units, so the time limit, the memory bound and cancellation stop it too.
  */
 import { ModelError } from '../errors.js';
-import { Kernel, STEP_FAILS } from '../Kernel.js';
-import { Disposition, type Outcome } from '../StepTable.js';
+import type { Kernel } from '../Kernel.js';
 import type { LoadedSystem, SystemSpec } from '../system.js';
 import type { ExploreOptions, ExploreResult } from '../result.js';
 import { KNOWN, Search, knownNode, type SearchPolicy } from '../Search.js';
-
-/** Pairs (actor, local state, message) the abstraction may evaluate before giving up. */
-const ABSTRACTION_BUDGET = 50_000;
-/** Pairs the pre-pass evaluates per unit of the search loop's work. */
-const PAIRS_PER_UNIT = 64;
-const ALL = 0xffffffff;
-
-/**
- * For each actor and each local state it can reach, the set (bit mask) of actors it may send
- * to in any later step: a sound over-approximation from a Cartesian abstraction. When the
- * abstraction exceeds its budget, or evaluating a step throws, every actor may send to every
- * actor (no reduction, still sound).
- *
- * Computed incrementally: {@link advance} evaluates a few pairs at a time, so the search loop
- * can stop it for a bound or an interrupt (then it is not precise: every actor may send to every
- * actor).
- */
-export class CommunicationBounds {
-  private readonly mayFrom: Array<Map<number, number>>;
-  /** False when the abstraction gave up (or has not finished); then {@link may} is always ALL. */
-  precise = false;
-  /** Pairs evaluated. */
-  pairs = 0;
-  /** True once the abstraction is finished (or gave up). */
-  done = false;
-  private readonly n: number;
-  private readonly locals: Array<Set<number>>;
-  private readonly messages: Array<Set<number>>;
-  /** Edges of each actor's local graph and the receivers of each local state's own steps. */
-  private readonly edges: Array<Map<number, Set<number>>>;
-  private readonly direct: Array<Map<number, number>>;
-  private readonly work: Array<[number, number, number]> = [];
-
-  constructor(
-    private readonly kernel: Kernel,
-    private readonly budget = ABSTRACTION_BUDGET,
-  ) {
-    const n = (this.n = kernel.actorCount);
-    this.locals = Array.from({ length: n }, () => new Set());
-    this.messages = Array.from({ length: n }, () => new Set());
-    this.edges = Array.from({ length: n }, () => new Map());
-    this.direct = Array.from({ length: n }, () => new Map());
-    this.mayFrom = Array.from({ length: n }, () => new Map());
-    const table = kernel.table;
-    for (let a = 0; a < n; a++) {
-      this.addLocal(a, table.initialLocals[a] as number);
-      for (const m of table.initialMailboxes[a] as number[]) this.addMessage(a, m);
-    }
-  }
-
-  /** Computes it all at once (within its pair budget). */
-  static compute(kernel: Kernel, budget = ABSTRACTION_BUDGET): CommunicationBounds {
-    const b = new CommunicationBounds(kernel, budget);
-    while (!b.done) b.advance(Number.MAX_SAFE_INTEGER);
-    return b;
-  }
-
-  private addLocal(a: number, l: number): void {
-    const ls = this.locals[a] as Set<number>;
-    if (ls.has(l)) return;
-    ls.add(l);
-    for (const m of this.messages[a] as Set<number>) this.work.push([a, l, m]);
-  }
-
-  private addMessage(a: number, m: number): void {
-    const ms = this.messages[a] as Set<number>;
-    if (ms.has(m)) return;
-    ms.add(m);
-    for (const l of this.locals[a] as Set<number>) this.work.push([a, l, m]);
-  }
-
-  /** Evaluates up to `pairs` more pairs; finishes (sets `done`) when the work list is empty or the budget is spent. */
-  advance(pairs: number): void {
-    for (let i = 0; i < pairs && !this.done; i++) {
-      const item = this.work.pop();
-      if (!item) return this.finish(true);
-      if (++this.pairs > this.budget) return this.finish(false);
-      if (!this.evaluate(item[0], item[1], item[2])) return this.finish(false);
-    }
-  }
-
-  /** One pair; false when evaluating it threw (then the abstraction gives up). */
-  private evaluate(a: number, l: number, m: number): boolean {
-    let o: Outcome;
-    try {
-      o = this.kernel.table.outcome(a, l, m);
-    } catch {
-      // A pairing that never happens in a real run may make a model throw; give up precision.
-      return false;
-    }
-    if (o.disposition === Disposition.Deferred) return true;
-    // A failing step ends its path in every search: its sends count (they can overflow a
-    // mailbox in that very step), but its messages are never received and its next state
-    // never steps.
-    const ends = o.failures.length > 0;
-    const direct = this.direct[a] as Map<number, number>;
-    let mask = direct.get(l) ?? 0;
-    for (let i = 0; i < o.sends.length; i += 2) {
-      const r = o.sends[i] as number;
-      mask |= 1 << r;
-      if (!ends) this.addMessage(r, o.sends[i + 1] as number);
-    }
-    direct.set(l, mask);
-    if (ends) return true;
-    const es = this.edges[a] as Map<number, Set<number>>;
-    if (!es.has(l)) es.set(l, new Set());
-    (es.get(l) as Set<number>).add(o.next);
-    this.addLocal(a, o.next);
-    return true;
-  }
-
-  private finish(precise: boolean): void {
-    this.done = true;
-    this.precise = precise;
-    this.work.length = 0;
-    if (!precise) return;
-    for (let a = 0; a < this.n; a++) {
-      const may = this.mayFrom[a] as Map<number, number>;
-      const direct = this.direct[a] as Map<number, number>;
-      for (const l of this.locals[a] as Set<number>) may.set(l, direct.get(l) ?? 0);
-      // Propagate backwards along local edges to a fixpoint (local graphs are small).
-      for (let changed = true; changed; ) {
-        changed = false;
-        for (const [l, succ] of this.edges[a] as Map<number, Set<number>>) {
-          let m = may.get(l) as number;
-          const before = m;
-          for (const t of succ) m |= may.get(t) as number;
-          if (m !== before) {
-            may.set(l, m);
-            changed = true;
-          }
-        }
-      }
-    }
-  }
-
-  /** Actors that `actor`, now in local state `local`, may send to in this or any later step. */
-  may(actor: number, local: number): number {
-    if (!this.precise) return ALL;
-    // A local state the abstraction never met would mean it is unsound; stay safe.
-    return this.mayFrom[actor]?.get(local) ?? ALL;
-  }
-}
+import { PorAnalysis } from './por/analysis.js';
+import { ReadSet } from './por/readSet.js';
+import { MAX_ACTORS, lowestActor, popcount } from './por/relation.js';
 
 interface Frame {
   id: number;
@@ -211,16 +76,16 @@ interface Frame {
   sleep: number;
   /** Enabled actors. */
   enabled: number;
+  /** Enabled actors whose step fails or is visible here: never asleep. */
+  excluded: number;
+  /** Rule 3 of relation.ts applied coarsely at this state. */
+  coarse: boolean;
   /** Actors still to explore. */
   todo: number;
   /** Actors explored so far in this visit. */
   done: number;
   /** Whether the visit already expands every enabled actor. */
   full: boolean;
-  /** Per actor: the receivers of its enabled step (mask), or 0. */
-  receivers: Int32Array;
-  /** Enabled actors whose step fails here. */
-  failing: number;
   /** Position on the DFS stack. */
   index: number;
   /** Lowest stack position its subtree reached (Tarjan's low-link); `index` or more is clean. */
@@ -232,7 +97,7 @@ interface Frame {
 }
 
 /**
- * Explores `system` with persistent sets and sleep sets (stateful DFS); same violations,
+ * Explores `system` with stubborn sets and sleep sets (stateful DFS); same violations,
  * deadlocks and terminal states as full search, fewer states.
  *
  * @example
@@ -255,15 +120,22 @@ export class DporSearch extends Search {
 /** The DPOR policy for the search loop. */
 export function dporPolicy(): SearchPolicy {
   let dpor: Dpor | undefined;
+  let reads: ReadSet | undefined;
   return {
     name: 'dpor',
     shrinkByDefault: true,
     hints: { maxStates: 'the reduced state space is larger than the bound: raise maxStates or shrink the configuration' },
-    start(search) {
-      if (search.kernel.actorCount > 32) {
-        throw new ModelError(`dpor handles up to 32 actors; '${search.system.name}' has ${search.kernel.actorCount}: use bfs, or symmetry reduction`);
+    prepare(system) {
+      if (system.actorNames.length > MAX_ACTORS) {
+        throw new ModelError(`dpor handles up to ${MAX_ACTORS} actors; '${system.name}' has ${system.actorNames.length}: use bfs, or symmetry reduction`);
       }
-      dpor = new Dpor(search);
+      if (system.invariants.length === 0) return system;
+      const watched = new ReadSet(system.actorNames, system.actorIndex);
+      reads = watched;
+      return { ...system, invariants: system.invariants.map((inv) => watched.watch(inv)) };
+    },
+    start(search) {
+      dpor = new Dpor(search, reads ?? new ReadSet(search.system.actorNames, search.system.actorIndex));
     },
     next: () => (dpor as Dpor).next(),
     frontier: () => dpor?.depth() ?? 0,
@@ -275,45 +147,45 @@ export function dporPolicy(): SearchPolicy {
 /** The state of one DPOR search: its DFS stack, per-state sleep sets, and counters. */
 class Dpor {
   private readonly kernel: Kernel;
-  private readonly bounds: CommunicationBounds;
-  private readonly n: number;
-  /** Actors whose steps invariants see. */
-  private readonly visible: number;
-  private readonly useSleep: boolean;
+  private readonly analysis: PorAnalysis;
+  /** Reduce at all: not with checkers (they judge transitions, so every order matters). */
+  private readonly reduce: boolean;
   private sleepOf = new Int32Array(1 << 12);
   /** Per state: 1 + its DFS stack position while on the stack, else 0. */
   private onStack = new Int32Array(1 << 12);
   /** Per state: 1 once finished with a subtree that reached nothing unfinished. */
   private clean = new Uint8Array(1 << 12);
   private stack: Frame[] = [];
+  /** Frames popped, reused (a frame is a fixed handful of words). */
+  private spare: Frame[] = [];
   private readonly cur: Int32Array;
   private readonly scratch: Int32Array;
-  private reduced = 0;
-  private expandedFully = 0;
   private sleepPruned = 0;
   private revisits = 0;
+  private restarts = 0;
+  private readonly startBroken: boolean;
 
-  constructor(private readonly search: Search) {
+  constructor(
+    private readonly search: Search,
+    reads: ReadSet,
+  ) {
     this.kernel = search.kernel;
-    this.n = this.kernel.actorCount;
     this.cur = this.kernel.newState();
     this.scratch = this.kernel.newState();
-    this.bounds = new CommunicationBounds(this.kernel);
-    const checkers = search.checkers.length > 0;
-    this.useSleep = !checkers;
-    let visible = 0;
-    for (const inv of search.system.invariants) {
-      if (!inv.reads) visible = ALL;
-      else for (const name of inv.reads) visible |= 1 << (search.system.actorIndex.get(name) ?? 0);
-    }
-    this.visible = checkers ? ALL : visible;
+    this.analysis = new PorAnalysis(this.kernel, reads);
+    this.reduce = search.checkers.length === 0;
+    // A state that breaks an invariant is not expanded. Every other state the search expands
+    // keeps its invariants, and so do its successors by invisible steps; the start state may
+    // break one, and then the steps a reduced set postpones would be postponed into states that
+    // are never expanded: it is expanded fully.
+    this.startBroken = this.kernel.invariantFindings(this.read(0)).length > 0;
+    this.push(0, 0);
   }
 
-  /** One unit: a slice of the pre-pass, then one DFS step. */
+  /** One unit: start over if what was learnt asks for it, else one DFS step. */
   next(): boolean {
-    if (!this.bounds.done) {
-      this.bounds.advance(PAIRS_PER_UNIT);
-      if (this.bounds.done) this.push(0, 0);
+    if (this.analysis.restart !== undefined) {
+      this.startOver();
       return true;
     }
     if (this.stack.length === 0) return false;
@@ -321,44 +193,64 @@ class Dpor {
     return true;
   }
 
+  /** Empties the visited set and the stack and starts again from the start state. */
+  private startOver(): void {
+    this.restarts++;
+    this.search.restartStore();
+    this.onStack.fill(0);
+    this.clean.fill(0);
+    this.sleepOf.fill(0);
+    while (this.stack.length) this.spare.push(this.stack.pop() as Frame);
+    this.analysis.beginRun();
+    this.push(0, 0);
+  }
+
   private push(id: number, sleep: number): void {
     if (id >= this.onStack.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-        const b = make(Math.max(a.length * 2, id + 1));
-        b.set(a);
-        return b;
-      };
-      this.onStack = grow(this.onStack, (k) => new Int32Array(k));
-      this.clean = grow(this.clean, (k) => new Uint8Array(k));
-      this.sleepOf = grow(this.sleepOf, (k) => new Int32Array(k));
+      const size = Math.max(this.onStack.length * 2, id + 1);
+      const onStack = new Int32Array(size);
+      onStack.set(this.onStack);
+      this.onStack = onStack;
+      const clean = new Uint8Array(size);
+      clean.set(this.clean);
+      this.clean = clean;
+      const sleepOf = new Int32Array(size);
+      sleepOf.set(this.sleepOf);
+      this.sleepOf = sleepOf;
     }
     const index = this.stack.length;
     this.onStack[id] = index + 1;
     this.sleepOf[id] = sleep;
-    const frame: Frame = { id, sleep, enabled: 0, todo: 0, done: 0, full: false, receivers: new Int32Array(this.n), failing: 0, index, low: index, current: -1, unsafe: 0 };
-    this.analyse(frame);
-    this.stack.push(frame);
+    const f = this.spare.pop() ?? ({} as Frame);
+    f.id = id;
+    f.sleep = sleep;
+    f.enabled = 0;
+    f.excluded = 0;
+    f.coarse = true;
+    f.todo = 0;
+    f.done = 0;
+    f.full = false;
+    f.index = index;
+    f.low = index;
+    f.current = -1;
+    f.unsafe = 0;
+    this.analyse(f);
+    this.stack.push(f);
   }
 
-  /** Reads the frame's state and computes its enabled steps and persistent set. */
+  /** Reads the frame's state and computes its enabled steps and the set to explore. */
   private analyse(f: Frame): void {
     const v = this.read(f.id);
-    const k = this.kernel;
-    for (let a = 0; a < this.n; a++) {
-      const move = k.move(v, a);
-      if (!move) continue;
-      f.enabled |= 1 << a;
-      f.receivers[a] = move.receiverMask;
-      // As the kernel judges it: the outcome's failures, or any mailbox above the bound after
-      // the step (one may start above it when the initial messages already overflow).
-      if (k.step(v, a, this.scratch) === STEP_FAILS) f.failing |= 1 << a;
-    }
+    const a = this.analysis;
+    a.analyse(v);
+    const facts = a.facts;
+    f.enabled = facts.enabled;
+    f.excluded = facts.failing | facts.visible;
+    f.coarse = facts.coarseOverflow;
     if (f.enabled === 0) return;
-    let set = f.failing ? f.enabled : this.persistentSet(v, f);
+    let set = this.reduce && !(f.id === 0 && this.startBroken) ? a.choose() : f.enabled;
     f.full = set === f.enabled || this.sleepingStepClosesCycle(f, set);
     if (f.full) set = f.enabled;
-    if (f.full) this.expandedFully++;
-    else this.reduced++;
     f.todo = set & ~f.sleep;
     this.sleepPruned += popcount(set & f.sleep);
   }
@@ -372,81 +264,12 @@ class Dpor {
     let asleep = set & f.sleep;
     if (!asleep) return false;
     const state = this.read(f.id);
-    while (asleep) {
-      const x = 31 - Math.clz32(asleep & -asleep);
-      asleep &= ~(1 << x);
-      this.kernel.step(state, x, this.scratch);
+    for (; asleep; asleep &= asleep - 1) {
+      this.kernel.step(state, lowestActor(asleep), this.scratch);
       const id = this.search.store.find(this.scratch);
       if (id >= 0 && this.onStack[id]) return true;
     }
     return false;
-  }
-
-  /** The smallest invisible persistent set over the seeds, or every enabled actor. */
-  private persistentSet(v: Int32Array, f: Frame): number {
-    let best = f.enabled;
-    let bestSize = popcount(best);
-    for (let x = 0; x < this.n && bestSize > 1; x++) {
-      if (!(f.enabled & (1 << x))) continue;
-      const t = this.closure(v, f, x);
-      if (t === f.enabled || !this.invisible(f, t)) continue;
-      const size = popcount(t);
-      if (size < bestSize) {
-        best = t;
-        bestSize = size;
-      }
-    }
-    return best;
-  }
-
-  private closure(v: Int32Array, f: Frame, seed: number): number {
-    let set = 1 << seed;
-    let guarded = (f.receivers[seed] as number) | (1 << seed);
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (let c = 0; c < this.n; c++) {
-        const bit = 1 << c;
-        if (set & bit) continue;
-        if ((this.bounds.may(c, this.kernel.local(v, c)) & guarded) === 0) continue;
-        if (f.enabled & bit) {
-          set |= bit;
-          guarded |= (f.receivers[c] as number) | bit;
-          changed = true;
-        } else if (!(guarded & bit)) {
-          guarded |= bit;
-          changed = true;
-        }
-      }
-    }
-    return set;
-  }
-
-  private invisible(f: Frame, set: number): boolean {
-    if (this.visible === 0) return true;
-    for (let x = 0; x < this.n; x++) if (set & (1 << x) && this.isVisible(f, x)) return false;
-    return true;
-  }
-
-  /** A step of, or a send to, an actor an invariant reads. */
-  private isVisible(f: Frame, x: number): boolean {
-    return (this.visible & (1 << x)) !== 0 || ((f.receivers[x] as number) & this.visible) !== 0;
-  }
-
-  /** Steps enabled at the frame's state that are independent of `x` there. */
-  private independentOf(f: Frame, x: number): number {
-    // Failing steps and steps visible to an invariant end a path (a violation is not
-    // expanded), so the commuted order that a sleep set relies on may not exist for them.
-    if (!this.useSleep || f.failing & (1 << x) || this.isVisible(f, x)) return 0;
-    const rx = f.receivers[x] as number;
-    let out = 0;
-    for (let y = 0; y < this.n; y++) {
-      const bit = 1 << y;
-      if (y === x || !(f.enabled & bit) || f.failing & bit || this.isVisible(f, y)) continue;
-      const ry = f.receivers[y] as number;
-      if (rx & ry || rx & bit || ry & (1 << x)) continue;
-      out |= bit;
-    }
-    return out;
   }
 
   private step(): void {
@@ -460,13 +283,18 @@ class Dpor {
       this.pop();
       return;
     }
-    const x = 31 - Math.clz32(f.todo & -f.todo);
+    const x = lowestActor(f.todo);
     f.todo &= ~(1 << x);
-    const childSleep = (f.sleep | (f.done & ~f.unsafe)) & this.independentOf(f, x);
+    const v = this.read(f.id);
+    const candidates = (f.sleep | (f.done & ~f.unsafe)) & f.enabled;
+    const childSleep = this.reduce && candidates ? this.analysis.independentAt(v, x, candidates, f.excluded, f.coarse) : 0;
     f.done |= 1 << x;
     f.current = x;
     // The loop judges the step: checkers, failures, maxDepth, the visited set, invariants, maxStates.
-    const r = this.search.transition(f.id, this.read(f.id), this.stack.length - 1, x);
+    const r = this.search.transition(f.id, v, this.stack.length - 1, x);
+    // The invariants may have read something new on the new state: then start over (next()).
+    this.analysis.noteReads();
+    if (this.analysis.restart !== undefined) return;
     if (r >= 0) {
       this.push(r, childSleep);
       return;
@@ -501,6 +329,7 @@ class Dpor {
 
   private pop(): void {
     const f = this.stack.pop() as Frame;
+    this.spare.push(f);
     this.onStack[f.id] = 0;
     if (f.low >= f.index) this.clean[f.id] = 1;
     const parent = this.stack[this.stack.length - 1];
@@ -512,8 +341,7 @@ class Dpor {
 
   /** Reads state `id` (with its hash) into the shared buffer and returns it. */
   private read(id: number): Int32Array {
-    this.search.store.read(id, this.cur);
-    this.kernel.rehash(this.cur);
+    this.search.read(id, this.cur);
     return this.cur;
   }
 
@@ -523,23 +351,16 @@ class Dpor {
   }
 
   bytes(): number {
-    return this.sleepOf.byteLength + this.onStack.byteLength + this.clean.byteLength + this.stack.length * (64 + 4 * this.n);
+    return this.sleepOf.byteLength + this.onStack.byteLength + this.clean.byteLength + (this.stack.length + this.spare.length) * 96;
   }
 
   strategyStats(): Record<string, number> {
     return {
-      reducedExpansions: this.reduced,
-      fullExpansions: this.expandedFully,
+      reducedExpansions: this.analysis.reduced,
+      fullExpansions: this.analysis.full,
       sleepPruned: this.sleepPruned,
       revisits: this.revisits,
-      abstractionPairs: this.bounds.pairs,
-      abstractionPrecise: this.bounds.precise ? 1 : 0,
+      restarts: this.restarts,
     };
   }
-}
-
-function popcount(x: number): number {
-  let v = x - ((x >>> 1) & 0x55555555);
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
