@@ -100,7 +100,7 @@ describe('every strategy on an input of issue 10', () => {
     for (const name of STRATEGY_NAMES) {
       const spec = racyCounter();
       const source = { module: INPUTS, export: 'racyCounter' };
-      const r = runStrategy(name, spec, { seed: 3, maxSchedules: 400, workers: 2, source });
+      const r = runStrategy(name, spec, { seed: 3, runs: 400, workers: 2, source });
       expect(r.violations.length, name).toBeGreaterThan(0);
       for (const v of r.violations) {
         const replayed = replay(spec, v.token);
