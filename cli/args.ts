@@ -137,3 +137,17 @@ export function choice(name: string, raw: string | true | undefined, choices: re
   if (!choices.includes(raw)) throw new UsageError(`option --${name} must be one of ${choices.join(', ')}, got '${raw}'`);
   return raw;
 }
+
+const BYTE_UNITS: Record<string, number> = { b: 1, k: 2 ** 10, kb: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30 };
+
+/** A size in bytes from `512MB`, `2GB`, `300k` or a bare number of megabytes (as node's --max-old-space-size); units are powers of 2. */
+export function byteSize(name: string, raw: string | true | undefined): number | undefined {
+  if (raw === undefined || raw === true) return undefined;
+  const m = /^([0-9]+(?:\.[0-9]+)?) ?([a-z]+)?$/i.exec(raw);
+  const scale = m ? BYTE_UNITS[(m[2] ?? 'mb').toLowerCase()] : undefined;
+  const bytes = m && scale ? Math.floor(Number(m[1]) * scale) : NaN;
+  if (!(bytes >= 1 << 20) || !Number.isSafeInteger(bytes)) {
+    throw new UsageError(`option --${name} must be a size of at least 1MB: megabytes (512), or with a unit (512MB, 2GB), got '${raw}'`);
+  }
+  return bytes;
+}

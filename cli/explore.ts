@@ -15,6 +15,7 @@ import { explore$ } from '../runtime/observe.js';
 import { STRATEGY_NAMES, type StrategyOptions } from '../runtime/strategies/index.js';
 import type { SystemSpec } from '../runtime/system.js';
 import type { ProgressSink } from './progress.js';
+import { heapUsed, memoryBound } from './memory.js';
 
 /** Strategies the command line offers: whatever the engine's registry holds. */
 export function strategyNames(): readonly string[] {
@@ -29,7 +30,7 @@ export function isRandomised(strategy: string): boolean {
 }
 
 /** A strategy name and the options it takes (bounds; a sampling strategy's seed, runs, depth, maxSteps). */
-export interface RunSettings extends Omit<StrategyOptions, 'strategy' | 'onProgress' | 'onViolation' | 'clock' | 'shouldStop'> {
+export interface RunSettings extends Omit<StrategyOptions, 'strategy' | 'onProgress' | 'onViolation' | 'clock' | 'shouldStop' | 'memoryProbe'> {
   strategy: string;
   progress?: ProgressSink;
   /** Aborting stops the search at once and returns the partial result. */
@@ -54,6 +55,9 @@ export async function runExploration(system: SystemSpec, settings: RunSettings):
       strategy,
       ...(seed === undefined ? {} : { seed }),
       clock,
+      // The heap as V8 counts it: what the search holds, xstate's snapshots included (cli/memory.ts).
+      maxMemoryBytes: bounds.maxMemoryBytes ?? memoryBound(undefined),
+      memoryProbe: heapUsed,
       shouldStop: () => signal?.aborted === true,
       scheduler: asyncScheduler,
       sliceStates: 5_000,

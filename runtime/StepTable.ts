@@ -15,6 +15,7 @@ import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMa
 import { ActionError, InternalBug, ModelError, internalAssert } from './errors.js';
 import { ASSERT_ACTION, SEND_ACTION, type AssertParams, type Message, type SendParams } from './model.js';
 import { assertPlainData, canonicalKey } from './plainData.js';
+import { stepWatch, underTraps } from './purity.js';
 import { ENVIRONMENT, runtimeOwnedActionReason, type LoadedSystem } from './system.js';
 
 export enum Disposition {
@@ -59,6 +60,9 @@ export class StepTable {
   private readonly localSnapshots: AnyMachineSnapshot[][];
   private readonly messageKeys = new Map<string, number>();
   private readonly messageValues: Message[] = [];
+  /** The interning key of each local state and message, by id: to see that a step left them as they were. */
+  private readonly localKeyList: string[][];
+  private readonly messageKeyList: string[] = [];
   private readonly memo: Array<Map<number, Outcome>>;
   readonly stats: StepTableStats = { xstateCalls: 0, memoHits: 0, localStates: 0, messages: 0 };
   /** Local state id of each actor at the start. */
@@ -72,6 +76,7 @@ export class StepTable {
     const n = system.actorNames.length;
     this.localKeys = Array.from({ length: n }, () => new Map());
     this.localSnapshots = Array.from({ length: n }, () => []);
+    this.localKeyList = Array.from({ length: n }, () => []);
     this.memo = Array.from({ length: n }, () => new Map());
     this.initialLocals = new Int32Array(n);
     this.initialMailboxes = Array.from({ length: n }, () => []);
@@ -83,13 +88,20 @@ export class StepTable {
     for (let a = 0; a < n; a++) {
       const spec = system.spec.actors[a];
       internalAssert(spec, `actor ${a} exists`);
-      let snapshot: AnyMachineSnapshot;
-      let actions: unknown[];
+      const machine = system.machines[a] as AnyStateMachine;
+      limitMicrosteps(machine);
+      const step = `actor '${spec.name}' entering its initial state`;
+      stepWatch.begin(step);
+      let first: Evaluation;
       try {
-        [snapshot, actions] = initialTransition(system.machines[a] as AnyStateMachine, spec.input) as [AnyMachineSnapshot, unknown[]];
-      } catch (err) {
-        throw new ModelError(`actor '${spec.name}': the initial state could not be computed: ${errorText(err)}`);
+        first = evaluateInitial(machine, spec.input, step);
+        same(first, evaluateInitial(machine, spec.input, step), step);
+      } finally {
+        stepWatch.end();
       }
+      if (first.kind !== 'ok') throw new ModelError(`actor '${spec.name}': the initial state could not be computed: ${errorText(first.error)}`);
+      const snapshot = first.next as AnyMachineSnapshot;
+      const actions = first.actions as unknown[];
       this.stats.xstateCalls++;
       const where = `actor '${spec.name}', initial state '${stateName(snapshot)}'`;
       const sends: number[] = [];
@@ -144,13 +156,34 @@ export class StepTable {
         message: `unhandled message '${event.type}' from ${event.from ?? ENVIRONMENT} in state '${stateName(snapshot)}' of actor '${name}': the actor has finished (status ${snapshot.status})`,
       });
     }
-    let handled: boolean;
+    const step = `actor '${name}' in state '${stateName(snapshot)}' on message '${event.type}'`;
+    stepWatch.begin(step);
+    let first: Evaluation;
     try {
-      handled = machine.getTransitionData(snapshot as never, event as never).length > 0;
-    } catch (err) {
-      return this.fail(localId, Disposition.ActorError, { kind: 'actor-error', message: `${where}: a guard threw: ${errorText(err)}` });
+      // Each new step is evaluated twice and the two compared (issue 13 item 4): a step reads
+      // only its state and message, so any difference is nondeterminism, caught here every time
+      // rather than by chance when a violation's replay differs. In between, the state and the
+      // message must be as they were interned: an assign that changes the old context in place
+      // would otherwise look like nondeterminism (and corrupt every state sharing it).
+      // Guards first, twice, then the transition, twice: a guard that reads a counter differs
+      // between two calls in a row, so it cannot line up with itself.
+      const firstGuards = evaluateGuards(machine, snapshot, event, step);
+      this.checkUnchanged(actor, localId, messageId, step);
+      same(firstGuards, evaluateGuards(machine, snapshot, event, step), step);
+      first = firstGuards;
+      if (firstGuards.kind === 'ok') {
+        first = evaluate(machine, snapshot, event, step);
+        this.checkUnchanged(actor, localId, messageId, step);
+        same(first, evaluate(machine, snapshot, event, step), step);
+      }
+    } finally {
+      stepWatch.end();
     }
-    if (!handled) {
+    this.stats.xstateCalls += first.kind === 'unhandled' || first.kind === 'guard-threw' ? 0 : 1;
+    if (first.kind === 'guard-threw') {
+      return this.fail(localId, Disposition.ActorError, { kind: 'actor-error', message: `${where}: a guard threw: ${errorText(first.error)}` });
+    }
+    if (first.kind === 'unhandled') {
       const meta = stateMeta(snapshot);
       if (meta.ignore.has(event.type)) return { disposition: Disposition.Ignored, next: localId, sends: EMPTY_SENDS, failures: NO_FAILURES };
       if (meta.defer.has(event.type)) return { disposition: Disposition.Deferred, next: localId, sends: EMPTY_SENDS, failures: NO_FAILURES };
@@ -159,15 +192,11 @@ export class StepTable {
         message: `unhandled message '${event.type}' from ${event.from ?? ENVIRONMENT} in state '${stateName(snapshot)}' of actor '${name}'`,
       });
     }
-    let next: AnyMachineSnapshot;
-    let actions: unknown[];
-    this.stats.xstateCalls++;
-    try {
-      [next, actions] = transition(machine, snapshot as never, event as never) as [AnyMachineSnapshot, unknown[]];
-    } catch (err) {
-      if (err instanceof ActionError) throw new ModelError(`${where}: ${err.message}`);
-      return this.fail(localId, Disposition.ActorError, { kind: 'actor-error', message: `${where}: the transition threw: ${errorText(err)}` });
+    if (first.kind === 'threw') {
+      if (first.error instanceof ActionError) throw new ModelError(`${where}: ${first.error.message}`);
+      return this.fail(localId, Disposition.ActorError, { kind: 'actor-error', message: `${where}: the transition threw: ${errorText(first.error)}` });
     }
+    const next = first.next as AnyMachineSnapshot;
     if (next.status === 'error') {
       if (next.error instanceof ActionError) throw new ModelError(`${where}: ${next.error.message}`);
       return this.fail(localId, Disposition.ActorError, { kind: 'actor-error', message: `${where}: the actor entered xstate's error status: ${errorText(next.error)}` });
@@ -177,13 +206,39 @@ export class StepTable {
     }
     const sends: number[] = [];
     const failures: StepFailure[] = [];
-    this.interpretActions(actor, actions, where, sends, failures);
+    this.interpretActions(actor, first.actions as unknown[], where, sends, failures);
     return {
       disposition: Disposition.Handled,
-      next: this.internLocal(actor, next, `actor '${name}', state '${stateName(next)}'`),
+      next: this.internLocal(actor, next, `actor '${name}', state '${stateName(next)}'`, first.key),
       sends: sends.length ? Int32Array.from(sends) : EMPTY_SENDS,
       failures: failures.length ? failures : NO_FAILURES,
     };
+  }
+
+  /** Throws a model error if evaluating a step changed the interned state or message in place. */
+  private checkUnchanged(actor: number, localId: number, messageId: number, step: string): void {
+    const snapshot = this.snapshot(actor, localId);
+    let now: string | undefined;
+    try {
+      now = localKey(snapshot);
+    } catch {
+      now = undefined; // it held plain data when interned: a cycle or a bigint was written into it
+    }
+    if (now !== this.localKeyList[actor]?.[localId]) {
+      throw new ModelError(
+        `${step}: the step changes its context in place (an assign or guard modified the old context object, e.g. with push or a property write); ` +
+          'return new values from assign instead (assign({ list: ({ context }) => [...context.list, x] })): the explorer keeps every state it has seen',
+      );
+    }
+    let message: string | undefined;
+    try {
+      message = canonicalKey(this.message(messageId));
+    } catch {
+      message = undefined;
+    }
+    if (message !== this.messageKeyList[messageId]) {
+      throw new ModelError(`${step}: the step changes the message in place (an assign or guard modified the event object); messages are shared by every state that holds them: copy instead`);
+    }
   }
 
   private fail(localId: number, disposition: Disposition, failure: StepFailure): Outcome {
@@ -219,15 +274,16 @@ export class StepTable {
     }
   }
 
-  private internLocal(actor: number, snapshot: AnyMachineSnapshot, where: string): number {
+  private internLocal(actor: number, snapshot: AnyMachineSnapshot, where: string, knownKey?: string): number {
     assertPlainData(snapshot.context, where, 'context');
-    const key = canonicalKey([snapshot.value, snapshot.context ?? null, snapshot.status, historyKey(snapshot)]);
+    const key = knownKey ?? localKey(snapshot);
     const table = this.localKeys[actor] as Map<string, number>;
     const found = table.get(key);
     if (found !== undefined) return found;
     const list = this.localSnapshots[actor] as AnyMachineSnapshot[];
     const id = list.length;
     list.push(snapshot);
+    (this.localKeyList[actor] as string[]).push(key);
     table.set(key, id);
     this.stats.localStates++;
     return id;
@@ -250,10 +306,139 @@ export class StepTable {
     const id = this.messageValues.length;
     if (id >= MESSAGE_ID_LIMIT) throw new ModelError(`more than ${MESSAGE_ID_LIMIT} distinct messages; is a counter in a message unbounded?`);
     this.messageValues.push(message);
+    this.messageKeyList.push(key);
     this.messageKeys.set(key, id);
     this.stats.messages++;
     return id;
   }
+}
+
+/** The interning key of a local snapshot: state value, context, status and history. */
+function localKey(snapshot: AnyMachineSnapshot): string {
+  return canonicalKey([snapshot.value, snapshot.context ?? null, snapshot.status, historyKey(snapshot)]);
+}
+
+/**
+ * Microsteps one xstate step may take (eventless transitions and raised events) before it is
+ * called a cycle. xstate would take them forever; its `maxIterations` option makes it throw.
+ */
+export const MAX_MICROSTEPS = 10_000;
+
+function limitMicrosteps(machine: AnyStateMachine): void {
+  const options = (machine as unknown as { options?: { maxIterations?: number } }).options;
+  if (options && !((options.maxIterations ?? Infinity) <= MAX_MICROSTEPS)) options.maxIterations = MAX_MICROSTEPS;
+}
+
+/** One evaluation of user code for a step, and a signature to compare two evaluations by. */
+interface Evaluation {
+  kind: 'ok' | 'unhandled' | 'guard-threw' | 'threw';
+  next?: AnyMachineSnapshot;
+  actions?: unknown[];
+  error?: unknown;
+  /** Equal for equal outcomes. */
+  signature: string;
+  /** The interning key of `next`. */
+  key?: string;
+  /** The outcome in a few words, for a message (computed only for one). */
+  summary: () => string;
+}
+
+/** Which transitions the guards enable for `event` (kind 'ok' when there is one). */
+function evaluateGuards(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: Message, step: string): Evaluation {
+  const guards = underTraps(() => machine.getTransitionData(snapshot as never, event as never));
+  checkTrapsAndLoops(guards, step);
+  if (guards.error !== undefined) return failed('guard-threw', guards.error);
+  const chosen = guards.value ?? [];
+  if (chosen.length === 0) return { kind: 'unhandled', signature: 'unhandled', summary: () => 'the message is not handled' };
+  const ids = chosen.map((t) => objectId(t));
+  return { kind: 'ok', signature: `transitions ${ids.join(',')}`, summary: () => `transition${ids.length === 1 ? '' : 's'} to ${chosen.map((t) => (t.target ?? []).map((n) => `'${n.path.join('.')}'`).join(', ') || '(no target)').join('; ')}` };
+}
+
+/** Throws the nondeterminism model error if two evaluations of `step` differ. */
+function same(first: Evaluation, second: Evaluation, step: string): void {
+  if (second.signature === first.signature) return;
+  throw new ModelError(
+    `not deterministic: ${step}: two evaluations of the same step gave different results (${first.summary()}; then ${second.summary()}). ` +
+      'A step may read only its context and the message: look for module state, globals or a clock in its guards, assigns and action parameters',
+  );
+}
+
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
+
+/** A number for an object (a transition definition), the same each time it is asked. */
+function objectId(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) objectIds.set(o, (id = nextObjectId++));
+  return id;
+}
+
+/** The transition for a step whose guards enabled one (see {@link evaluateGuards}). */
+function evaluate(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: Message, step: string): Evaluation {
+  const ran = underTraps(() => transition(machine, snapshot as never, event as never) as [AnyMachineSnapshot, unknown[]]);
+  checkTrapsAndLoops(ran, step);
+  if (ran.error !== undefined) return failed('threw', ran.error);
+  const [next, actions] = ran.value as [AnyMachineSnapshot, unknown[]];
+  // xstate may catch its own error into the snapshot (status 'error'), as the initial step does.
+  if (next.status === 'error') checkTrapsAndLoops({ error: next.error }, step);
+  return handled(next, actions);
+}
+
+function evaluateInitial(machine: AnyStateMachine, input: unknown, step: string): Evaluation {
+  const ran = underTraps(() => initialTransition(machine, input) as [AnyMachineSnapshot, unknown[]]);
+  checkTrapsAndLoops(ran, step);
+  if (ran.error !== undefined) return failed('threw', ran.error);
+  const [next, actions] = ran.value as [AnyMachineSnapshot, unknown[]];
+  // xstate may catch its own error into the snapshot (status 'error'), as the initial step does.
+  if (next.status === 'error') checkTrapsAndLoops({ error: next.error }, step);
+  return handled(next, actions);
+}
+
+function handled(next: AnyMachineSnapshot, actions: unknown[]): Evaluation {
+  let sent: string;
+  try {
+    sent = canonicalKey(actions.map((a) => [(a as { type?: unknown }).type ?? null, (a as { params?: unknown }).params ?? null]));
+  } catch {
+    sent = '(actions not plain data)';
+  }
+  let key: string | undefined;
+  try {
+    key = localKey(next);
+  } catch {
+    // Not plain data (a cycle, a bigint): interning names the path (assertPlainData).
+    key = undefined;
+  }
+  return {
+    kind: 'ok',
+    next,
+    actions,
+    key,
+    signature: `ok ${key ?? '(context not plain data)'} ${sent}`,
+    summary: () => `state '${stateName(next)}' with context ${key === undefined ? '(not plain data)' : clip(canonicalKey(next.context ?? null))}${actions.length ? `, actions ${clip(sent)}` : ''}`,
+  };
+}
+
+function failed(kind: 'guard-threw' | 'threw', error: unknown): Evaluation {
+  const text = errorText(error);
+  return { kind, error, signature: `${kind} ${text}`, summary: () => `${kind === 'guard-threw' ? 'a guard threw' : 'the transition threw'}: ${clip(text)}` };
+}
+
+/** A trapped call or xstate's microstep limit is the model's fault, whatever else happened. */
+function checkTrapsAndLoops(r: { error?: unknown; trapped?: string }, step: string): void {
+  if (r.trapped) {
+    throw new ModelError(
+      `not deterministic: ${step}: a guard, assign or action parameter called ${r.trapped}; a step may read only its context and the message (put randomness in the model as a choice between messages or states)`,
+    );
+  }
+  if (r.error instanceof Error && r.error.message.startsWith('Infinite loop detected')) {
+    throw new ModelError(
+      `${step}: the step did not come to rest after ${MAX_MICROSTEPS.toLocaleString('en-US')} microsteps: eventless ('always') transitions or raised events form a cycle, which xstate would follow forever; give the eventless transitions guards that become false`,
+    );
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
 /** A state value as a short string: `a`, `a.b`, `{a.b, c.d}` for parallel states. */

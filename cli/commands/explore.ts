@@ -8,10 +8,11 @@ import type { SystemSource } from '../../runtime/parallel/source.js';
 import { loadSystem } from '../../runtime/system.js';
 import { replay } from '../../runtime/replay.js';
 import { formatTrace } from '../../runtime/trace.js';
-import { choice, durationMs, positiveInt, seedValue, type CommandDef, type ParsedArgs } from '../args.js';
+import { byteSize, choice, durationMs, positiveInt, seedValue, type CommandDef, type ParsedArgs } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { isRandomised, runExploration, strategyNames, type RunSettings } from '../explore.js';
 import type { Io } from '../io.js';
+import { DEFAULT_HEAP_FRACTION, memoryBound } from '../memory.js';
 import { BUILT_IN_CATALOGUE, blamed, resolveTarget, type Target } from '../load.js';
 import { progressSink } from '../progress.js';
 import { makeReport, runReport, traceReport, type RunOrigin } from '../reports/report.js';
@@ -32,6 +33,7 @@ export const exploreDef: CommandDef = {
     { name: 'max-depth', value: '<n>', help: 'do not go deeper than this many steps (default 1,000,000)' },
     { name: 'max-violations', value: '<n>', help: 'stop after this many distinct violations (default 1)' },
     { name: 'time-limit', value: '<duration>', help: 'stop this long after the command started (loading the model counts): seconds (30), or with a unit (500ms, 30s, 2m)' },
+    { name: 'max-memory', value: '<size>', help: `stop when the JavaScript heap holds this much: megabytes (512), or with a unit (512MB, 2GB) (default ${Math.round(DEFAULT_HEAP_FRACTION * 100)}% of node's heap limit)` },
     { name: 'hash-compact', help: 'store 64-bit state fingerprints only (hash compaction, as TLC): far less memory, but the search is probabilistic; the report gives the chance a state was missed (bfs, symmetry, pct, random)' },
     { name: 'workers', value: '<n>', help: 'worker threads for breadth-first search (default 1; n > 1 runs parallel-bfs: same result as bfs)' },
     { name: 'json', help: 'print the JSON report (schema: cli/SCHEMA.md) instead of text' },
@@ -55,6 +57,7 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   const maxDepth = positiveInt('max-depth', o['max-depth'], 'steps');
   const maxViolations = positiveInt('max-violations', o['max-violations'], 'violations');
   const timeLimitMs = durationMs('time-limit', o['time-limit']);
+  const maxMemoryBytes = memoryBound(byteSize('max-memory', o['max-memory']));
   const workers = positiveInt('workers', o.workers, 'worker threads');
   const cores = availableParallelism();
   if (workers !== undefined && workers > cores) {
@@ -82,6 +85,7 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
     ...(maxViolations === undefined ? {} : { maxViolations }),
     // The limit bounds the whole command (the CLI's clock is performance.now(), as io.startedAt).
     ...(timeLimitMs === undefined ? {} : { timeLimitMs, timeOrigin: io.startedAt ?? 0 }),
+    maxMemoryBytes,
     ...(o['hash-compact'] ? { hashCompact: true } : {}),
     ...parallel,
     progress: progressSink((t) => (io.status ?? io.err)(t), io.isTTY, () => performance.now()),

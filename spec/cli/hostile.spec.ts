@@ -67,7 +67,7 @@ async function runInProcess(row: Row, argv: string[]): Promise<Ran> {
 /** Runs a row as a real process in its own process group, as a terminal would; Ctrl-C goes to the group. */
 function runProcess(row: Row, argv: string[]): Promise<Ran & { hung: boolean }> {
   const [cmd, args] =
-    row.run === 'npm' ? ['npm', ['start', '--', ...argv]] : row.run === 'npx' ? ['npx', ['interleave', ...argv]] : [process.execPath, [BIN, ...argv]];
+    row.run === 'npm' ? ['npm', ['start', '--', ...argv]] : row.run === 'npx' ? ['npx', ['interleave', ...argv]] : [process.execPath, [...(row.node ?? []), BIN, ...argv]];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd as string, args as string[], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, detached: true });
     let out = '';
