@@ -16,6 +16,8 @@ import { STRATEGY_NAMES, type StrategyOptions } from '../runtime/strategies/inde
 import type { SystemSpec } from '../runtime/system.js';
 import type { ProgressSink } from './progress.js';
 import { heapUsed, memoryBound } from './memory.js';
+import type { SystemSource } from '../runtime/parallel/source.js';
+import { exploreSupervised } from '../runtime/supervised/host.js';
 
 /** Strategies the command line offers: whatever the engine's registry holds. */
 export function strategyNames(): readonly string[] {
@@ -35,6 +37,16 @@ export interface RunSettings extends Omit<StrategyOptions, 'strategy' | 'onProgr
   progress?: ProgressSink;
   /** Aborting stops the search at once and returns the partial result. */
   signal?: AbortSignal;
+  /**
+   * Run the search in a worker thread built from this source, under the watch of this thread
+   * (runtime/supervised/host.ts): a step that never returns ends the search with a partial
+   * result naming it, instead of hanging the command.
+   */
+  supervise?: SystemSource;
+  /** Under supervision: a step running longer than this is a hang (default 10 s). */
+  stepTimeLimitMs?: number;
+  /** Under supervision: told of a step that has run for a second (it may yet return). */
+  slowStep?: (step: string, stepTimeLimitMs: number) => void;
 }
 
 export interface TimedResult {
@@ -46,7 +58,8 @@ export interface TimedResult {
 const clock = (): number => performance.now();
 
 export async function runExploration(system: SystemSpec, settings: RunSettings): Promise<TimedResult> {
-  const { strategy, seed, progress, signal, ...bounds } = settings;
+  if (settings.supervise) return runSupervised(settings.supervise, settings);
+  const { strategy, seed, progress, signal, supervise: _s, stepTimeLimitMs: _t, ...bounds } = settings;
   const started = clock();
   return new Promise<TimedResult>((resolve, reject) => {
     let violations = 0;
@@ -77,4 +90,28 @@ export async function runExploration(system: SystemSpec, settings: RunSettings):
       },
     });
   });
+}
+
+/** Options that cannot cross to a worker thread (functions); a catalogue entry's come from its module there. */
+const NOT_PLAIN = new Set(['slowStep', 'checkers', 'onProgress', 'onViolation', 'clock', 'shouldStop', 'memoryProbe', 'progress', 'signal', 'supervise']);
+
+async function runSupervised(source: SystemSource, settings: RunSettings): Promise<TimedResult> {
+  const started = clock();
+  const plain = Object.fromEntries(Object.entries(settings).filter(([k, v]) => !NOT_PLAIN.has(k) && typeof v !== 'function')) as Omit<RunSettings, 'strategy'> & { strategy?: string };
+  delete plain.strategy;
+  let violations = 0;
+  const { progress, signal } = settings;
+  try {
+    const result = await exploreSupervised(source, settings.strategy, {
+      ...plain,
+      progressEveryStates: Math.min(settings.progressEveryStates ?? 5_000, 5_000),
+      onProgress: (stats) => progress?.update(stats, violations),
+      onViolation: () => violations++,
+      ...(settings.slowStep ? { onSlowStep: settings.slowStep } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    return { result, timeMs: clock() - started, interrupted: result.interrupted === true };
+  } finally {
+    progress?.finish();
+  }
 }

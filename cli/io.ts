@@ -19,11 +19,19 @@ export interface Io {
    * loading the tool and the model; default: when `main()` was called.
    */
   startedAt?: number;
+  /**
+   * Run `explore`'s search in a worker thread watched by this one (runtime/supervised/), so a
+   * step that never returns ends with a partial result instead of a hang. The process's own
+   * command line does; `main()` called in-process (specs) runs the search in its thread unless
+   * asked, which saves starting a thread per call.
+   */
+  supervise?: boolean;
 }
 
 export function processIo(signal?: AbortSignal): Io {
   return {
     startedAt: 0,
+    supervise: true,
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     isTTY: process.stderr.isTTY === true,

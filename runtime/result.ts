@@ -104,7 +104,8 @@ export interface ExploreStats {
   bytesPerState: number;
 }
 
-export type BoundName = 'maxStates' | 'maxDepth' | 'timeLimitMs' | 'maxMemoryBytes';
+/** `stepTimeMs`: one step ran longer than the supervised search's per-step limit (runtime/supervised/host.ts). */
+export type BoundName = 'maxStates' | 'maxDepth' | 'timeLimitMs' | 'maxMemoryBytes' | 'stepTimeMs';
 
 /** Why a search ended before its strategy ran out of work. */
 export type StopCause = Exclude<BoundName, 'maxDepth'> | 'maxViolations' | 'interrupt';
@@ -272,4 +273,5 @@ export const BOUND_HINTS: Record<BoundName, string> = {
   maxDepth: 'a schedule this long usually means an actor loops without bound (a retry or spin loop that never blocks)',
   timeLimitMs: 'the search needed more time: raise the time limit or shrink the configuration',
   maxMemoryBytes: 'the search needed more memory: raise the memory limit, shrink the configuration, or use hash compaction or a reducing strategy',
+  stepTimeMs: 'one step did not return: look for a loop without end in its guards, assigns or action parameters',
 };

@@ -33,6 +33,7 @@ export const exploreDef: CommandDef = {
     { name: 'max-depth', value: '<n>', help: 'do not go deeper than this many steps (default 1,000,000)' },
     { name: 'max-violations', value: '<n>', help: 'stop after this many distinct violations (default 1)' },
     { name: 'time-limit', value: '<duration>', help: 'stop this long after the command started (loading the model counts): seconds (30), or with a unit (500ms, 30s, 2m)' },
+    { name: 'step-time-limit', value: '<duration>', help: 'a single step (guards, assigns, actions of one transition) still running after this long is a hang: the search stops with its partial result (default 10s)' },
     { name: 'max-memory', value: '<size>', help: `stop when the JavaScript heap holds this much: megabytes (512), or with a unit (512MB, 2GB) (default ${Math.round(DEFAULT_HEAP_FRACTION * 100)}% of node's heap limit)` },
     { name: 'hash-compact', help: 'store 64-bit state fingerprints only (hash compaction, as TLC): far less memory, but the search is probabilistic; the report gives the chance a state was missed (bfs, symmetry, pct, random)' },
     { name: 'workers', value: '<n>', help: 'worker threads for breadth-first search (default 1; n > 1 runs parallel-bfs: same result as bfs)' },
@@ -57,7 +58,9 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   const maxDepth = positiveInt('max-depth', o['max-depth'], 'steps');
   const maxViolations = positiveInt('max-violations', o['max-violations'], 'violations');
   const timeLimitMs = durationMs('time-limit', o['time-limit']);
-  const maxMemoryBytes = memoryBound(byteSize('max-memory', o['max-memory']));
+  const requestedMemory = byteSize('max-memory', o['max-memory']);
+  if (requestedMemory !== undefined) memoryBound(requestedMemory);
+  const stepTimeLimitMs = durationMs('step-time-limit', o['step-time-limit']);
   const workers = positiveInt('workers', o.workers, 'worker threads');
   const cores = availableParallelism();
   if (workers !== undefined && workers > cores) {
@@ -85,7 +88,11 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
     ...(maxViolations === undefined ? {} : { maxViolations }),
     // The limit bounds the whole command (the CLI's clock is performance.now(), as io.startedAt).
     ...(timeLimitMs === undefined ? {} : { timeLimitMs, timeOrigin: io.startedAt ?? 0 }),
-    maxMemoryBytes,
+    ...(requestedMemory === undefined ? {} : { maxMemoryBytes: requestedMemory }),
+    ...(stepTimeLimitMs === undefined ? {} : { stepTimeLimitMs }),
+    slowStep: (step: string, limitMs: number) =>
+      io.err(`still in ${escapeControl(step)} after a second; a step is stopped as a hang after ${Math.round(limitMs / 1000)} s (--step-time-limit), Ctrl-C stops now\n`),
+    ...(io.supervise ? { supervise: systemSource(target, typeof o.catalogue === 'string' ? o.catalogue : undefined) } : {}),
     ...(o['hash-compact'] ? { hashCompact: true } : {}),
     ...parallel,
     progress: progressSink((t) => (io.status ?? io.err)(t), io.isTTY, () => performance.now()),

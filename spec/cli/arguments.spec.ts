@@ -15,7 +15,7 @@ describe('arguments', () => {
   });
 
   it('should accept durations with units, and say that --seed does nothing for bfs', async () => {
-    const r = await inProcess('explore', MODEL, '--time-limit', '1500ms', '--seed', '7', '--max-states=100000');
+    const r = await inProcess('explore', MODEL, '--time-limit', '20000ms', '--seed', '7', '--max-states=100000');
     expect(r.code).toBe(1);
     expect(r.err).toContain('note: --seed has no effect with --strategy bfs; it seeds randomised strategies');
   });

@@ -1,0 +1,43 @@
+/**
+ * What the supervised search's host (host.ts, the caller's thread) and its worker thread
+ * (worker.ts) share. The control array is shared memory, so the host can read it while the
+ * worker is stuck in user code and the worker can read the stop flag without an event loop turn:
+ *
+ * - `STOP`: set to 1 by the host (Ctrl-C, the time limit); the search's `shouldStop` reads it.
+ * - `IN_STEP`: 1 while the worker runs user code for one step (runtime/purity.ts `stepWatch`).
+ * - `SERIAL`: counts the steps begun, so the host tells a long step from many short ones.
+ * - `TEXT_LENGTH`: bytes of the step's description ("actor 'a' in state 'i' on message 'go'")
+ *   in the shared text buffer.
+ */
+import type { ExploreResult, ExploreStats, StrategyOptions } from '../result.js';
+import type { SystemSource } from '../parallel/source.js';
+import type { Violation } from '../violations.js';
+
+export const STOP = 0;
+export const IN_STEP = 1;
+export const SERIAL = 2;
+export const TEXT_LENGTH = 3;
+export const CONTROL_SLOTS = 4;
+export const TEXT_BYTES = 2048;
+
+/** The options that cross to the worker: plain data only (no clock, callbacks or checkers). */
+export type PlainOptions = Omit<StrategyOptions, 'clock' | 'memoryProbe' | 'shouldStop' | 'onProgress' | 'onViolation' | 'checkers'>;
+
+export interface WorkerInput {
+  source: SystemSource;
+  strategy: string;
+  options: PlainOptions;
+  /** Stop at this share of the worker's heap limit when `options.maxMemoryBytes` is not given. */
+  heapFraction: number;
+  /** The host's `performance.timeOrigin`: the worker's clock reads in the host's `performance.now()` terms, so `timeOrigin` means the same. */
+  hostTimeOrigin: number;
+  control: SharedArrayBuffer;
+  text: SharedArrayBuffer;
+}
+
+export type WorkerMessage =
+  | { type: 'started'; system: string }
+  | { type: 'progress'; stats: ExploreStats }
+  | { type: 'violation'; violation: Violation }
+  | { type: 'result'; result: ExploreResult }
+  | { type: 'error'; model: boolean; message: string; stack?: string };

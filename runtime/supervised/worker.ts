@@ -1,0 +1,74 @@
+/**
+ * The worker thread of a supervised search (host.ts): builds the system from its source, runs
+ * the strategy in slices, and tells the host what it does. Before user code runs for a step it
+ * writes the step's description into shared memory and marks the step begun (`stepWatch`), so
+ * the host can name the step if it never returns. It reads this thread's clock for the time
+ * limit and this thread's heap for the memory bound: the engine itself reads neither.
+ */
+import { getHeapStatistics } from 'node:v8';
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { ModelError } from '../errors.js';
+import { stepWatch } from '../purity.js';
+import { systemFrom } from '../parallel/source.js';
+import type { StrategyOptions } from '../result.js';
+import { startStrategy } from '../strategies/index.js';
+import { IN_STEP, SERIAL, STOP, TEXT_BYTES, TEXT_LENGTH, type WorkerInput, type WorkerMessage } from './protocol.js';
+
+const input = workerData as WorkerInput;
+const control = new Int32Array(input.control);
+const text = new Uint8Array(input.text);
+const encoder = new TextEncoder();
+const post = (m: WorkerMessage): void => parentPort?.postMessage(m);
+
+stepWatch.begin = (what: string): void => {
+  const bytes = encoder.encode(what).subarray(0, TEXT_BYTES);
+  text.set(bytes);
+  Atomics.store(control, TEXT_LENGTH, bytes.length);
+  Atomics.add(control, SERIAL, 1);
+  Atomics.store(control, IN_STEP, 1);
+};
+stepWatch.end = (): void => {
+  Atomics.store(control, IN_STEP, 0);
+};
+
+/** Units of work per slice: progress goes to the host between slices. */
+const SLICE = 2_000;
+
+try {
+  const source = input.source;
+  const mod = (await import(source.module.startsWith('file:') ? source.module : pathToFileURL(source.module).href)) as Record<string, unknown>;
+  const system = systemFrom(mod, source);
+  post({ type: 'started', system: typeof system?.name === 'string' ? system.name : '' });
+  // A catalogue entry's own options (checkers are functions: they cannot cross threads).
+  let entryOptions: StrategyOptions = {};
+  if (source.key !== undefined) {
+    const entries = mod[source.export ?? 'catalogue'] as Array<{ key?: string; explore?: StrategyOptions }>;
+    entryOptions = entries.find((e) => e.key === source.key)?.explore ?? {};
+  }
+  const heap = (): number => getHeapStatistics().used_heap_size;
+  const limit = getHeapStatistics().heap_size_limit;
+  const run = startStrategy(input.strategy, system, {
+    ...entryOptions,
+    ...input.options,
+    maxMemoryBytes: input.options.maxMemoryBytes ?? Math.floor(Math.max(limit / 4, Math.min(limit * input.heapFraction, limit - 80 * 2 ** 20))),
+    memoryProbe: heap,
+    clock: () => performance.timeOrigin - input.hostTimeOrigin + performance.now(),
+    shouldStop: () => Atomics.load(control, STOP) !== 0,
+    onProgress: (stats) => post({ type: 'progress', stats }),
+    onViolation: (violation) => post({ type: 'violation', violation }),
+  });
+  post({ type: 'progress', stats: run.stats() });
+  while (!run.done) {
+    run.advance(SLICE);
+    post({ type: 'progress', stats: run.stats() });
+  }
+  post({ type: 'result', result: run.result() });
+} catch (err) {
+  stepWatch.end();
+  post(
+    err instanceof ModelError
+      ? { type: 'error', model: true, message: err.message }
+      : { type: 'error', model: false, message: err instanceof Error ? err.message : String(err), ...(err instanceof Error && err.stack ? { stack: err.stack } : {}) },
+  );
+}
