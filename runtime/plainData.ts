@@ -6,12 +6,25 @@
  */
 import { ModelError } from './errors.js';
 
+/** Deeper than this, a context is reported instead of overflowing the stack while checked. */
+const MAX_DEPTH = 1000;
+
 /**
  * Throws a {@link ModelError} naming `owner` and the path of the first value that is not plain
- * data. `what` says which value is checked ("context", "message").
+ * data. `what` says which value is checked ("context", "message"). Plain data is exactly what
+ * `canonicalKey` and the state store keep: a value they would drop or change (a symbol key, a
+ * non-enumerable or accessor property, -0, an array hole or an extra array property, a class
+ * instance) is refused here, because a state that lost it would look already seen and the
+ * search would prune a path it never explored. A proxy or getter that throws while read is a
+ * model error too, never an internal one.
  */
 export function assertPlainData(value: unknown, owner: string, what: string): void {
-  const problem = findNonPlain(value, what, []);
+  let problem: string | undefined;
+  try {
+    problem = findNonPlain(value, what, []);
+  } catch (err) {
+    problem = `${what} could not be read as plain data: ${err instanceof Error ? err.message : String(err)}`;
+  }
   if (problem) throw new ModelError(`${owner}: ${problem}`);
 }
 
@@ -21,6 +34,7 @@ function findNonPlain(value: unknown, path: string, ancestors: object[]): string
     case 'boolean':
       return undefined;
     case 'number':
+      if (Object.is(value, -0)) return `${path} is -0, which is stored as 0; use 0`;
       return Number.isFinite(value) ? undefined : `${path} is ${String(value)}; only finite numbers are plain data`;
     case 'undefined':
       return `${path} is undefined; use null or leave the key out`;
@@ -33,27 +47,37 @@ function findNonPlain(value: unknown, path: string, ancestors: object[]): string
   if (value === null) return undefined;
   const obj = value as object;
   if (ancestors.includes(obj)) return `${path} is a cycle back to one of its ancestors`;
-  if (Array.isArray(obj)) {
-    ancestors.push(obj);
-    for (let i = 0; i < obj.length; i++) {
-      const p = findNonPlain(obj[i], `${path}[${i}]`, ancestors);
-      if (p) return p;
-    }
-    ancestors.pop();
-    return undefined;
-  }
+  if (ancestors.length >= MAX_DEPTH) return `${path.slice(0, 60)}... is nested more than ${MAX_DEPTH} levels deep`;
   const proto = Object.getPrototypeOf(obj) as unknown;
-  if (proto !== Object.prototype && proto !== null) {
+  const isArray = Array.isArray(obj);
+  if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) {
     const ctor = (obj as { constructor?: { name?: string } }).constructor?.name ?? 'unknown class';
     return `${path} is an instance of ${ctor}; contexts and messages must be plain data`;
   }
   ancestors.push(obj);
-  for (const key of Object.keys(obj)) {
-    const p = findNonPlain((obj as Record<string, unknown>)[key], `${path}.${key}`, ancestors);
+  const length = isArray ? (obj as unknown[]).length : 0;
+  for (const key of Reflect.ownKeys(obj)) {
+    if (typeof key === 'symbol') return `${path} has a symbol key ${String(key)}; plain data has string keys only`;
+    if (isArray && key === 'length') continue;
+    const at = isArray ? `${path}[${key}]` : `${path}.${key}`;
+    if (isArray && !isIndex(key, length)) return `${path} has a property '${key}' besides its elements; plain arrays hold elements only`;
+    const d = Object.getOwnPropertyDescriptor(obj, key);
+    if (d === undefined) continue;
+    if (d.get || d.set) return `${at} is a getter or setter; plain data holds values`;
+    if (!d.enumerable) return `${at} is not enumerable, so it would be lost when the state is stored`;
+    const p = findNonPlain(d.value, at, ancestors);
     if (p) return p;
+  }
+  if (isArray) {
+    for (let i = 0; i < length; i++) if (!Object.prototype.hasOwnProperty.call(obj, i)) return `${path}[${i}] is a hole in a sparse array; fill it (null)`;
   }
   ancestors.pop();
   return undefined;
+}
+
+function isIndex(key: string, length: number): boolean {
+  const n = Number(key);
+  return Number.isInteger(n) && n >= 0 && n < length && String(n) === key;
 }
 
 /** A string equal for equal plain values, independent of object key insertion order. */
