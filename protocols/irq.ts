@@ -13,11 +13,12 @@
  * | `irq.eoi {irq}` (from the CPU)   | deactivates; a pending one is raised again                 |
  * | `cpu.offline` (from the CPU)     | stops delivering to it (triggers for it are dropped); answers `cpu.offline_ack` |
  *
- * Raising is a message to the CPU; the CPU takes it between any two of its steps while its
- * IRQs are enabled, so the controller never needs to know what the CPU is doing.
+ * Raising is an urgent message to the CPU (runtime/delivery.ts): the CPU takes it ahead of any
+ * step already waiting in its mailbox while its IRQs are enabled, and the moment it unmasks them
+ * otherwise, so the controller never needs to know what the CPU is doing.
  */
 import { createMachine, enqueueActions } from 'xstate';
-import { answerTo, send, type Message } from '../runtime/model.js';
+import { URGENT, answerTo, send, type Message } from '../runtime/model.js';
 import { CPU_OFFLINE, CPU_OFFLINE_ACK } from './hotplug.js';
 
 // The IRQ family's vocabulary, both sides: the controller's (`trigger`, `route`, `eoi`) and the
@@ -48,7 +49,8 @@ export interface IrqControllerContext {
 export const irq = {
   trigger: (n: number, cpu?: string): Message => ({ type: IRQ_TRIGGER, irq: n, ...(cpu !== undefined ? { cpu } : {}) }),
   route: (n: number, cpu: string): Message => ({ type: IRQ_ROUTE, irq: n, cpu }),
-  raise: (n: number): Message => ({ type: IRQ_RAISE, irq: n }),
+  /** Urgent (runtime/model.ts `URGENT`): the CPU takes it ahead of its pending steps when IRQs are enabled. */
+  raise: (n: number): Message => ({ type: IRQ_RAISE, irq: n, [URGENT]: true }),
   eoi: (n: number): Message => ({ type: IRQ_EOI, irq: n }),
   register: (n: number): Message => ({ type: IRQ_REGISTER, irq: n }),
   unregister: (n: number): Message => ({ type: IRQ_UNREGISTER, irq: n }),

@@ -3,7 +3,7 @@
  * {@link replay}; print with {@link formatTrace}. Nothing here knows about Xen or FF-A.
  */
 export { ModelError, InternalBug } from './errors.js';
-export { send, reply, answerTo, assertThat, deferring, ignoring, runtimeActions, FRAME, TO_FRAME, type Message, type RuntimeAction, type SendParams, type AssertParams } from './model.js';
+export { send, reply, answerTo, assertThat, deferring, ignoring, runtimeActions, FRAME, TO_FRAME, URGENT, type Message, type RuntimeAction, type SendParams, type AssertParams } from './model.js';
 export {
   loadSystem,
   ENVIRONMENT,

@@ -52,6 +52,14 @@ export const SEND_ACTION = 'interleave.send';
 export const FRAME = 'frame';
 export const TO_FRAME = 'toFrame';
 
+/**
+ * Urgent delivery (runtime/delivery.ts). A message with `urgent: true` (an interrupt:
+ * protocols/irq.ts `irq.raise`) is taken ahead of the mailbox's FIFO order, as soon as the
+ * receiver's current state handles it; while the state defers it (a CPU with IRQs masked), it
+ * waits like any message. Traces leave the field out (it says how, not what, is delivered).
+ */
+export const URGENT = 'urgent';
+
 /** `answer`, addressed to the context that sent `request` (adds `toFrame` if the request had a `frame`). */
 export function answerTo(request: { readonly [field: string]: unknown }, answer: Message): Message {
   const frame = request[FRAME];

@@ -86,13 +86,22 @@ describe('answers reach the context that asked (issue 11, fault 1)', () => {
     },
     {
       protocol: 'spin_trylock',
-      // The hypercall asks first on a free lock: its answer is ok; the handler's is not.
+      // The handler releases L if it got it, so the hypercall's answer is always ok: it asks
+      // first, or after a handler that ran ahead of it (urgent delivery) has released L. The
+      // handler's answer is "busy" when the hypercall holds L: the hypercall must never take it.
       spec: () =>
         irqModel(
           'trylock',
           {
             program: program(trylock('dev', 'L'), SPIN_TRYLOCK_RESULT, isMine((e) => e.ok === true, 'the hypercall'), unlock('dev', 'L')),
-            handler: handler(trylock('dev', 'L'), SPIN_TRYLOCK_RESULT, []),
+            handler: {
+              initial: 'waiting',
+              start: trylock('dev', 'L'),
+              states: {
+                waiting: { on: { [SPIN_TRYLOCK_RESULT]: [{ guard: ({ event }: Args) => event.ok === true, target: 'out', actions: unlock('dev', 'L') }, { target: 'out' }] } },
+                out: { type: 'final' },
+              },
+            },
           },
           [spinGuard(true)],
         ),
