@@ -41,7 +41,7 @@ describe('C11 upstream: a domain id reused between INFO_GET and rcu_lock_domain_
       expect(result.verdict, variant).toBe('verified');
       counts[variant] = result.stats.states;
     }
-    expect(counts).toEqual({ buggy: 242_947, fixed: 254_103 });
+    expect(counts).toEqual({ buggy: 273_215, fixed: 285_427 });
   });
 
   it('should find no use-after-free either (the checker run once over every interleaving of FIXED)', () => {
