@@ -20,10 +20,9 @@
  * The answer depends only on the actor, its local state and its mailbox's contents, which is
  * what lets the component table (Components.ts) memoize it once per component. It still picks
  * one message, so each actor keeps at most one enabled step. What changes for partial-order
- * reduction: a send can now change the receiver's enabled step (an urgent message overtakes the
- * head), which runtime/strategies/dpor.ts already counts as dependent (a step that sends to
- * another actor is dependent with that actor's step, and a persistent set keeps every sender to
- * its actors inside it).
+ * reduction: an urgent send can change the receiver's enabled step (it overtakes the message
+ * the receiver was about to take), so it is dependent with that step
+ * (runtime/strategies/por/relation.ts, rule 2, argued there).
  */
 import { URGENT } from './model.js';
 import { Disposition, type StepTable } from './StepTable.js';

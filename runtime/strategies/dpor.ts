@@ -69,6 +69,28 @@ import { KNOWN, Search, knownNode, type SearchPolicy } from '../Search.js';
 import { PorAnalysis } from './por/analysis.js';
 import { ReadSet } from './por/readSet.js';
 import { MAX_ACTORS, lowestActor, popcount } from './por/relation.js';
+import { URGENT } from '../model.js';
+
+/**
+ * Whether a message (by the step table's id) is urgent (runtime/model.ts `URGENT`, taken ahead
+ * of FIFO order: runtime/delivery.ts), memoized per id: 1 urgent, 2 not, 0 not looked at.
+ */
+function urgentClass(kernel: Kernel): (message: number) => boolean {
+  let known = new Uint8Array(64);
+  return (m) => {
+    if (m >= known.length) {
+      const grown = new Uint8Array(Math.max(known.length * 2, m + 1));
+      grown.set(known);
+      known = grown;
+    }
+    let k = known[m] as number;
+    if (k === 0) {
+      k = kernel.table.message(m)[URGENT] === true ? 1 : 2;
+      known[m] = k;
+    }
+    return k === 1;
+  };
+}
 
 interface Frame {
   id: number;
@@ -172,7 +194,7 @@ class Dpor {
     this.kernel = search.kernel;
     this.cur = this.kernel.newState();
     this.scratch = this.kernel.newState();
-    this.analysis = new PorAnalysis(this.kernel, reads);
+    this.analysis = new PorAnalysis(this.kernel, reads, urgentClass(this.kernel));
     this.reduce = search.checkers.length === 0;
     // A state that breaks an invariant is not expanded. Every other state the search expands
     // keeps its invariants, and so do its successors by invisible steps; the start state may

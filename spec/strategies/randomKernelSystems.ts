@@ -20,6 +20,13 @@
  * read, and counter write of the value last read plus one (the lost-update pattern when two
  * CPUs do it).
  *
+ * With `irqs: true` (kernelBlueprintArb's option) the systems have interrupts, delivered
+ * urgently (runtime/delivery.ts: ahead of the mailbox's FIFO order when the receiver's state
+ * handles them): an operation may trigger IRQ 1 on a CPU through the real interrupt controller
+ * (protocols/irq.ts: `irq.trigger` to `gic`, which raises it with an urgent `irq.raise`; a CPU
+ * handling it answers `irq.eoi`, and one deferring it has IRQs masked in that state), or send a
+ * CPU a plain message marked urgent; initial messages may be urgent too.
+ *
  * Mailbox bounds are small (2-3) and lock queues, callback lists and counters are not bounded,
  * so generated systems find deadlocks, assertion failures, unhandled messages and mailbox
  * overflows, and some are infinite: callers bound the full search and skip those.
@@ -34,16 +41,25 @@
  */
 import fc from 'fast-check';
 import { assign, createMachine } from 'xstate';
-import { assertThat, send, type Message } from '../../runtime/model.js';
+import { URGENT, assertThat, send, type Message } from '../../runtime/model.js';
 import type { ActorSpec, GlobalView, Invariant, SystemSpec } from '../../runtime/system.js';
 import { RCU_QS_REQUEST, RCU_QUIESCENT, TIMER_FIRE } from '../../protocols/cpu.js';
 import { RW_GRANTED, rw, rwlockMachine, rwlockResources } from '../../protocols/rwlock.js';
 import { SPIN_GRANTED, SPIN_TRYLOCK_RESULT, lockResources, spin, spinlockMachineWith } from '../../protocols/spinlock.js';
 import { rcu, rcuMachine } from '../../protocols/rcu.js';
 import { TIMER_ACK, TIMER_GO, TIMER_STALE, timer, timerMachine } from '../../protocols/timer.js';
+import { IRQ_RAISE, irq, irqControllerMachine } from '../../protocols/irq.js';
 
 /** The replies a client may receive from the primitives, after the plain types `m0..`. */
 export const REPLY_TYPES = [RW_GRANTED, SPIN_GRANTED, SPIN_TRYLOCK_RESULT, TIMER_FIRE, TIMER_ACK, TIMER_GO, TIMER_STALE, RCU_QS_REQUEST, 'value'] as const;
+
+/** The types a client's rules cover after the plain ones: the replies, then `irq.raise` when the system has interrupts. */
+export function replyTypes(services: KernelBlueprint['services']): readonly string[] {
+  return services.irq ? [...REPLY_TYPES, IRQ_RAISE] : REPLY_TYPES;
+}
+
+/** The IRQ the generated systems trigger (an SGI: the controller sends it to the named CPU). */
+const IRQ = 1;
 
 export type Op =
   | { kind: 'msg'; to: { kind: 'cpu'; cpu: number } | { kind: 'sender' } | { kind: 'self' }; type: number }
@@ -51,14 +67,16 @@ export type Op =
   | { kind: 'spin'; op: 'acquire' | 'release' | 'trylock' }
   | { kind: 'rcu'; cpu: number; type: number }
   | { kind: 'timer'; op: 'set' | 'stop' }
-  | { kind: 'counter'; op: 'read' | 'write' };
+  | { kind: 'counter'; op: 'read' | 'write' }
+  /** IRQ 1 to a CPU through the controller, or a plain message sent to it as urgent. */
+  | { kind: 'irq'; cpu: number; via: 'gic' | 'urgent'; type: number };
 
 export type ClientRule = { kind: 'handle'; next: number; ops: Op[]; fail: boolean } | { kind: 'defer' } | { kind: 'ignore' } | { kind: 'unhandled' };
 
 export interface ClientBlueprint {
   daemon: boolean;
   final: number | null;
-  /** rules[state][type]: types are m0..m<k-1>, then REPLY_TYPES. */
+  /** rules[state][type]: types are m0..m<k-1>, then replyTypes(services). */
   rules: ClientRule[][];
 }
 
@@ -75,8 +93,10 @@ export interface KernelBlueprint {
     /** A timer whose callback runs on this CPU. */
     timer: { cpu: number } | null;
     counter: boolean;
+    /** An interrupt controller `gic` for every CPU, and urgent plain messages. */
+    irq?: boolean;
   };
-  initial: Array<{ to: number; type: number }>;
+  initial: Array<{ to: number; type: number; urgent?: boolean }>;
   mailboxBound: number;
   /**
    * An invariant: a CPU is never in a state (declaring what it reads, or not), no two CPUs are
@@ -108,6 +128,11 @@ function opArb(clients: number, plainTypes: number, services: KernelBlueprint['s
   if (services.rcu) options.push(fc.record({ kind: fc.constant('rcu' as const), cpu: fc.nat({ max: clients - 1 }), type }));
   if (services.timer) options.push(fc.record({ kind: fc.constant('timer' as const), op: fc.constantFrom('set' as const, 'stop' as const) }));
   if (services.counter) options.push(fc.record({ kind: fc.constant('counter' as const), op: fc.constantFrom('read' as const, 'write' as const) }));
+  if (services.irq) {
+    const irqOp = fc.record({ kind: fc.constant('irq' as const), cpu: fc.nat({ max: clients - 1 }), via: fc.constantFrom('gic' as const, 'urgent' as const), type });
+    // Twice: interrupts are what these systems are for.
+    options.push(irqOp, irqOp);
+  }
   return fc.oneof(...options);
 }
 
@@ -126,8 +151,11 @@ function clientArb(states: number, types: number, op: fc.Arbitrary<Op>, failures
   });
 }
 
-/** An arbitrary small system of CPUs and primitives. */
-export function kernelBlueprintArb(options: { maxClients?: number; failures?: boolean; mailboxBound?: number } = {}): fc.Arbitrary<KernelBlueprint> {
+/**
+ * An arbitrary small system of CPUs and primitives; with `irqs`, interrupts too (see the
+ * header). Without `irqs` the systems drawn for a seed are the ones drawn before it existed.
+ */
+export function kernelBlueprintArb(options: { maxClients?: number; failures?: boolean; mailboxBound?: number; irqs?: boolean } = {}): fc.Arbitrary<KernelBlueprint> {
   const maxClients = options.maxClients ?? 3;
   const failures = options.failures ?? true;
   return fc
@@ -156,8 +184,9 @@ export function kernelBlueprintArb(options: { maxClients?: number; failures?: bo
             rcu: rcuOn ? { cpus: rcuCpus } : null,
             timer: timerOn ? { cpu: timerCpu } : null,
             counter,
+            ...(options.irqs ? { irq: true } : {}),
           };
-          const types = plainTypes + REPLY_TYPES.length;
+          const types = plainTypes + replyTypes(services).length;
           const op = opArb(clients, plainTypes, services);
           const invariant: fc.Arbitrary<KernelBlueprint['invariant']> = fc.oneof(
             { weight: 2, arbitrary: fc.constant(null) },
@@ -173,7 +202,10 @@ export function kernelBlueprintArb(options: { maxClients?: number; failures?: bo
             clients: fc.array(clientArb(states, types, op, failures), { minLength: clients, maxLength: clients }),
             plainTypes: fc.constant(plainTypes),
             services: fc.constant(services),
-            initial: fc.array(fc.record({ to: cpuIndex, type: fc.nat({ max: plainTypes - 1 }) }), { minLength: 1, maxLength: 3 }),
+            initial: fc.array(options.irqs ? fc.record({ to: cpuIndex, type: fc.nat({ max: plainTypes - 1 }), urgent: fc.boolean() }) : fc.record({ to: cpuIndex, type: fc.nat({ max: plainTypes - 1 }) }), {
+              minLength: 1,
+              maxLength: 3,
+            }),
             mailboxBound: fc.constant(mailboxBound),
             invariant,
           });
@@ -186,10 +218,11 @@ interface ClientContext {
   seen: number;
 }
 
-/** Builds the system a blueprint describes: CPUs `cpu0..`, then `rw`, `lock`, `rcu`, `timer`, `mem`. */
+/** Builds the system a blueprint describes: CPUs `cpu0..`, then `rw`, `lock`, `rcu`, `timer`, `mem`, `gic`. */
 export function buildKernelSystem(bp: KernelBlueprint, name = 'random-kernel'): SystemSpec {
   const { services } = bp;
-  const typeName = (t: number): string => (t < bp.plainTypes ? `m${t}` : (REPLY_TYPES[t - bp.plainTypes] as string));
+  const replies = replyTypes(services);
+  const typeName = (t: number): string => (t < bp.plainTypes ? `m${t}` : (replies[t - bp.plainTypes] as string));
   const actors: ActorSpec[] = bp.clients.map((client, i) => {
     const self = CPU(i);
     const opAction = (op: Op): unknown => {
@@ -212,6 +245,8 @@ export function buildKernelSystem(bp: KernelBlueprint, name = 'random-kernel'): 
           return op.op === 'read'
             ? send('mem', { type: 'read' })
             : send<ClientContext, Message>('mem', ({ context }) => ({ type: 'write', v: (context.seen + 1) % COUNTER_WIDTH }));
+        case 'irq':
+          return op.via === 'gic' ? send('gic', irq.trigger(IRQ, CPU(op.cpu))) : send(CPU(op.cpu), { type: typeName(op.type), [URGENT]: true });
       }
     };
     const states: Record<string, object> = {};
@@ -235,6 +270,7 @@ export function buildKernelSystem(bp: KernelBlueprint, name = 'random-kernel'): 
           for (const op of rule.ops) actions.push(opAction(op));
           if (rule.fail) actions.push(assertThat(() => false, `rule ${s}/${type} fails`));
           if (type === TIMER_GO) actions.push(send<ClientContext, Message>(({ event }) => String(event.from), timer.end()));
+          if (type === IRQ_RAISE) actions.push(send('gic', irq.eoi(IRQ)));
           on[type] = { target: `s${rule.next}`, reenter: rule.next === s, actions };
         }
       });
@@ -264,10 +300,11 @@ export function buildKernelSystem(bp: KernelBlueprint, name = 'random-kernel'): 
       } as never),
     });
   }
+  if (services.irq) actors.push({ name: 'gic', machine: irqControllerMachine('gic', bp.clients.map((_, i) => CPU(i))), daemon: true });
   const spec: SystemSpec = {
     name,
     actors,
-    initialMessages: bp.initial.map((m) => ({ to: CPU(m.to), event: { type: typeName(m.type) } })),
+    initialMessages: bp.initial.map((m) => ({ to: CPU(m.to), event: m.urgent ? { type: typeName(m.type), [URGENT]: true } : { type: typeName(m.type) } })),
     mailboxBound: bp.mailboxBound,
   };
   const inv = bp.invariant;

@@ -1,12 +1,15 @@
 /**
- * The dependency relation of actor steps over FIFO mailboxes, and the stubborn sets built on it.
+ * The dependency relation of actor steps over FIFO mailboxes with urgent delivery, and the
+ * stubborn sets built on it.
  *
  * ## Steps
- * A step of actor a takes one message from a's mailbox (the first one a's local state does not
- * defer; runtime/delivery.ts), replaces a's local state, and appends its sends to their
- * receivers' mailboxes in order. So a step of a *reads and writes* a's local state and the head
- * of a's mailbox, and *appends* to the tail of each receiver's mailbox. Each actor has at most
- * one enabled step; "a's step" below means the step a would take now.
+ * A step of actor a takes one message from a's mailbox (runtime/delivery.ts): the oldest
+ * *urgent* message (an interrupt: `irq.raise`) that a's local state handles, if there is one,
+ * else the first message a's local state does not defer. It replaces a's local state, and
+ * appends its sends to their receivers' mailboxes in order. So a step of a *reads and writes*
+ * a's local state and a's mailbox (the message it takes may sit behind others, but only a's own
+ * steps ever take from a's mailbox), and *appends* to the tail of each receiver's mailbox. Each
+ * actor has at most one enabled step; "a's step" below means the step a would take now.
  *
  * ## When two steps commute (both enabled at state s, actors a != b)
  * Executing a's step then b's gives the same state as b's then a's, neither disables the other,
@@ -14,17 +17,27 @@
  *
  * 1. **Common receiver.** Both append to one mailbox r (r may be a or b itself: a self-send):
  *    the two appends land in r's FIFO in different orders, so the states differ.
- * 2. **Urgent delivery.** A message of the `urgent` class (an interrupt: taken ahead of FIFO
- *    order when the receiver's state accepts it) appended to b's mailbox can change which
- *    message b takes, so an urgent send to b depends on b's step.
+ * 2. **Urgent delivery.** An urgent message u appended to b's mailbox while b is enabled and
+ *    about to take m: if b's state handles u and m is not an older urgent message it handles,
+ *    b takes u instead of m. Then "send u, then b's step" is b's IRQ handler overtaking m (the
+ *    interrupt taken at the next instruction boundary), and "b's step, then send u" is m first:
+ *    different steps of b, different states. So a step that sends an urgent message to b is
+ *    dependent with b's step. (We do not ask whether b's state handles u: when it defers, drops
+ *    or does not handle u, b still takes m and the pair commutes; counting it dependent costs a
+ *    little reduction, never soundness.) Which messages are urgent is the message's own
+ *    `urgent` field (runtime/model.ts `URGENT`; strategies/dpor.ts tells the analysis).
  * 3. **Overflow.** A send into b's mailbox and b's step taking from it: in one order b's mailbox
  *    holds one more message when the send lands. If that crosses the mailbox bound, the send is
  *    a `mailbox-overflow` violation in one order and not in the other.
  *
  * Everything else commutes. In particular a *send into b's mailbox commutes with b's step*
  * (barring 2 and 3): b is enabled, so the message it takes is already in its mailbox, ahead of
- * anything appended later; appending never changes which message comes first (the delivery rule
- * skips only deferred messages, and a later message cannot be ahead of the one b takes). Steps of
+ * anything appended later; appending a message that is not urgent never changes which message
+ * b takes (the urgent pass looks at urgent messages only, and the FIFO pass skips only deferred
+ * messages, so a later message cannot be ahead of the one b takes). Two urgent messages sent
+ * into one mailbox are dependent by rule 1 already: their order decides which one is oldest.
+ * Urgent delivery adds no other dependence: b's choice still depends only on b's local state
+ * and mailbox, so a step can change another actor's step only by sending to it. Steps of
  * different actors with disjoint receivers commute. Enabling is not dependence here: a send can
  * enable a disabled actor, but then the two steps are never both enabled. (The coarse relation
  * this replaces made every send to b dependent with b's step; on a ring or a pipeline, where
@@ -60,10 +73,20 @@
  * - each mailbox T appends to is *guarded*: every actor that may ever send into it must not step
  *   first. If that actor is enabled its step joins T (its later steps all come after it); if it
  *   is disabled it can only move once a message reaches it, so its own mailbox is guarded too;
- * - each actor in T is *guarded against urgent messages* the same way (rule 2);
+ * - each actor in T is *guarded against urgent messages* the same way (rule 2): every actor
+ *   that may ever send it an urgent message must not step first (enabled: joins T; disabled:
+ *   its mailbox is guarded). So no path outside T can slip an interrupt in ahead of a step of
+ *   T, and a path on which an interrupt overtakes a queued step is never merged with the path
+ *   on which it does not: the sender's step and the receiver's are both kept, in both orders
+ *   where both are enabled. Sleep sets use the same rule (analysis.ts `independentAt`): a step
+ *   sending an urgent message to y never puts y's step to sleep, nor the other way round;
  * - with the coarse rule 3, each actor in T guards its own mailbox.
  *
- * Which actors may ever send where is the {@link Topology}. No step of T fails (a failing step
+ * Which actors may ever send where, and send urgent messages where, is the {@link Topology}:
+ * learnt from the steps the search computes; a new urgent sender into an actor that some
+ * reduced expansion guarded makes the search start over, like a new sender into a guarded
+ * mailbox (analysis.ts). spec/strategies/dporUrgent.spec.ts checks all of this against
+ * breadth-first search. No step of T fails (a failing step
  * is dependent with everything), and T holds no step an invariant can see unless T is every
  * enabled step (visibility: strategies/por/readSet.ts). We try every enabled step as x and keep
  * the smallest T.
