@@ -99,8 +99,13 @@ export class StepTable {
       } finally {
         stepWatch.end();
       }
-      if (first.kind !== 'ok') throw new ModelError(`actor '${spec.name}': the initial state could not be computed: ${errorText(first.error)}`);
+      if (first.kind !== 'ok') throw new ModelError(`actor '${spec.name}': the initial state could not be computed: xstate threw${thrownText(first.error)}`);
       const snapshot = first.next as AnyMachineSnapshot;
+      // xstate catches what user code throws while an actor starts (a context factory, the
+      // entry actions of its initial states, their eventless transitions) into status 'error';
+      // such an actor could never take a step, so the error is the model's, named here, never a
+      // state the search would take (a daemon's would pass as verified).
+      if (snapshot.status === 'error') throw new ModelError(`actor '${spec.name}': entering its initial state threw${thrownText(snapshot.error)} (in its context or input, or an entry action or eventless transition of its initial states)`);
       const actions = first.actions as unknown[];
       this.stats.xstateCalls++;
       const where = `actor '${spec.name}', initial state '${stateName(snapshot)}'`;
@@ -494,4 +499,24 @@ function historyKey(snapshot: AnyMachineSnapshot): unknown {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** What user code threw, after 'threw': ': message' for an Error (its name when not plain Error), ' null', ' the number 42'. */
+export function thrownText(err: unknown): string {
+  if (err instanceof Error) {
+    let message: string;
+    try {
+      message = err.message;
+    } catch {
+      message = '(its message could not be read)';
+    }
+    return `: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${message}`;
+  }
+  if (err === null || err === undefined) return ` ${String(err)}`;
+  if (typeof err === 'string') return `: ${err}`;
+  try {
+    return ` ${typeof err === 'object' ? 'an object' : `the ${typeof err}`} ${typeof err === 'symbol' ? err.toString() : String(err)}`;
+  } catch {
+    return ` ${typeof err === 'object' ? 'an object' : `a ${typeof err}`}`;
+  }
 }

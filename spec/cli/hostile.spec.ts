@@ -126,7 +126,7 @@ describe('the regression table of hostile inputs', () => {
   it('should have at least 150 rows, covering every kind', () => {
     expect(ROWS.length).toBeGreaterThanOrEqual(150);
     const kinds = new Set(ROWS.map((r) => r.kind));
-    for (const k of ['number', 'option', 'workers', 'model file', 'context', 'xstate feature', 'callback', 'violation', 'scale', 'token', 'replay', 'view', 'escaping', 'json', 'ctrl-c', 'hang', 'memory', 'nondeterminism']) {
+    for (const k of ['number', 'option', 'workers', 'model file', 'context', 'xstate feature', 'callback', 'violation', 'scale', 'token', 'replay', 'view', 'escaping', 'json', 'ctrl-c', 'hang', 'memory', 'nondeterminism', 'actor start']) {
       expect(kinds.has(k as Row['kind']), k).toBe(true);
     }
   });

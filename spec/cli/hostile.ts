@@ -37,7 +37,8 @@ export type Kind =
   | 'ctrl-c'
   | 'hang'
   | 'memory'
-  | 'nondeterminism';
+  | 'nondeterminism'
+  | 'actor start';
 
 export interface Row {
   kind: Kind;
@@ -266,6 +267,17 @@ export const ROWS: Row[] = [
   { kind: 'callback', what: 'a catalogue entry whose build() throws', model: "export const catalogue = [{ id: 'X', key: 'X/a/1', variant: 'a', config: '1', title: 't', source: 's', expected: { verdict: 'verified' }, build: () => { throw new Error('cannot build'); } }];", argv: ['run', '--catalogue', '$M'], code: 2, says: 'catalogue entry X/a/1: build() threw: cannot build' },
   { kind: 'callback', what: 'a catalogue entry that is not one', model: "export const catalogue = [{ id: 'X' }];", argv: ['list', '--catalogue', '$M'], code: 2, says: 'entry #0 is not a catalogue entry (it needs id, key, build() and expected)' },
   { kind: 'callback', what: 'a catalogue entry whose label() throws', model: "export const catalogue = [{ id: 'X', key: 'X/a/1', variant: 'a', config: '1', title: 't', source: 's', expected: { verdict: 'verified' }, build: () => abba((s) => { s.actors[2].label = () => { throw new Error('L'); }; }) }];", argv: ['run', '--catalogue', '$M'], code: 2, says: "catalogue entry X/a/1: actor 'domain': label() threw: L" },
+
+  // ---- user code that runs when an actor starts (was: swallowed; a daemon's gave "verified") ----
+  { kind: 'actor start', what: "a daemon whose initial entry action throws (was: verified, exit 0)", model: "const bad = createMachine({ id: 'bad', initial: 'i', entry: assign(() => { throw new Error('init failed'); }), states: { i: {} } });\nconst ok = createMachine({ id: 'ok', initial: 'i', states: { i: { on: { go: 'd' } }, d: done } });\nexport default { name: 'e2', actors: [{ name: 'bad', machine: bad, daemon: true }, { name: 'ok', machine: ok }], initialMessages: [{ to: 'ok', event: { type: 'go' } }] };", argv: ['explore', '$M'], code: 2, says: "actor 'bad': entering its initial state threw: init failed" },
+  { kind: 'actor start', what: "the initial state's entry action throws (was: unhandled message, the error lost)", model: "export default one({ i: { entry: assign(() => { throw new Error('entry of the initial state blew up'); }), on: { go: 'd' } }, d: done });", argv: ['explore', '$M'], code: 2, says: "actor 'a': entering its initial state threw: entry of the initial state blew up" },
+  { kind: 'actor start', what: 'a context factory that throws', model: "export default one({ i: { on: { go: 'd' } }, d: done }, { context: () => { throw new RangeError('no context'); } });", argv: ['explore', '$M'], code: 2, says: "actor 'a': entering its initial state threw: RangeError: no context" },
+  { kind: 'actor start', what: 'a context factory that throws null', model: "export default one({ i: { on: { go: 'd' } }, d: done }, { context: () => { throw null; } });", argv: ['explore', '$M'], code: 2, says: "actor 'a': entering its initial state threw null" },
+  { kind: 'actor start', what: 'a context factory that reads a missing input', model: "export default one({ i: { on: { go: 'd' } }, d: done }, { context: ({ input }: any) => ({ n: input.start }) });", argv: ['explore', '$M', '--strategy', 'dpor'], code: 2, says: "actor 'a': entering its initial state threw: TypeError: Cannot read properties of undefined (reading 'start')" },
+  { kind: 'actor start', what: "an initial eventless transition's assign that throws", model: "export default one({ i: { always: { target: 'j', actions: assign(() => { throw new Error('always failed'); }) } }, j: { on: { go: 'd' } }, d: done });", argv: ['explore', '$M', '--strategy', 'pct'], code: 2, says: "actor 'a': entering its initial state threw: always failed" },
+  { kind: 'actor start', what: 'a nested initial state whose entry throws, parallel-bfs', model: "export default one({ i: { initial: 'k', states: { k: { entry: assign(() => { throw new Error('deep entry'); }) } }, on: { go: 'd' } }, d: done });", argv: ['explore', '$M', '--strategy', 'parallel-bfs'], code: 2, says: "actor 'a': entering its initial state threw: deep entry" },
+  { kind: 'actor start', what: 'replay on a model whose initial entry throws', model: "export default abba((s) => { const m = s.actors[0].machine; s.actors[0].machine = createMachine({ ...m.config, context: () => { throw new Error('cpu0 cannot start'); } }, m.implementations); });", argv: ['replay', '$M', '$T{abba}'], code: 2, says: "actor 'cpu0': entering its initial state threw: cpu0 cannot start" },
+  { kind: 'actor start', what: 'a catalogue entry whose actor cannot start', model: "export const catalogue = [{ id: 'X', key: 'X/a/1', variant: 'a', config: '1', title: 't', source: 's', expected: { verdict: 'verified' }, build: () => one({ i: {} }, { context: () => { throw new Error('Z'); } }) }];", argv: ['run', '--catalogue', '$M'], code: 2, says: "actor 'a': entering its initial state threw: Z" },
 
   // ---- violations: the right answer, with the right code (held before issue 13) ----
   { kind: 'violation', what: 'a deadlock', argv: ['explore', M], code: 1, says: "deadlock: no actor can take a step, and 'cpu0' waits for vgic.lock (held by cpu1)" },
