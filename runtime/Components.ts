@@ -104,8 +104,23 @@ export class ActorComponents {
   known: Uint8Array = new Uint8Array(16);
 }
 
+/** Words written into the component tables between two calls of {@link Components.onWork}. */
+export const WORK_CHECK = 1 << 18;
+
 export class Components {
   private readonly actors: ActorComponents[];
+  /** Words written into the tables so far: a mailbox's messages and one for the local state, per component. */
+  private work = 0;
+  private nextWorkCheck = WORK_CHECK;
+  /** Characters in the interning keys (strings of the whole mailbox), for {@link bytes}. */
+  private keyChars = 0;
+  /**
+   * Called after every {@link WORK_CHECK} words written, also in the middle of one step: a step
+   * that sends 100,000 messages builds 100,000 ever longer mailboxes before it returns, so the
+   * search's bounds (time, memory, Ctrl-C) are checked here too (Search.ts); it may throw to end
+   * the step. Everything written before the call is consistent.
+   */
+  onWork: (() => void) | undefined;
 
   private shared: ComponentIds | undefined;
   private readonly snapshotKeys: string[][];
@@ -206,6 +221,12 @@ export class Components {
     t.z2[id] = zobrist(actor, id, 0x7f4a7c15);
     t.known[id] = 1;
     t.keys.set(key, id);
+    this.keyChars += key.length;
+    this.work += box.length + 1;
+    if (this.work >= this.nextWorkCheck) {
+      this.nextWorkCheck = this.work + WORK_CHECK;
+      this.onWork?.();
+    }
   }
 
   local(actor: number, c: number): number {
@@ -275,7 +296,9 @@ export class Components {
   bytes(): number {
     let b = 0;
     for (const t of this.actors) b += t.local.byteLength * 5 + t.boxes.byteLength + t.appends.bytes();
-    return b;
+    // The key map: two bytes a character (V8 keeps a key of digits and commas in one byte, but
+    // the map's entries and string headers more than make up for it).
+    return b + this.keyChars * 2;
   }
 
   private computeMove(actor: number, c: number): Move | null {

@@ -23,8 +23,10 @@
  * file each.
  *
  * The loop advances in units of work (one node expanded, or one step of a sampled run) and
- * checks the clock, the memory and `shouldStop` every {@link CHECK_EVERY} units, so every
- * strategy stops within a few milliseconds of a bound. `advance(budget)` runs a slice, so the
+ * checks the clock, the memory and `shouldStop` every {@link CHECK_EVERY} units, and inside a
+ * unit after every WORK_CHECK words written to the component tables (Components.onWork: one
+ * step that sends 100,000 messages is one unit), so every strategy stops within a few
+ * milliseconds of a bound. `advance(budget)` runs a slice, so the
  * rxjs edge (observe.ts) and the command line interleave progress and Ctrl-C with the
  * synchronous step loop (DESIGN.md decision 9).
  */
@@ -66,6 +68,12 @@ export const KNOWN = -6;
 export function knownNode(result: number): number {
   return KNOWN - result;
 }
+
+/**
+ * Thrown by the bound check inside a step (Components.onWork) when a bound tripped there: the
+ * step is abandoned, and {@link Search.advance} ends the search with the partial result.
+ */
+class StoppedInStep extends Error {}
 
 /** Units of work between checks of the clock, the memory and `shouldStop`. */
 export const CHECK_EVERY = 256;
@@ -154,6 +162,11 @@ export class Search {
       throw new ModelError(`option hashCompact works with bfs, symmetry, pct and random; '${policy.name}' reads states back from the visited set, which then holds fingerprints only`);
     }
     this.kernel = new Kernel(this.system);
+    // One step may write a great deal (a step sending 100,000 messages builds as many ever
+    // longer mailboxes): the bounds are checked inside it too, not only between units.
+    this.kernel.components.onWork = () => {
+      if (!this.done && this.stopRequested()) throw new StoppedInStep();
+    };
     this.store = new StateStore(policy.entries?.(this.kernel) ?? this.kernel.actorCount, { compact: this.settings.hashCompact });
     this.out = this.kernel.newState();
     this.checkers = [...this.system.checkers, ...this.settings.checkers].map((make) => make());
@@ -163,7 +176,16 @@ export class Search {
     internalAssert(id === 0, 'the start state is node 0');
     policy.onNew?.(this, 0, init);
     for (const f of [...this.kernel.initialFindings(), ...this.kernel.invariantFindings(init)]) this.recordAt(f, 0, -1);
-    if (!this.done) policy.start(this);
+    if (!this.done) this.inSteps(() => policy.start(this));
+  }
+
+  /** Runs `f`; a bound that trips inside one of its steps ends it (the search is then done). */
+  private inSteps(f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      if (!(err instanceof StoppedInStep)) throw err;
+    }
   }
 
   /**
@@ -180,13 +202,15 @@ export class Search {
 
   /** Runs up to `budget` units of work (an expansion, or a step of a sampled run). */
   advance(budget: number): void {
-    for (let i = 0; i < budget && !this.done; i++) {
-      if (this.units++ % CHECK_EVERY === 0 && this.stopRequested()) return;
-      if (!this.policy.next(this)) {
-        this.done = true;
-        this.finished = true;
+    this.inSteps(() => {
+      for (let i = 0; i < budget && !this.done; i++) {
+        if (this.units++ % CHECK_EVERY === 0 && this.stopRequested()) return;
+        if (!this.policy.next(this)) {
+          this.done = true;
+          this.finished = true;
+        }
       }
-    }
+    });
   }
 
   /** Runs to the end and returns the result. */

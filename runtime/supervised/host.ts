@@ -35,6 +35,11 @@ import { CONTROL_SLOTS, IN_STEP, SERIAL, STOP, TEXT_BYTES, TEXT_LENGTH, type Pla
 export const DEFAULT_STEP_TIME_LIMIT_MS = 10_000;
 /** How long a step may go on after the search was asked to stop (Ctrl-C, the time limit). */
 export const GRACE_MS = 500;
+/**
+ * How long the search may take to come back after it was asked to stop while no user code runs
+ * (the engine checks the bounds inside a step's work too, so this is a last resort).
+ */
+export const STOP_GRACE_MS = 2_000;
 /** A step running this long is reported to `onSlowStep` (it may yet return). */
 export const SLOW_STEP_MS = 1_000;
 /** How often the host looks at the worker. */
@@ -79,6 +84,8 @@ export function exploreSupervised(source: SystemSource, strategy: string, option
   let stepSince = 0;
   let slowReported = -1;
   let stopAsked: { at: number; why: 'interrupt' | 'timeLimitMs' } | undefined;
+  /** The memory bound the worker keeps (it says so before loading the model). */
+  let memoryBound: number | undefined = plain.maxMemoryBytes;
 
   return new Promise<ExploreResult>((resolve, reject) => {
     let settled = false;
@@ -111,6 +118,17 @@ export function exploreSupervised(source: SystemSource, strategy: string, option
         } else resolve(partial({ bound: { name: 'stepTimeMs', limit: stepTimeLimitMs, hint: `${what}: ${why}` } }, { kind: 'stopped', by: 'stepTimeMs' }));
       });
     };
+    /** Asked to stop, no user code running, and still no result: the engine is stuck in one unit of work. */
+    const unresponsive = (ms: number): void => {
+      const last = step();
+      const what = `the search did not stop within ${Math.round(ms).toLocaleString('en-US')} ms of ${stopAsked?.why === 'interrupt' ? 'Ctrl-C' : 'the time limit'}${last ? ` (its last step began as ${last})` : ''}`;
+      const why = 'the search thread was stopped, and this result is what it had found by then';
+      void worker.terminate();
+      finish(() => {
+        if (stopAsked?.why === 'interrupt') resolve(partial({ interrupted: true, note: `${what}: ${why}` }, { kind: 'stopped', by: 'interrupt' }));
+        else resolve(partial({ bound: { name: 'timeLimitMs', limit: plain.timeLimitMs as number, hint: `${what}: ${why}` } }, { kind: 'stopped', by: 'timeLimitMs' }));
+      });
+    };
     const onAbort = (): void => {
       stopAsked ??= { at: performance.now(), why: 'interrupt' };
       Atomics.store(ctrl, STOP, 1);
@@ -126,7 +144,10 @@ export function exploreSupervised(source: SystemSource, strategy: string, option
       if (plain.timeLimitMs !== undefined && !stopAsked && origin !== undefined && now - origin >= plain.timeLimitMs) {
         stopAsked = { at: now, why: 'timeLimitMs' };
       }
-      if (Atomics.load(ctrl, IN_STEP) !== 1) return;
+      if (Atomics.load(ctrl, IN_STEP) !== 1) {
+        if (stopAsked && now - stopAsked.at >= STOP_GRACE_MS) unresponsive(now - stopAsked.at);
+        return;
+      }
       const serial = Atomics.load(ctrl, SERIAL);
       if (serial !== stepSerial) {
         stepSerial = serial;
@@ -141,7 +162,8 @@ export function exploreSupervised(source: SystemSource, strategy: string, option
     }, POLL_MS);
 
     worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'started') {
+      if (m.type === 'memory') memoryBound = m.maxMemoryBytes;
+      else if (m.type === 'started') {
         systemName = m.system;
         searchStarted = performance.now();
       }
@@ -161,7 +183,7 @@ export function exploreSupervised(source: SystemSource, strategy: string, option
     });
     worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        finish(() => resolve(partial({ bound: { name: 'maxMemoryBytes', limit: plain.maxMemoryBytes ?? 0, hint: `the search thread ran out of heap: ${BOUND_HINTS.maxMemoryBytes}` } }, { kind: 'stopped', by: 'maxMemoryBytes' })));
+        finish(() => resolve(partial({ bound: { name: 'maxMemoryBytes', limit: memoryBound ?? plain.maxMemoryBytes ?? 0, hint: `the search thread ran out of heap before the bound's check tripped: ${BOUND_HINTS.maxMemoryBytes}` } }, { kind: 'stopped', by: 'maxMemoryBytes' })));
       } else finish(() => reject(err));
     });
     worker.on('exit', (code) => {

@@ -36,6 +36,7 @@ export interface WorkerInput {
 }
 
 export type WorkerMessage =
+  | { type: 'memory'; maxMemoryBytes: number }
   | { type: 'started'; system: string }
   | { type: 'progress'; stats: ExploreStats }
   | { type: 'violation'; violation: Violation }

@@ -35,6 +35,12 @@ stepWatch.end = (): void => {
 /** Units of work per slice: progress goes to the host between slices. */
 const SLICE = 2_000;
 
+// The memory bound, known before the model loads: the host names it if this thread's heap runs
+// out before the search's own check trips it.
+const heapLimit = getHeapStatistics().heap_size_limit;
+const maxMemoryBytes = input.options.maxMemoryBytes ?? Math.floor(Math.max(heapLimit / 4, Math.min(heapLimit * input.heapFraction, heapLimit - 80 * 2 ** 20)));
+post({ type: 'memory', maxMemoryBytes });
+
 try {
   const source = input.source;
   const mod = (await import(source.module.startsWith('file:') ? source.module : pathToFileURL(source.module).href)) as Record<string, unknown>;
@@ -47,11 +53,10 @@ try {
     entryOptions = entries.find((e) => e.key === source.key)?.explore ?? {};
   }
   const heap = (): number => getHeapStatistics().used_heap_size;
-  const limit = getHeapStatistics().heap_size_limit;
   const run = startStrategy(input.strategy, system, {
     ...entryOptions,
     ...input.options,
-    maxMemoryBytes: input.options.maxMemoryBytes ?? Math.floor(Math.max(limit / 4, Math.min(limit * input.heapFraction, limit - 80 * 2 ** 20))),
+    maxMemoryBytes,
     memoryProbe: heap,
     clock: () => performance.timeOrigin - input.hostTimeOrigin + performance.now(),
     shouldStop: () => Atomics.load(control, STOP) !== 0,

@@ -395,6 +395,8 @@ export const ROWS: Row[] = [
   { kind: 'memory', what: 'a context of 500 numbers that changes on every step, in a 64MB heap (was: V8 fatal error, exit 134)', run: 'bin', node: ['--max-old-space-size=64'], model: growing(), argv: ['explore', '$M'], code: 3, says: /incomplete: bound maxMemoryBytes = [\d,]+ tripped; nothing is proven \([1-9][\d,]* states/u, check: (r) => expectIn(r.out, 'use hash compaction') },
   { kind: 'memory', what: 'the same with --max-memory 40MB and the strategy dfs', run: 'bin', node: ['--max-old-space-size=256'], model: growing(), argv: ['explore', '$M', '--max-memory', '40MB', '--strategy', 'dfs'], code: 3, says: 'incomplete: bound maxMemoryBytes = 41,943,040 tripped' },
   { kind: 'memory', what: 'the same with the strategy symmetry', run: 'bin', node: ['--max-old-space-size=64'], model: growing(), argv: ['explore', '$M', '--strategy', 'symmetry'], code: 3, says: 'bound maxMemoryBytes' },
+  { kind: 'memory', what: 'one step that sends 100,000 messages, in a 256MB heap (was: the worker ran out of heap, "maxMemoryBytes = 0")', run: 'bin', node: ['--max-old-space-size=256'], model: burst(100_000), argv: ['explore', '$M'], code: 3, says: /incomplete: bound maxMemoryBytes = [1-9][\d,]+ tripped; nothing is proven \(1 states, 0 transitions/u },
+  { kind: 'hang', what: 'one step that sends 100,000 messages, --time-limit 15s (was: stopped after 48 s)', run: 'bin', model: burst(100_000), argv: ['explore', '$M', '--time-limit', '15s'], code: 3, says: 'incomplete: bound timeLimitMs = 15,000 tripped', check: (r) => expect(searchMs(r.out)).toBeLessThanOrEqual(17_000) },
   { kind: 'memory', what: '--max-memory more than the heap', argv: ['explore', M, '--max-memory', '99999GB'], code: 2, says: "option --max-memory 102,398,976MB is more than node's heap limit" },
   { kind: 'memory', what: '--max-memory below 1MB', argv: ['explore', M, '--max-memory', '512KB'], code: 2, says: "option --max-memory must be a size of at least 1MB: megabytes (512), or with a unit (512MB, 2GB), got '512KB'" },
   { kind: 'memory', what: '--max-memory in an unknown unit', argv: ['explore', M, '--max-memory', '2TB'], code: 2, says: "got '2TB'" },
@@ -443,6 +445,21 @@ function bigCatalogue(): string {
 import { catalogue as small } from '../../cli/fixtures/catalogue.js';
 import { diningPhilosophers } from '../../../scenarios/classic/diningPhilosophers.js';
 export const catalogue = [...small, { ...small[1], key: 'DP/fixed/8', config: '8 philosophers', build: () => diningPhilosophers({ n: 8, ordered: true }) }];`;
+}
+
+/** `a` sends `b` `n` messages in one step (mailbox bound 1,000,000); `b` takes them one by one. */
+function burst(n: number): string {
+  return `
+const a = createMachine({ id: 'a', initial: 'i', states: { i: { on: { go: { target: 'd', actions: Array.from({ length: ${n} }, (_, i) => send('b', { type: 'x', i })) } } }, d: done } });
+const b = createMachine({ id: 'b', initial: 'i', states: { i: { on: { x: 'i' } } } });
+export default { name: 'burst', actors: [{ name: 'a', machine: a }, { name: 'b', machine: b, daemon: true }], initialMessages: [{ to: 'a', event: { type: 'go' } }], mailboxBound: 1_000_000 };`;
+}
+
+/** The search's milliseconds on a result line ('(1 states, ..., 13,357 ms, strategy bfs)'). */
+function searchMs(out: string): number {
+  const ms = /, ([\d,]+) ms, strategy /u.exec(out)?.[1];
+  expect(ms, 'a result line with the time').toBeDefined();
+  return Number((ms as string).replace(/,/gu, ''));
 }
 
 /** One actor whose 500-number context changes on every step, forever. */

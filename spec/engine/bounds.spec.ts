@@ -14,6 +14,9 @@ import type { ExploreResult, StrategyOptions } from '../../runtime/result.js';
 import { STRATEGY_NAMES, runStrategy } from '../../runtime/strategies/index.js';
 import type { CheckerFactory } from '../../runtime/checkers/Checker.js';
 import { diningPhilosophers } from '../../scenarios/classic/diningPhilosophers.js';
+import { createMachine } from 'xstate';
+import { send } from '../../runtime/index.js';
+import type { SystemSpec } from '../../runtime/system.js';
 
 const N = 9;
 const spec = diningPhilosophers({ n: N, ordered: true });
@@ -23,6 +26,13 @@ const PARALLEL = { workers: 2, source: { module: here('../../scenarios/classic/d
 
 function options(strategy: string, extra: StrategyOptions): StrategyOptions {
   return { ...(strategy === 'parallel-bfs' ? PARALLEL : {}), ...extra };
+}
+
+/** `a` sends `b` `n` messages in one step; `b` takes them one by one (the hostile tester's burst). */
+function burst(n: number): SystemSpec {
+  const a = createMachine({ id: 'a', initial: 'i', states: { i: { on: { go: { target: 'd', actions: Array.from({ length: n }, (_, i) => send('b', { type: 'x', i })) } } }, d: { type: 'final' } } });
+  const b = createMachine({ id: 'b', initial: 'i', states: { i: { on: { x: 'i' } } } });
+  return { name: 'burst', actors: [{ name: 'a', machine: a }, { name: 'b', machine: b, daemon: true }], initialMessages: [{ to: 'a', event: { type: 'go' } }], mailboxBound: 1_000_000 };
 }
 
 /** Strategies that sample runs and keep no frontier. */
@@ -82,6 +92,34 @@ describe('every strategy honours every bound', () => {
         expectStopped(r, 'maxMemoryBytes');
         expect(r.bound).toMatchObject({ name: 'maxMemoryBytes', limit: 400_000 });
       });
+
+      if (strategy !== 'parallel-bfs') {
+        // One step that sends 5,000 messages builds 5,000 ever longer mailboxes (about 1.25 * 10^7
+        // words) before it returns: the bounds are checked inside that one step.
+        it('should stop at the time limit inside one step that sends 5,000 messages', () => {
+          let now = 0;
+          const r = runStrategy(strategy, burst(5_000), { clock: () => now++, timeLimitMs: 5 });
+          expectStopped(r, 'timeLimitMs');
+          expect(r.bound).toMatchObject({ name: 'timeLimitMs', limit: 5 });
+          expect(r.stats.transitions).toBe(0);
+          expect(now).toBe(6);
+        });
+
+        it('should stop at the memory bound inside one step that sends 5,000 messages', () => {
+          const r = runStrategy(strategy, burst(5_000), { maxMemoryBytes: 20_000_000 });
+          expectStopped(r, 'maxMemoryBytes');
+          expect(r.bound).toMatchObject({ name: 'maxMemoryBytes', limit: 20_000_000 });
+          expect(r.stats.transitions).toBe(0);
+        });
+
+        it('should stop on shouldStop inside one step that sends 5,000 messages', () => {
+          let asked = 0;
+          const r = runStrategy(strategy, burst(5_000), { shouldStop: () => ++asked > 2 });
+          expectStopped(r, 'interrupt');
+          expect(r.stats.transitions).toBe(0);
+          expect(asked).toBe(3);
+        });
+      }
 
       it("should stop when the caller's shouldStop says so, and say it was interrupted", () => {
         let asked = 0;
