@@ -2,7 +2,9 @@
  * The cost of the weak memory models (issue 17): states, transitions and seconds of each litmus
  * test of examples/litmus/lkmm.ts and of C6 and C8 (scenarios/c6Wmm.ts, c8Wmm.ts) under `sc`,
  * `tso` and `arm`, full search (not stopping at a violation), and by how much `tso` and `arm`
- * multiply the states of `sc`. Runs on its own:
+ * multiply the states of `sc`; seconds are CPU seconds of this process (user + system, what to
+ * compare on a shared machine) with wall seconds beside. Part of `npm run bench`
+ * (`--memory-models quick|full|skip`, bench/run.ts), or on its own:
  *
  *     npx tsx bench/memoryModels.ts [--quick] [--json]
  *
@@ -24,7 +26,10 @@ const MODELS: readonly MemoryModel[] = ['sc', 'tso', 'arm'];
 export interface MemoryModelCell {
   states: number;
   transitions: number;
+  /** Wall seconds. */
   seconds: number;
+  /** CPU seconds of this process (user + system), the figure to compare on a shared machine. */
+  cpuSeconds: number;
   violations: number;
 }
 
@@ -34,9 +39,12 @@ export interface MemoryModelRow {
 }
 
 function measure(spec: SystemSpec): MemoryModelCell {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = explore(spec, { maxViolations: 1_000_000, maxStates: 20_000_000 });
-  return { states: r.stats.states, transitions: r.stats.transitions, seconds: (performance.now() - t0) / 1000, violations: r.violations.length };
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { states: r.stats.states, transitions: r.stats.transitions, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, violations: r.violations.length };
 }
 
 /** The models the table measures: litmus tests, C6 (buggy, fixed, fixed with an unordered SMC), C8 (every code variant). */
@@ -63,10 +71,10 @@ const geomean = (xs: number[]): number => Math.exp(xs.reduce((s, x) => s + Math.
 /** The table as text, with the multiplication factors. */
 export function formatMemoryModelRows(rows: MemoryModelRow[]): string {
   const num = (n: number): string => n.toLocaleString('en-US');
-  const head = ['model', ...MODELS.flatMap((m) => [`${m} states`, `${m} s`]), 'tso/sc', 'arm/sc'];
+  const head = ['model', ...MODELS.flatMap((m) => [`${m} states`, `${m} CPU s`, `${m} s`]), 'tso/sc', 'arm/sc'];
   const body = rows.map((r) => [
     r.model,
-    ...MODELS.flatMap((m) => [num(r.cells[m].states), r.cells[m].seconds.toFixed(2)]),
+    ...MODELS.flatMap((m) => [num(r.cells[m].states), r.cells[m].cpuSeconds.toFixed(2), r.cells[m].seconds.toFixed(2)]),
     (r.cells.tso.states / r.cells.sc.states).toFixed(1),
     (r.cells.arm.states / r.cells.sc.states).toFixed(1),
   ]);

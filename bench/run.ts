@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- --parallel [--n 7]`: the parallel search (bench/parallel.ts). Otherwise
- * `npm run bench [-- --json] [-- --max-n 7] [-- --big]`: interleave side by side with SPIN on
- * equivalent models (DESIGN.md, "What fast means here"), measured in one process run.
+ * `npm run bench [-- --json] [--max-n 7] [--big] [--dpor-only] [--memory-models quick|full|skip]`:
+ * interleave side by side with SPIN on equivalent models (DESIGN.md, "What fast means here"),
+ * measured in one process run. Options are parsed with node:util parseArgs; a bad one exits 2
+ * with the usage.
  *
  * Models: dining philosophers with ticket-lock forks (Promela from bench/promela.ts) and C1
  * FIXED with 2..4 guests (Promela from bench/promelaC1.ts); both Promela models reach exactly
@@ -33,18 +35,39 @@
  * models reach 141 on N = 6) is checked: pan saying it is too small fails the bench. SPIN is the
  * Debian package `spin`; if missing, this script installs it (apt-get, as root), and if that
  * fails, prints the interleave columns only, saying why.
+ *
+ * Then the partial-order reduction rows of issue 10 (bench/dpor.ts; `--dpor-only` runs them
+ * alone): the leader-election ring (N = 5, 7, 9) and the sort pipeline (N = 7, 11, 13), each
+ * with its generated Promela (bench/promelaDpor.ts, every step one atomic receive-update-send).
+ * Per row: interleave BFS and DPOR (states, CPU seconds, wall seconds), SPIN -DNOREDUCE (whose
+ * states must equal BFS's) and SPIN's default POR (states, CPU seconds), and whether the issue's
+ * targets hold: DPOR stores at most SPIN POR's states; DPOR's CPU seconds are at most BFS's where
+ * it stores at most 60% of BFS's states, else at most 1.3x. These searches take milliseconds, so
+ * each is repeated until its runs add up to 1 CPU-second (at most 25 runs) and the fastest run
+ * counts (see `timedRuns`); every run is the same deterministic search. The load average is
+ * printed before and after the section.
+ *
+ * Last, the weak memory models (issue 17, bench/memoryModels.ts): states and seconds of litmus
+ * tests and of C6/C8 under `sc`, `tso` and `arm`, and by how much the weak models multiply the
+ * states. `--memory-models quick` (the default) runs the two-CPU litmus tests and C8's fix;
+ * `full` every litmus test and every C6/C8 configuration (IRIW alone is over a million states
+ * under `arm`: about 20 minutes at load 40); `skip` none.
  */
 import { execFileSync, execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Exploration } from '../runtime/explorer.js';
+import { parseArgs } from 'node:util';
+import { Exploration, explore } from '../runtime/explorer.js';
+import type { ExploreResult } from '../runtime/result.js';
 import { exploreDpor } from '../runtime/strategies/dpor.js';
 import { DEFAULT_MAILBOX_BOUND, type SystemSpec } from '../runtime/system.js';
 import { diningPhilosophers } from '../scenarios/classic/diningPhilosophers.js';
 import { diningPromela } from './promela.js';
 import { c1Promela } from './promelaC1.js';
 import { parallelBench } from './parallel.js';
+import { dporBenchModels, dporTargets } from './dpor.js';
+import { formatMemoryModelRows, memoryModelRows, type MemoryModelRow } from './memoryModels.js';
 
 interface Run {
   states: number;
@@ -75,15 +98,48 @@ interface Row {
   load: number;
 }
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const big = args.includes('--big');
-const maxNArg = args.indexOf('--max-n');
-const maxN = maxNArg >= 0 ? Number(args[maxNArg + 1]) : 7;
-if (!Number.isInteger(maxN) || maxN < 3) {
-  process.stderr.write(`bench: --max-n must be an integer of at least 3, got '${String(args[maxNArg + 1])}'\n`);
-  process.exit(2);
+type MemoryModelsMode = 'quick' | 'full' | 'skip';
+
+const USAGE = 'usage: npm run bench -- [--json] [--max-n N] [--big] [--dpor-only] [--memory-models quick|full|skip] | --parallel [--n N]';
+
+/** The bench's options (node:util parseArgs); a bad one prints the usage and exits 2. */
+function parseBenchArgs(): { json: boolean; big: boolean; maxN: number; parallel: boolean; parallelN: number; dporOnly: boolean; memoryModels: MemoryModelsMode } {
+  try {
+    const { values } = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        json: { type: 'boolean' },
+        big: { type: 'boolean' },
+        'max-n': { type: 'string' },
+        parallel: { type: 'boolean' },
+        n: { type: 'string' },
+        'dpor-only': { type: 'boolean' },
+        'memory-models': { type: 'string' },
+      },
+    });
+    const integer = (name: string, raw: string | undefined, fallback: number, min: number): number => {
+      const x = raw === undefined ? fallback : Number(raw);
+      if (!Number.isInteger(x) || x < min) throw new Error(`option --${name} must be an integer of at least ${min}, got '${String(raw)}'`);
+      return x;
+    };
+    const memoryModels = values['memory-models'] ?? 'quick';
+    if (memoryModels !== 'quick' && memoryModels !== 'full' && memoryModels !== 'skip') throw new Error(`option --memory-models must be quick, full or skip, got '${memoryModels}'`);
+    return {
+      json: values.json === true,
+      big: values.big === true,
+      maxN: integer('max-n', values['max-n'], 7, 3),
+      parallel: values.parallel === true,
+      parallelN: integer('n', values.n, 7, 2),
+      dporOnly: values['dpor-only'] === true,
+      memoryModels,
+    };
+  } catch (err) {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.exit(2);
+  }
 }
+
+const { json, big, maxN, parallel, parallelN, dporOnly, memoryModels } = parseBenchArgs();
 const OUT = join(process.cwd(), 'bench', 'out');
 const ALL = { maxViolations: 1_000_000, maxStates: 50_000_000 };
 const MIB = 1024 * 1024;
@@ -218,10 +274,9 @@ function withSpin(row: Row, promela: string, spinProblem: string | undefined, ha
 
 async function main(): Promise<void> {
   const spinProblem = ensureSpin();
-  if (args.includes('--parallel')) {
+  if (parallel) {
     // The parallel search beside one thread and SPIN's multi-core mode (bench/parallel.ts).
-    const nArg = args.indexOf('--n');
-    return parallelBench(nArg >= 0 ? Number(args[nArg + 1]) : 7, OUT, spinProblem);
+    return parallelBench(parallelN, OUT, spinProblem);
   }
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), Node ${process.version}, ${versionOf('spin', '-V')}, ${versionOf('gcc', '--version')}`;
   log(`machine: ${machine}`);
@@ -240,6 +295,10 @@ async function main(): Promise<void> {
   }
   // Warm up the JIT on a small model so the first row is not penalised.
   new Exploration(diningPhilosophers({ n: 3 }), ALL).run();
+  if (dporOnly) {
+    report(rows, spinProblem, machine, started, dporRows(spinProblem), undefined);
+    return;
+  }
   for (let n = 3; n <= maxN; n++) {
     const spec = diningPhilosophers({ n });
     log(`dining philosophers N=${n} ...`);
@@ -256,14 +315,154 @@ async function main(): Promise<void> {
       rows.push(withSpin(row, c1Promela(guests, 1, spec.mailboxBound ?? DEFAULT_MAILBOX_BOUND), spinProblem));
     }
   }
-  report(rows, spinProblem, machine, started);
+  const dpor = dporRows(spinProblem);
+  report(rows, spinProblem, machine, started, dpor, memoryModelTable());
 }
 
-function report(rows: Row[], spinProblem: string | undefined, machine: string, startLoad: string): void {
+/** One search timed by {@link timedRuns}: the fastest run's CPU and wall seconds. */
+interface Timed {
+  states: number;
+  transitions: number;
+  cpuSeconds: number;
+  seconds: number;
+  runs: number;
+}
+
+/** Runs whose CPU seconds add up to less than this are repeated (see {@link timedRuns}). */
+const REPEAT_BELOW_CPU_SECONDS = 1;
+const MAX_REPEATS = 25;
+
+/**
+ * Times `run` in CPU seconds (user + system of this process) and wall seconds. A search whose
+ * runs add up to under {@link REPEAT_BELOW_CPU_SECONDS} CPU-second is run again, at most
+ * {@link MAX_REPEATS} times, and the run with the fewest CPU seconds counts (its wall seconds
+ * beside): a single run of a few milliseconds measures the garbage collector and the JIT, not
+ * the search. Every run is the same deterministic search, so the counts are every run's.
+ */
+function timedRuns(run: () => ExploreResult): Timed {
+  let best: Timed | undefined;
+  let total = 0;
+  for (let runs = 1; runs <= MAX_REPEATS; runs++) {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const result = run();
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    if (!best || cpuSeconds < best.cpuSeconds) best = { states: result.stats.states, transitions: result.stats.transitions, cpuSeconds, seconds, runs };
+    best.runs = runs;
+    total += cpuSeconds;
+    if (total >= REPEAT_BELOW_CPU_SECONDS) break;
+  }
+  return best as Timed;
+}
+
+/** A row of the partial-order reduction table (issue 10). */
+interface DporRow {
+  model: string;
+  bfs: Timed;
+  dpor: Timed;
+  spinNoReduce?: SpinRun;
+  spinPor?: SpinRun;
+  /** BFS's states equal SPIN -DNOREDUCE's. */
+  countsAgree?: boolean;
+  /** bench/dpor.ts's verdict on the issue's targets, by CPU seconds. */
+  target: string;
+  /** Whether every target holds. */
+  targetsMet: boolean;
+  load: number;
+}
+
+/** The ring and sort rows (bench/dpor.ts), with the load average before and after. */
+function dporRows(spinProblem: string | undefined): { rows: DporRow[]; loadBefore: string; loadAfter: string } {
+  const loadBefore = loadText();
+  const rows: DporRow[] = [];
+  for (const m of dporBenchModels()) {
+    log(`${m.model} (bfs, dpor, SPIN with and without POR) ...`);
+    const spec = m.build();
+    const bfs = timedRuns(() => explore(spec, ALL));
+    const dpor = timedRuns(() => exploreDpor(spec, ALL));
+    const row: Partial<DporRow> & { model: string; bfs: Timed; dpor: Timed } = { model: m.model, bfs, dpor };
+    if (!spinProblem) {
+      row.spinNoReduce = runSpin(m.model, m.promela(), 'noreduce');
+      row.spinPor = runSpin(m.model, m.promela(), 'por');
+      row.countsAgree = row.spinNoReduce.states === bfs.states;
+    }
+    const verdict = dporTargets([{ model: m.model, bfs: { states: bfs.states, seconds: bfs.cpuSeconds }, dpor: { states: dpor.states, seconds: dpor.cpuSeconds }, ...(row.spinPor ? { spinPor: row.spinPor } : {}) }])[0] as string;
+    rows.push({ ...row, target: verdict, targetsMet: !verdict.includes('MISSED'), load: loadavg()[0] as number });
+  }
+  return { rows, loadBefore, loadAfter: loadText() };
+}
+
+/** The weak memory models' rows (bench/memoryModels.ts), unless skipped. */
+function memoryModelTable(): { mode: MemoryModelsMode; rows: MemoryModelRow[]; loadBefore: string; loadAfter: string } | undefined {
+  if (memoryModels === 'skip') return undefined;
+  const loadBefore = loadText();
+  log(`weak memory models (${memoryModels}) ...`);
+  const rows = memoryModelRows(memoryModels === 'quick');
+  return { mode: memoryModels, rows, loadBefore, loadAfter: loadText() };
+}
+
+function report(
+  rows: Row[],
+  spinProblem: string | undefined,
+  machine: string,
+  startLoad: string,
+  dpor?: ReturnType<typeof dporRows>,
+  memory?: ReturnType<typeof memoryModelTable>,
+): void {
   if (json) {
-    console.log(JSON.stringify({ machine, loadAverage: { start: startLoad, end: loadText() }, spin: spinProblem ?? 'ok', rows }, null, 2));
+    console.log(JSON.stringify({ machine, loadAverage: { start: startLoad, end: loadText() }, spin: spinProblem ?? 'ok', rows, ...(dpor ? { dpor } : {}), ...(memory ? { memoryModels: memory } : {}) }, null, 2));
     return;
   }
+  if (rows.length) mainTable(rows);
+  if (dpor) dporTable(dpor);
+  if (memory) {
+    console.log('');
+    console.log(`weak memory models (--memory-models ${memory.mode}; load average ${memory.loadBefore} before, ${memory.loadAfter} after): full search, not stopping at a violation`);
+    console.log(formatMemoryModelRows(memory.rows));
+  }
+  console.log(`peak RSS of this process ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);
+  console.log(`load average (1 / 5 / 15 min): ${startLoad} at the start, ${loadText()} at the end`);
+}
+
+/** The partial-order reduction table and the issue 10 targets per row. */
+function dporTable(d: ReturnType<typeof dporRows>): void {
+  const header = ['model', 'bfs states', 'bfs CPU s', 'bfs s', 'dpor states', 'dpor CPU s', 'dpor s', 'dpor/bfs states', 'dpor/bfs CPU s', 'dpor/bfs wall', 'runs bfs/dpor', 'spin states', 'agree', 'spin POR states', 'spin POR CPU s', 'targets', 'load'];
+  console.log('');
+  console.log(`partial-order reduction (issue 10; load average ${d.loadBefore} before, ${d.loadAfter} after): seconds are the fastest of the runs`);
+  console.log('');
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const r of d.rows) {
+    const line = [
+      r.model,
+      fmt(r.bfs.states),
+      fmt(r.bfs.cpuSeconds, 4),
+      fmt(r.bfs.seconds, 4),
+      fmt(r.dpor.states),
+      fmt(r.dpor.cpuSeconds, 4),
+      fmt(r.dpor.seconds, 4),
+      fmt(r.dpor.states / r.bfs.states, 2),
+      fmt(r.dpor.cpuSeconds / r.bfs.cpuSeconds, 2),
+      fmt(r.dpor.seconds / r.bfs.seconds, 2),
+      `${r.bfs.runs}/${r.dpor.runs}`,
+      fmt(r.spinNoReduce?.states),
+      r.countsAgree === undefined ? '—' : r.countsAgree ? 'yes' : 'NO',
+      fmt(r.spinPor?.states),
+      fmt(r.spinPor?.cpuSeconds, 2),
+      r.targetsMet ? 'met' : 'MISSED',
+      r.load.toFixed(1),
+    ];
+    console.log(`| ${line.join(' | ')} |`);
+  }
+  console.log('');
+  console.log('DPOR targets (issue 10: states <= SPIN POR; CPU seconds <= BFS where DPOR stores <= 60% of the states, else <= 1.3x):');
+  for (const r of d.rows) console.log(`  ${r.target}`);
+  console.log(`  ${d.rows.filter((r) => r.targetsMet).length} of ${d.rows.length} rows meet every target`);
+}
+
+function mainTable(rows: Row[]): void {
   const header = [
     'model',
     'il states',
@@ -318,8 +517,6 @@ function report(rows: Row[], spinProblem: string | undefined, machine: string, s
         (c ? `; SPIN -DCOLLAPSE: ${fmt(c.states)} states in ${fmt(c.cpuSeconds, 1)} CPU-s (${fmt(c.seconds, 1)} s elapsed), ${fmt(c.stateBytes / MIB)} MB for states, ${fmt(c.totalBytes / MIB)} MB in all (pan's count)` : ''),
     );
   }
-  console.log(`peak RSS of this process ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);
-  console.log(`load average (1 / 5 / 15 min): ${startLoad} at the start, ${loadText()} at the end`);
 }
 
 await main();
