@@ -9,6 +9,7 @@
  */
 import type { ActorComponents, Move } from '../../Components.js';
 import type { Kernel } from '../../Kernel.js';
+import { selectMessage } from '../../delivery.js';
 import type { ReadSet } from './readSet.js';
 import { Topology, lowestActor, smallestStubbornSet, type Closure, type StateFacts } from './relation.js';
 
@@ -20,6 +21,16 @@ const LIVE = 8;
 const CHANGES_LOCAL = 16;
 const URGENT = 32;
 const SENDS_SHIFT = 8;
+
+/** The empty table every actor starts with (never written: `summarize` grows it first). */
+const EMPTY = new Int32Array(0);
+
+/** `old`'s entries in a zeroed table of `size` entries. */
+function grownTable(old: Int32Array, size: number): Int32Array {
+  const b = new Int32Array(size);
+  b.set(old);
+  return b;
+}
 
 /** Why a search must start over; `undefined` while it need not. */
 export type RestartReason = 'topology' | 'sends' | 'reads';
@@ -64,10 +75,13 @@ export class PorAnalysis {
     this.topology = new Topology(this.n);
     this.facts = { enabled: 0, failing: 0, visible: 0, live: 0, receivers: new Int32Array(this.n), coarseOverflow: true };
     this.urgentReceivers = new Int32Array(this.n);
+    // Per actor tables start empty and grow in `summarize` (three typed arrays per actor up front
+    // were a visible share of a small search's cost).
     for (let a = 0; a < this.n; a++) {
-      this.info.push(new Int32Array(64));
-      this.receiversOf.push(new Int32Array(64));
-      this.urgentOfComponent.push(new Int32Array(64));
+      this.info.push(EMPTY);
+      this.nextOf.push(EMPTY);
+      this.receiversOf.push(EMPTY);
+      this.urgentOfComponent.push(EMPTY);
     }
     this.readsVersion = reads.version;
   }
@@ -180,26 +194,25 @@ export class PorAnalysis {
   independentAt(v: Int32Array, x: number, candidates: number, excluded: number, coarse: boolean): number {
     const bit = 1 << x;
     if (excluded & bit) return 0;
-    const mx = this.moveOf(v, x);
-    if (!mx) return 0;
-    const rx = mx.receiverMask;
-    const ux = this.urgentOf(mx);
+    // Every candidate is enabled at `v`, which `analyse` summarized: read the summaries.
+    const info = this.info;
+    if (!(((info[x] as Int32Array)[v[x] as number] as number) & ENABLED)) return 0;
+    const rx = (this.receiversOf[x] as Int32Array)[v[x] as number] as number;
+    const ux = (this.urgentOfComponent[x] as Int32Array)[v[x] as number] as number;
     let out = 0;
     for (let m = candidates & ~excluded & ~bit; m; m &= m - 1) {
       const y = lowestActor(m);
       const ybit = 1 << y;
-      const my = this.moveOf(v, y);
-      if (!my) continue;
-      const ry = my.receiverMask;
+      const cy = v[y] as number;
+      if (!(((info[y] as Int32Array)[cy] as number) & ENABLED)) continue;
+      const ry = (this.receiversOf[y] as Int32Array)[cy] as number;
       if (rx & ry) continue; // rule 1: a common receiver
-      if (ux & ybit || this.urgentOf(my) & bit) continue; // rule 2
+      if (ux & ybit || ((this.urgentOfComponent[y] as Int32Array)[cy] as number) & bit) continue; // rule 2
       if (coarse && (rx & ybit || ry & bit)) continue; // rule 3
       out |= ybit;
     }
     return out;
   }
-
-  private readonly snapshot = (a: number, local: number) => this.kernel.table.snapshot(a, local);
 
   /** Per actor, per component: a word of flags (0: not summarized yet); see {@link summarize}. */
   private readonly info: Int32Array[] = [];
@@ -207,39 +220,47 @@ export class PorAnalysis {
   private readonly receiversOf: Int32Array[] = [];
   /** Per actor, per component: the actors its step sends an urgent message to. */
   private readonly urgentOfComponent: Int32Array[] = [];
+  /** Per actor, per component: the local state id its step leads to. */
+  private readonly nextOf: Int32Array[] = [];
 
   /**
-   * Summarizes what actor `a` does from component `c` (its move is fixed: memoized by the
-   * stepper) and learns the topology from it, once per component.
+   * Summarizes what actor `a` does from component `c` and learns the topology from it, once per
+   * component. It reads the step table's memoized outcome of the message `a` would take (the
+   * delivery rule of runtime/delivery.ts, as the stepper applies it), not the stepper's move:
+   * a move also builds the actor's next component (mailbox copied and interned), which only a
+   * step actually taken needs; most enabled steps of a reduced search are never taken.
    */
   private summarize(a: number, c: number): number {
     let info = this.info[a] as Int32Array;
     if (c >= info.length) {
-      const size = Math.max(info.length * 2, c + 1);
-      const grow = (old: Int32Array | undefined): Int32Array => {
-        const b = new Int32Array(size);
-        if (old) b.set(old);
-        return b;
-      };
-      this.info[a] = info = grow(info);
-      this.receiversOf[a] = grow(this.receiversOf[a]);
-      this.urgentOfComponent[a] = grow(this.urgentOfComponent[a]);
+      const size = Math.max(info.length * 2, c + 1, 16);
+      this.info[a] = info = grownTable(info, size);
+      this.receiversOf[a] = grownTable(this.receiversOf[a] as Int32Array, size);
+      this.urgentOfComponent[a] = grownTable(this.urgentOfComponent[a] as Int32Array, size);
+      this.nextOf[a] = grownTable(this.nextOf[a] as Int32Array, size);
     }
     const t = this.tables[a] as ActorComponents;
     const local = t.local[c] as number;
     let word = KNOWN;
     if (this.isLive(a, local)) word |= LIVE;
-    const move = this.kernel.components.move(a, c);
-    if (move !== null) {
-      const receivers = move.receiverMask;
-      const urgent = this.hasUrgent ? this.urgentOf(move) : 0;
-      const sends = move.outcome.sends.length >> 1;
+    const len = t.boxLength[c] as number;
+    const start = t.boxStart[c] as number;
+    const table = this.kernel.table;
+    const position = len === 0 ? -1 : selectMessage(table, a, local, t.boxes, start, len);
+    if (position >= 0) {
+      const outcome = table.outcome(a, local, t.boxes[start + position] as number);
+      const out = outcome.sends;
+      let receivers = 0;
+      for (let i = 0; i < out.length; i += 2) receivers |= 1 << (out[i] as number);
+      const urgent = this.hasUrgent ? this.urgentOfSends(out) : 0;
+      const sends = out.length >> 1;
       word |= ENABLED | (Math.min(sends, 0xffff) << SENDS_SHIFT);
-      if (move.failing) word |= FAILS;
+      if (outcome.failures.length > 0) word |= FAILS;
       if (urgent) word |= URGENT;
-      if (move.outcome.next !== local) word |= CHANGES_LOCAL;
+      if (outcome.next !== local) word |= CHANGES_LOCAL;
       (this.receiversOf[a] as Int32Array)[c] = receivers;
       (this.urgentOfComponent[a] as Int32Array)[c] = urgent;
+      (this.nextOf[a] as Int32Array)[c] = outcome.next;
       const topo = this.topology;
       const newReceivers = receivers & ~(topo.sendsTo[a] as number);
       const newUrgent = urgent & ~(topo.urgentTo[a] as number);
@@ -249,12 +270,14 @@ export class PorAnalysis {
     return word;
   }
 
-  /** Whether actor `a`'s step from component `c` changes what an invariant read of its local state. */
+  /** Whether actor `a`'s step from component `c` (summarized, enabled) changes what an invariant read of its local state. */
   private changesProjection(a: number, c: number): boolean {
     const t = this.tables[a] as ActorComponents;
     const local = t.local[c] as number;
-    const move = this.kernel.components.move(a, c) as Move;
-    return this.reads.projection(a, local, this.snapshot) !== this.reads.projection(a, move.outcome.next, this.snapshot);
+    const next = (this.nextOf[a] as Int32Array)[c] as number;
+    const table = this.kernel.table;
+    const snapshot = (actor: number, id: number) => table.snapshot(actor, id);
+    return this.reads.projection(a, local, snapshot) !== this.reads.projection(a, next, snapshot);
   }
 
   /** Per actor, per local state: 1 if it can still step (status active), 2 if not, 0 unknown. */
@@ -292,9 +315,8 @@ export class PorAnalysis {
     if (sends > 1 && this.usedSingleSends) this.restart ??= 'sends';
   }
 
-  /** The actors `move` sends an urgent message to. */
-  private urgentOf(move: Move): number {
-    const s = move.outcome.sends;
+  /** The actors an outcome's sends (flat receiver, message pairs) send an urgent message to. */
+  private urgentOfSends(s: Int32Array): number {
     let mask = 0;
     const isUrgent = this.isUrgent;
     if (!isUrgent) return 0;
