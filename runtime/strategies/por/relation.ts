@@ -63,6 +63,20 @@
  * step of b in a stubborn set also guards b's mailbox (no one else may send into it first).
  * "Every step sends at most one message" is learnt during the search (see {@link Topology}).
  *
+ * What the coarse rule costs: C1 (scenarios/c1.ts; FF-A card C1) is reduced not at all
+ * (fixed, 2/3/4 guests: 118/872/6,744 states, BFS's counts). Its SPMC answers an SMC with two
+ * messages (`rx.fill` to spmc_rx and `smc.ret` to the calling vCPU), so once that step is seen
+ * the search starts over with rule 3 applied coarsely, and then every reduced set closes over
+ * all enabled actors: a vCPU in T guards its own mailbox, which spmc_rx and spmc reply into,
+ * and their mailboxes are the ones every vCPU sends into. Measured by switching parts off (an
+ * unsound probe, not an option; 3 guests): without rule 3 the search stores 584 states; without
+ * visibility and with rule 3, still 872. C1's full search never has more than 4 messages in
+ * flight (mailbox bound 8), so no send there can overflow; a rule 3 that knew a bound on the
+ * messages in flight would reduce C1, but "at most one send per step" is the only such bound
+ * this module can learn and argue (a larger bound would have to be an invariant of the whole
+ * system, not of single steps). SPIN's partial-order reduction on the equivalent Promela model
+ * (bench/promelaC1.ts) stores every state too (`npm run bench`, the C1 rows).
+ *
  * ## Stubborn sets
  * A set T of enabled steps at s is *persistent* when no path from s made of steps outside T
  * contains a step dependent with a step of T (P. Godefroid, "Partial-Order Methods for the
