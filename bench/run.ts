@@ -43,7 +43,7 @@
  * states must equal BFS's) and SPIN's default POR (states, CPU seconds), and whether the issue's
  * targets hold: DPOR stores at most SPIN POR's states; DPOR's CPU seconds are at most BFS's where
  * it stores at most 60% of BFS's states, else at most 1.3x. These searches take milliseconds, so
- * each is repeated until its runs add up to 1 CPU-second (at most 25 runs) and the fastest run
+ * each is repeated until its runs add up to 1 CPU-second (at most 500 runs) and the fastest run
  * counts (see `timedRuns`); every run is the same deterministic search. The load average is
  * printed before and after the section.
  *
@@ -330,7 +330,7 @@ interface Timed {
 
 /** Runs whose CPU seconds add up to less than this are repeated (see {@link timedRuns}). */
 const REPEAT_BELOW_CPU_SECONDS = 1;
-const MAX_REPEATS = 25;
+const MAX_REPEATS = 500;
 
 /**
  * Times `run` in CPU seconds (user + system of this process) and wall seconds. A search whose
