@@ -12,6 +12,7 @@
 import { helpText, parseArgs, type CommandDef } from './args.js';
 import { listCommand, listDef, runCommand, runDef } from './commands/catalogue.js';
 import { exploreCommand, exploreDef, replayCommand, replayDef } from './commands/explore.js';
+import { swarmCommand, swarmDef, workerCommand, workerDef } from './commands/swarm.js';
 import { viewCommand, viewDef } from './commands/view.js';
 import { EXIT, UsageError, describeFailure } from './errors.js';
 import { processIo, type Io } from './io.js';
@@ -29,6 +30,8 @@ const COMMANDS: Command[] = [
   { def: replayDef, run: replayCommand },
   { def: viewDef, run: viewCommand },
   { def: runDef, run: runCommand },
+  { def: swarmDef, run: swarmCommand },
+  { def: workerDef, run: workerCommand },
 ];
 
 export function usage(): string {

@@ -31,7 +31,7 @@
  * synchronous step loop (DESIGN.md decision 9).
  */
 import { ModelError, internalAssert } from './errors.js';
-import { Kernel, STEP_DISABLED, STEP_FAILS, type Finding } from './Kernel.js';
+import { Kernel, STEP_DISABLED, STEP_FAILS, STEP_OK, type Finding } from './Kernel.js';
 import { StateStore } from './StateStore.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from './system.js';
 import type { Checker } from './checkers/Checker.js';
@@ -172,10 +172,15 @@ export class Search {
     this.checkers = [...this.system.checkers, ...this.settings.checkers].map((make) => make());
     this.recorder = new ViolationRecorder(this.system, this.settings.maxViolations, this.settings.checkers, this.settings.onViolation);
     const init = this.kernel.initial();
-    const id = this.store.add(this.keyOf(init, -1), -1, -1, 0);
-    internalAssert(id === 0, 'the start state is node 0');
-    policy.onNew?.(this, 0, init);
-    for (const f of [...this.kernel.initialFindings(), ...this.kernel.invariantFindings(init)]) this.recordAt(f, 0, -1);
+    if (options.startAt) {
+      const prefixes = options.startAt;
+      this.inSteps(() => this.startFrom(init, prefixes));
+    } else {
+      const id = this.store.add(this.keyOf(init, -1), -1, -1, 0);
+      internalAssert(id === 0, 'the start state is node 0');
+      policy.onNew?.(this, 0, init);
+      for (const f of [...this.kernel.initialFindings(), ...this.kernel.invariantFindings(init)]) this.recordAt(f, 0, -1);
+    }
     if (!this.done) this.inSteps(() => policy.start(this));
   }
 
@@ -198,6 +203,31 @@ export class Search {
     const init = this.kernel.initial();
     this.store.add(this.keyOf(init, -1), -1, -1, 0);
     this.policy.onNew?.(this, 0, init);
+  }
+
+  /** The prefix each root node (a start state of `startAt`) was reached by. */
+  private readonly roots = new Map<number, number[]>();
+
+  /** Stores the states the `startAt` schedules reach as the search's start nodes (see ExploreOptions.startAt). */
+  private startFrom(init: Int32Array, prefixes: number[][]): void {
+    if (this.policy.name !== 'bfs') throw new ModelError(`option startAt works with bfs only, not '${this.policy.name}'`);
+    if (prefixes.length === 0) throw new ModelError('option startAt needs at least one schedule');
+    let v = init;
+    for (const prefix of prefixes) {
+      v = init.slice();
+      const out = this.kernel.newState();
+      prefix.forEach((actor, i) => {
+        if (!Number.isInteger(actor) || actor < 0 || actor >= this.kernel.actorCount) throw new ModelError(`option startAt: step ${i + 1} of schedule [${prefix.join(',')}] names no actor (${String(actor)})`);
+        const status = this.kernel.step(v, actor, out);
+        if (status !== STEP_OK) throw new ModelError(`option startAt: step ${i + 1} of schedule [${prefix.join(',')}] (actor '${this.system.actorNames[actor]}') is ${status === STEP_DISABLED ? 'not enabled' : 'a failing step'}`);
+        v.set(out);
+      });
+      const id = this.store.add(this.keyOf(v, -1), -1, -1, prefix.length);
+      if (id < 0) continue;
+      this.roots.set(id, prefix.slice());
+      if (prefix.length > this.maxDepthReached) this.maxDepthReached = prefix.length;
+      this.policy.onNew?.(this, id, v);
+    }
   }
 
   /** Runs up to `budget` units of work (an expansion, or a step of a sampled run). */
@@ -373,7 +403,11 @@ export class Search {
 
   /** The schedule that reaches node `id`. */
   pathTo(id: number): number[] {
-    return this.policy.pathTo ? this.policy.pathTo(this, id) : this.store.pathTo(id);
+    const path = this.policy.pathTo ? this.policy.pathTo(this, id) : this.store.pathTo(id);
+    if (this.roots.size === 0) return path;
+    let root = id;
+    while (this.store.parent(root) !== -1) root = this.store.parent(root);
+    return [...(this.roots.get(root) ?? []), ...path];
   }
 
   /** States waiting to be expanded (see {@link SearchPolicy.frontier}); undefined for sampling strategies. */

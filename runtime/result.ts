@@ -63,6 +63,15 @@ export interface ExploreOptions {
    * symmetry and the sampling strategies (pct, random).
    */
   hashCompact?: boolean;
+  /**
+   * bfs only: start from the states these schedules (actor indices from the initial state)
+   * reach, instead of from the initial state: the search covers what is reachable from them. A
+   * schedule-prefix partition of the exhaustive search gives each shard of a swarm some of the
+   * states at one depth (cli/swarm). Paths and tokens include the prefix; the initial state and
+   * the prefixes' own steps are not judged (the planner judged them). Each prefix must be a
+   * schedule of enabled, non-failing steps, else a ModelError names it.
+   */
+  startAt?: number[][];
 }
 
 /** Options every strategy accepts; a strategy documents which ones it uses. */

@@ -1,0 +1,224 @@
+/**
+ * Swarm verification (issue 16 item 2): the work of one exploration split into shards that any
+ * process can run (cli/swarm/queue.ts puts them on Redis with BullMQ), and their results merged
+ * into one report. Everything here is deterministic: the same target, options and shard count
+ * give the same shards, and the same shard results give the same report, whichever worker ran
+ * which shard and in what order they finished.
+ *
+ * Shards (the idea of Holzmann, Joshi and Groce's swarm verification, "Swarm Verification
+ * Techniques", IEEE TSE 2011: many differently configured searches instead of one big one):
+ *
+ * - **pct, random**: shard i runs `runs / N` (spread evenly) sampled schedules with seed
+ *   `seed + i`; each result keeps its seed, so any shard replays alone.
+ * - **bfs** (exhaustive): a schedule-prefix partition. The planner runs bfs itself up to depth
+ *   k, the smallest depth with at least N states not yet expanded (or to the end, if the space
+ *   is that small), judging everything up to there; the states at depth k are dealt to the
+ *   shards round-robin, each as the shortest schedule that reaches it, and a shard runs bfs
+ *   from its states (ExploreOptions.startAt). Every reachable state is within depth k or
+ *   reachable from some state at depth k, so the planner and the shards together cover the
+ *   space; `verified` only when the planner and every shard completed without a violation.
+ *   States reachable from the start states of several shards are explored (and counted) by each
+ *   of them: the report gives the states per shard, their sum, and says so.
+ */
+import { ModelError } from '../../runtime/errors.js';
+import type { ExploreResult } from '../../runtime/result.js';
+import { Search } from '../../runtime/Search.js';
+import { bfsPolicy } from '../../runtime/strategies/bfs.js';
+import { runStrategy } from '../../runtime/strategies/index.js';
+import { DEFAULT_SEED } from '../../runtime/strategies/prng.js';
+import { loadSystem, type LoadedSystem, type SystemSpec } from '../../runtime/system.js';
+
+export type SwarmStrategy = 'bfs' | 'pct' | 'random';
+export const SWARM_STRATEGIES: readonly SwarmStrategy[] = ['bfs', 'pct', 'random'];
+
+/** Options of the whole swarm (what `interleave swarm` was given). */
+export interface SwarmOptions {
+  strategy: SwarmStrategy;
+  shards: number;
+  seed?: number;
+  runs?: number;
+  depth?: number;
+  maxSteps?: number;
+  maxStates?: number;
+  maxDepth?: number;
+}
+
+/** What to run for one shard: plain data, so it travels as a job. */
+export interface ShardSpec {
+  index: number;
+  of: number;
+  strategy: SwarmStrategy;
+  /** pct, random. */
+  seed?: number;
+  runs?: number;
+  depth?: number;
+  maxSteps?: number;
+  /** bfs: the schedules whose states this shard explores from. */
+  startAt?: number[][];
+  maxStates?: number;
+  maxDepth?: number;
+}
+
+export interface ShardViolation {
+  kind: string;
+  message: string;
+  token: string;
+  steps: number;
+}
+
+/** What one shard (or the planner) found. */
+export interface ShardResult {
+  /** -1: the planner's own search (bfs up to the partition depth). */
+  index: number;
+  verdict: ExploreResult['verdict'];
+  complete: boolean;
+  covered: ExploreResult['covered'];
+  states: number;
+  transitions: number;
+  violations: ShardViolation[];
+  seed?: number;
+  runs?: number;
+}
+
+export interface SwarmPlan {
+  strategy: SwarmStrategy;
+  shards: ShardSpec[];
+  /** bfs: the planner's result and the partition depth. */
+  planner?: ShardResult;
+  partitionDepth?: number;
+}
+
+export interface SwarmReport {
+  system: string;
+  strategy: SwarmStrategy;
+  verdict: 'verified' | 'violation' | 'incomplete';
+  shards: number;
+  /** Violations deduplicated by kind and message, first by shard order (planner first), each with its token. */
+  violations: Array<ShardViolation & { shard: number }>;
+  /** Per shard (planner first for bfs): states, transitions, verdict. */
+  perShard: Array<{ shard: number; states: number; transitions: number; verdict: string; complete: boolean; seed?: number }>;
+  statesSummed: number;
+  partitionDepth?: number;
+  /** Plain words on coverage and overlap. */
+  note: string;
+}
+
+const ALL_VIOLATIONS = 1_000_000;
+
+export function shardResultOf(index: number, r: ExploreResult): ShardResult {
+  return {
+    index,
+    verdict: r.verdict,
+    complete: r.complete,
+    covered: r.covered,
+    states: r.stats.states,
+    transitions: r.stats.transitions,
+    violations: r.violations.map((v) => ({ kind: v.kind, message: v.message, token: v.token, steps: v.path.length })),
+    ...(r.seed === undefined ? {} : { seed: r.seed }),
+    ...(r.runs ? { runs: r.runs.executed } : {}),
+  };
+}
+
+function positive(name: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ModelError(`option ${name} must be a positive integer, got ${String(value)}`);
+}
+
+/** Splits the work; for bfs this runs the planner's search (up to the partition depth). */
+export function planSwarm(system: SystemSpec | LoadedSystem, options: SwarmOptions): SwarmPlan {
+  positive('shards', options.shards);
+  positive('runs', options.runs);
+  const N = options.shards;
+  const bounds = { ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }), ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }) };
+  if (options.strategy === 'pct' || options.strategy === 'random') {
+    const runs = options.runs ?? 1_000;
+    const seed = options.seed ?? DEFAULT_SEED;
+    const shards: ShardSpec[] = [];
+    for (let i = 0; i < N; i++) {
+      const share = Math.floor(runs / N) + (i < runs % N ? 1 : 0);
+      if (share === 0) continue;
+      shards.push({ index: i, of: N, strategy: options.strategy, seed: seed + i, runs: share, ...(options.depth === undefined ? {} : { depth: options.depth }), ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }), ...bounds });
+    }
+    return { strategy: options.strategy, shards: shards.map((s, i) => ({ ...s, index: i, of: shards.length })) };
+  }
+  if (options.strategy !== 'bfs') throw new ModelError(`option --strategy must be one of ${SWARM_STRATEGIES.join(', ')}, got '${String(options.strategy)}'`);
+  const sys = 'actorIndex' in system ? system : loadSystem(system);
+  const limit = options.maxDepth ?? Number.MAX_SAFE_INTEGER;
+  for (let k = 1; ; k++) {
+    const search = new Search(sys, bfsPolicy(), { ...bounds, maxDepth: Math.min(k, limit), maxViolations: ALL_VIOLATIONS });
+    const result = search.run();
+    const frontier: number[] = [];
+    for (let id = 0; id < search.store.size; id++) if (search.store.depth(id) === k && !isBroken(search, id)) frontier.push(id);
+    // Done by the planner alone: the space ends before depth k, or the user's depth bound is k,
+    // or it stopped (maxStates).
+    const cut = result.bound?.name === 'maxDepth';
+    if (!cut || k >= limit || result.covered.kind === 'stopped' || frontier.length >= N) {
+      const planner = shardResultOf(-1, result);
+      if (!cut || k >= limit || result.covered.kind === 'stopped') return { strategy: 'bfs', shards: [], planner, partitionDepth: k };
+      const prefixes = frontier.map((id) => search.store.pathTo(id));
+      const shards: ShardSpec[] = Array.from({ length: N }, (_, i) => ({ index: i, of: N, strategy: 'bfs' as const, startAt: prefixes.filter((_, j) => j % N === i), ...bounds }));
+      // The planner's states at depth k are counted again by the shards that start there.
+      return { strategy: 'bfs', shards, planner: { ...planner, complete: true, covered: { kind: 'exhaustive' } }, partitionDepth: k };
+    }
+  }
+}
+
+/** A state the planner stored but did not expand because it breaks an invariant. */
+function isBroken(search: Search, id: number): boolean {
+  if (search.system.invariants.length === 0) return false;
+  const v = search.kernel.newState();
+  search.read(id, v);
+  return search.kernel.invariantFindings(v).length !== 0;
+}
+
+/** Runs one shard in this process. */
+export function runShard(system: SystemSpec | LoadedSystem, shard: ShardSpec): ShardResult {
+  const bounds = { ...(shard.maxStates === undefined ? {} : { maxStates: shard.maxStates }), ...(shard.maxDepth === undefined ? {} : { maxDepth: shard.maxDepth }), maxViolations: ALL_VIOLATIONS };
+  if (shard.strategy === 'bfs') {
+    return shardResultOf(shard.index, new Search(system, bfsPolicy(), { ...bounds, startAt: shard.startAt ?? [] }).run());
+  }
+  const r = runStrategy(shard.strategy, system, { ...bounds, seed: shard.seed as number, runs: shard.runs as number, ...(shard.depth === undefined ? {} : { depth: shard.depth }), ...(shard.maxSteps === undefined ? {} : { maxSteps: shard.maxSteps }) });
+  return shardResultOf(shard.index, r);
+}
+
+/** Merges the planner's and every shard's result (in shard order, whatever order they came in). */
+export function mergeSwarm(systemName: string, plan: SwarmPlan, results: ShardResult[]): SwarmReport {
+  const byIndex = new Map(results.map((r) => [r.index, r]));
+  const ordered = [...(plan.planner ? [plan.planner] : []), ...plan.shards.map((s) => byIndex.get(s.index)).filter((r): r is ShardResult => r !== undefined)];
+  const missing = plan.shards.filter((s) => !byIndex.has(s.index)).map((s) => s.index);
+  const seen = new Set<string>();
+  const violations: SwarmReport['violations'] = [];
+  for (const r of ordered) {
+    for (const v of r.violations) {
+      const key = `${v.kind}\u0000${v.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      violations.push({ ...v, shard: r.index });
+    }
+  }
+  const allComplete = missing.length === 0 && ordered.every((r) => r.complete);
+  const sampled = plan.strategy !== 'bfs';
+  const verdict = violations.length ? 'violation' : allComplete && !sampled ? 'verified' : 'incomplete';
+  const statesSummed = ordered.reduce((s, r) => s + r.states, 0);
+  const note = sampled
+    ? `${plan.shards.length} shards of sampled ${plan.strategy} runs (seeds ${plan.shards[0]?.seed ?? '?'}..${plan.shards.at(-1)?.seed ?? '?'}); sampling proves nothing, so the verdict is at best 'incomplete'. States per shard are the states its runs visited; runs of different shards may visit the same states (not measured).`
+    : `bfs partitioned at depth ${plan.partitionDepth}: the planner explored depths 0..${plan.partitionDepth}; ${plan.shards.length} shards explored from its ${plan.shards.reduce((s, x) => s + (x.startAt?.length ?? 0), 0)} states at depth ${plan.partitionDepth}. Overlap: the states at depth ${plan.partitionDepth} are counted by the planner and by their shard, and a state reachable from several shards' start states is counted by each, so the ${statesSummed} states summed are at least the distinct states.${missing.length ? ` Shards not completed: ${missing.join(', ')}.` : ''}${allComplete ? '' : ' Not every shard completed, so nothing is verified.'}`;
+  return {
+    system: systemName,
+    strategy: plan.strategy,
+    verdict,
+    shards: plan.shards.length,
+    violations,
+    perShard: ordered.map((r) => ({
+      shard: r.index,
+      states: r.states,
+      transitions: r.transitions,
+      // The planner's search is cut at the partition depth on purpose: say what it covered.
+      verdict: r.index < 0 && plan.shards.length ? `${r.violations.length ? 'violation' : 'clean'} (depths 0..${plan.partitionDepth})` : r.verdict,
+      complete: r.complete,
+      ...(r.seed === undefined ? {} : { seed: r.seed }),
+    })),
+    statesSummed,
+    ...(plan.partitionDepth === undefined ? {} : { partitionDepth: plan.partitionDepth }),
+    note,
+  };
+}
