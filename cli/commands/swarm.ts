@@ -12,7 +12,7 @@ import { choice, durationMs, positiveInt, seedValue, type CommandDef, type Parse
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { blamed, resolveTarget } from '../load.js';
-import { mergeSwarm, planSwarm, runShard, SWARM_STRATEGIES, type ShardResult, type SwarmReport, type SwarmStrategy } from '../swarm/plan.js';
+import { mergeSwarm, planSwarm, runShard, SWARM_STRATEGIES, type ShardEnv, type ShardResult, type SwarmReport, type SwarmStrategy } from '../swarm/plan.js';
 import { DEFAULT_QUEUE, checkReachable, enqueueSwarm, redisUrl, runWorker, type ShardJob } from '../swarm/queue.js';
 import type { SystemSpec } from '../../runtime/system.js';
 
@@ -54,7 +54,7 @@ export const workerDef: CommandDef = {
   options: [
     REDIS,
     QUEUE,
-    { name: 'lock', value: '<ms>', help: "a shard's lock in Redis: if this worker dies, its shard is retried this long after (default 30000)" },
+    { name: 'lock', value: '<duration>', help: "a shard's lock in Redis, in seconds or with a unit (500ms, 30s, 2m): if this worker dies, another worker retries its shard within about 1.5 times this (default 30s, at least 1s)" },
     { name: 'max-jobs', value: '<n>', help: 'stop after this many shards' },
   ],
   epilogue: 'exit codes: 0 stopped, 2 usage error (also a bad or unreachable --redis)',
@@ -67,7 +67,7 @@ function report(io: Io, r: SwarmReport, json: boolean): void {
   }
   io.out(`swarm: ${r.system}, ${r.strategy}, ${r.shards} shards: ${r.verdict}\n`);
   for (const s of r.perShard) io.out(`  ${s.shard < 0 ? 'planner' : `shard ${s.shard + 1}`}: ${s.verdict}, ${s.states} states, ${s.transitions} transitions${s.seed === undefined ? '' : `, seed ${s.seed}`}\n`);
-  io.out(`  states summed over shards: ${r.statesSummed}\n`);
+  io.out(`  states summed over ${r.strategy === 'bfs' ? 'planner and shards' : 'shards'}: ${r.statesSummed}${r.distinctStates === undefined ? '' : `, distinct ${r.distinctStates}, counted more than once ${r.overlap ?? 0}`}\n`);
   io.out(`${r.violations.length} violation${r.violations.length === 1 ? '' : 's'} (deduplicated by kind and message):\n`);
   for (const v of r.violations) io.out(`  [${v.kind}] ${v.message}\n    found by ${v.shard < 0 ? 'the planner' : `shard ${v.shard + 1}`} in ${v.steps} steps; replay: ${v.token}\n`);
   io.out(`note: ${r.note}\n`);
@@ -79,15 +79,22 @@ export async function swarmCommand(args: ParsedArgs, io: Io): Promise<number> {
   const url = local ? undefined : redisUrl(o.redis);
   const shards = positiveInt('shards', o.shards, 'shards');
   if (shards === undefined) throw new UsageError('option --shards is required: how many shards to split the work into');
-  const strategy = (choice('strategy', o.strategy, SWARM_STRATEGIES) ?? 'bfs') as SwarmStrategy;
-  const seed = seedValue(o.seed);
-  const runs = positiveInt('runs', o.runs, 'runs');
-  const depth = positiveInt('depth', o.depth, 'steps');
-  const maxStates = positiveInt('max-states', o['max-states'], 'states');
-  const maxDepth = positiveInt('max-depth', o['max-depth'], 'steps');
+  const chosen = choice('strategy', o.strategy, SWARM_STRATEGIES) as SwarmStrategy | undefined;
   const catalogue = typeof o.catalogue === 'string' ? resolve(o.catalogue) : undefined;
   const arg = args.positionals[0] as string;
   const target = await resolveTarget(arg, catalogue);
+  // A catalogue entry's own strategy (pct for a larger configuration), seed, runs and depth are
+  // the defaults, as for `explore`; its checkers run in every shard.
+  const entry = target.kind === 'entry' ? target.entry : undefined;
+  const fromEntry = [entry?.strategy, entry?.explore?.strategy].find((x): x is SwarmStrategy => SWARM_STRATEGIES.includes(x as SwarmStrategy));
+  const strategy: SwarmStrategy = chosen ?? fromEntry ?? 'bfs';
+  const sampled = strategy !== 'bfs';
+  const seed = seedValue(o.seed) ?? (sampled ? entry?.explore?.seed : undefined);
+  const runs = positiveInt('runs', o.runs, 'runs') ?? (sampled ? entry?.explore?.runs : undefined);
+  const depth = positiveInt('depth', o.depth, 'steps') ?? (strategy === 'pct' ? entry?.explore?.depth : undefined);
+  const maxStates = positiveInt('max-states', o['max-states'], 'states');
+  const maxDepth = positiveInt('max-depth', o['max-depth'], 'steps');
+  const env: ShardEnv = entry?.explore?.checkers ? { checkers: entry.explore.checkers } : {};
   if (url) await checkReachable(url);
   const plan = await blamed(target, () =>
     planSwarm(target.system, {
@@ -98,7 +105,7 @@ export async function swarmCommand(args: ParsedArgs, io: Io): Promise<number> {
       ...(depth === undefined ? {} : { depth }),
       ...(maxStates === undefined ? {} : { maxStates }),
       ...(maxDepth === undefined ? {} : { maxDepth }),
-    }),
+    }, env),
   );
   if (!o.json) io.err(`swarm: ${plan.shards.length} shard${plan.shards.length === 1 ? '' : 's'} of ${target.key} (${strategy})${url ? ` on ${url.href} queue ${typeof o.queue === 'string' ? o.queue : DEFAULT_QUEUE}` : ' in this process'}\n`);
   let results: ShardResult[];
@@ -108,7 +115,7 @@ export async function swarmCommand(args: ParsedArgs, io: Io): Promise<number> {
       if (!o.json) io.err(`  shard ${r.index + 1}/${plan.shards.length} done: ${r.verdict}, ${r.states} states\n`);
     });
   } else {
-    results = await blamed(target, () => plan.shards.map((s) => runShard(target.system, s)));
+    results = await blamed(target, () => plan.shards.map((s) => runShard(target.system, s, env)));
   }
   const merged = mergeSwarm(target.system.name, plan, results);
   report(io, merged, o.json === true);
@@ -119,9 +126,10 @@ export async function workerCommand(args: ParsedArgs, io: Io): Promise<number> {
   const o = args.options;
   const url = redisUrl(o.redis);
   const lockMs = durationMs('lock', o.lock) ?? 30_000;
+  if (lockMs < 1000) throw new UsageError(`option --lock must be at least 1s (a shard renews its lock between slices of work), got '${String(o.lock)}'`);
   const maxJobs = positiveInt('max-jobs', o['max-jobs'], 'shards');
   await checkReachable(url);
-  const systems = new Map<string, SystemSpec>();
+  const systems = new Map<string, { system: SystemSpec; env: ShardEnv }>();
   const queue = typeof o.queue === 'string' ? o.queue : DEFAULT_QUEUE;
   io.err(`worker: taking shards from ${url.href} queue ${queue}; Ctrl-C stops\n`);
   const done = await runWorker(url, {
@@ -131,12 +139,14 @@ export async function workerCommand(args: ParsedArgs, io: Io): Promise<number> {
     ...(maxJobs === undefined ? {} : { maxJobs }),
     build: async (job) => {
       const key = `${job.catalogue ?? ''}\u0000${job.target}`;
-      let system = systems.get(key);
-      if (!system) {
-        system = (await resolveTarget(job.target, job.catalogue)).system;
-        systems.set(key, system);
+      let built = systems.get(key);
+      if (!built) {
+        const target = await resolveTarget(job.target, job.catalogue);
+        const checkers = target.kind === 'entry' ? target.entry.explore?.checkers : undefined;
+        built = { system: target.system, env: checkers ? { checkers } : {} };
+        systems.set(key, built);
       }
-      return system;
+      return built;
     },
     log: (line) => io.err(`${line}\n`),
     ...(io.signal ? { signal: io.signal } : {}),

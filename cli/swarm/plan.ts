@@ -18,15 +18,23 @@
  *   reachable from some state at depth k, so the planner and the shards together cover the
  *   space; `verified` only when the planner and every shard completed without a violation.
  *   States reachable from the start states of several shards are explored (and counted) by each
- *   of them: the report gives the states per shard, their sum, and says so.
+ *   of them: every bfs result carries a 64-bit fingerprint of each state it stored
+ *   (fingerprints.ts), and the report gives the states per shard, their sum, the distinct states
+ *   over planner and shards, and the overlap (sum minus distinct), measured.
+ *
+ * Checkers: a catalogue entry's `explore.checkers` are functions, so they do not travel in a
+ * job; every process that runs a shard builds the entry itself and passes them here
+ * ({@link ShardEnv}). A model file's system brings its own `checkers`.
  */
+import type { CheckerFactory } from '../../runtime/checkers/Checker.js';
 import { ModelError } from '../../runtime/errors.js';
 import type { ExploreResult } from '../../runtime/result.js';
 import { Search } from '../../runtime/Search.js';
 import { bfsPolicy } from '../../runtime/strategies/bfs.js';
-import { runStrategy } from '../../runtime/strategies/index.js';
+import { startStrategy, type SearchRun } from '../../runtime/strategies/index.js';
 import { DEFAULT_SEED } from '../../runtime/strategies/prng.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../../runtime/system.js';
+import { distinctCount, storedFingerprints } from './fingerprints.js';
 
 export type SwarmStrategy = 'bfs' | 'pct' | 'random';
 export const SWARM_STRATEGIES: readonly SwarmStrategy[] = ['bfs', 'pct', 'random'];
@@ -78,6 +86,13 @@ export interface ShardResult {
   violations: ShardViolation[];
   seed?: number;
   runs?: number;
+  /** bfs: the fingerprints of the states it stored (fingerprints.ts); not in the report. */
+  fingerprints?: string;
+}
+
+/** What every process running a shard adds from the target (a catalogue entry's checkers). */
+export interface ShardEnv {
+  checkers?: CheckerFactory[];
 }
 
 export interface SwarmPlan {
@@ -98,6 +113,9 @@ export interface SwarmReport {
   /** Per shard (planner first for bfs): states, transitions, verdict. */
   perShard: Array<{ shard: number; states: number; transitions: number; verdict: string; complete: boolean; seed?: number }>;
   statesSummed: number;
+  /** bfs: distinct states over the planner and every shard (by fingerprint), and the states counted more than once. */
+  distinctStates?: number;
+  overlap?: number;
   partitionDepth?: number;
   /** Plain words on coverage and overlap. */
   note: string;
@@ -105,7 +123,8 @@ export interface SwarmReport {
 
 const ALL_VIOLATIONS = 1_000_000;
 
-export function shardResultOf(index: number, r: ExploreResult): ShardResult {
+/** A shard's (or the planner's) result; with `search` (bfs), the fingerprints of its states. */
+export function shardResultOf(index: number, r: ExploreResult, search?: Search): ShardResult {
   return {
     index,
     verdict: r.verdict,
@@ -116,6 +135,7 @@ export function shardResultOf(index: number, r: ExploreResult): ShardResult {
     violations: r.violations.map((v) => ({ kind: v.kind, message: v.message, token: v.token, steps: v.path.length })),
     ...(r.seed === undefined ? {} : { seed: r.seed }),
     ...(r.runs ? { runs: r.runs.executed } : {}),
+    ...(search ? { fingerprints: storedFingerprints(search) } : {}),
   };
 }
 
@@ -124,7 +144,7 @@ function positive(name: string, value: number | undefined): void {
 }
 
 /** Splits the work; for bfs this runs the planner's search (up to the partition depth). */
-export function planSwarm(system: SystemSpec | LoadedSystem, options: SwarmOptions): SwarmPlan {
+export function planSwarm(system: SystemSpec | LoadedSystem, options: SwarmOptions, env: ShardEnv = {}): SwarmPlan {
   positive('shards', options.shards);
   positive('runs', options.runs);
   const N = options.shards;
@@ -144,7 +164,7 @@ export function planSwarm(system: SystemSpec | LoadedSystem, options: SwarmOptio
   const sys = 'actorIndex' in system ? system : loadSystem(system);
   const limit = options.maxDepth ?? Number.MAX_SAFE_INTEGER;
   for (let k = 1; ; k++) {
-    const search = new Search(sys, bfsPolicy(), { ...bounds, maxDepth: Math.min(k, limit), maxViolations: ALL_VIOLATIONS });
+    const search = new Search(sys, bfsPolicy(), { ...env, ...bounds, maxDepth: Math.min(k, limit), maxViolations: ALL_VIOLATIONS });
     const result = search.run();
     const frontier: number[] = [];
     for (let id = 0; id < search.store.size; id++) if (search.store.depth(id) === k && !isBroken(search, id)) frontier.push(id);
@@ -152,7 +172,7 @@ export function planSwarm(system: SystemSpec | LoadedSystem, options: SwarmOptio
     // or it stopped (maxStates).
     const cut = result.bound?.name === 'maxDepth';
     if (!cut || k >= limit || result.covered.kind === 'stopped' || frontier.length >= N) {
-      const planner = shardResultOf(-1, result);
+      const planner = shardResultOf(-1, result, search);
       if (!cut || k >= limit || result.covered.kind === 'stopped') return { strategy: 'bfs', shards: [], planner, partitionDepth: k };
       const prefixes = frontier.map((id) => search.store.pathTo(id));
       const shards: ShardSpec[] = Array.from({ length: N }, (_, i) => ({ index: i, of: N, strategy: 'bfs' as const, startAt: prefixes.filter((_, j) => j % N === i), ...bounds }));
@@ -171,13 +191,17 @@ function isBroken(search: Search, id: number): boolean {
 }
 
 /** Runs one shard in this process. */
-export function runShard(system: SystemSpec | LoadedSystem, shard: ShardSpec): ShardResult {
-  const bounds = { ...(shard.maxStates === undefined ? {} : { maxStates: shard.maxStates }), ...(shard.maxDepth === undefined ? {} : { maxDepth: shard.maxDepth }), maxViolations: ALL_VIOLATIONS };
-  if (shard.strategy === 'bfs') {
-    return shardResultOf(shard.index, new Search(system, bfsPolicy(), { ...bounds, startAt: shard.startAt ?? [] }).run());
-  }
-  const r = runStrategy(shard.strategy, system, { ...bounds, seed: shard.seed as number, runs: shard.runs as number, ...(shard.depth === undefined ? {} : { depth: shard.depth }), ...(shard.maxSteps === undefined ? {} : { maxSteps: shard.maxSteps }) });
-  return shardResultOf(shard.index, r);
+export function runShard(system: SystemSpec | LoadedSystem, shard: ShardSpec, env: ShardEnv = {}): ShardResult {
+  const run = startShard(system, shard, env);
+  while (!run.done) run.advance(1_000_000);
+  return shardResultOf(shard.index, run.result(), run instanceof Search ? run : undefined);
+}
+
+/** The search (bfs) or sampling run of one shard, not yet run: a caller can run it in slices. */
+export function startShard(system: SystemSpec | LoadedSystem, shard: ShardSpec, env: ShardEnv = {}): SearchRun {
+  const bounds = { ...env, ...(shard.maxStates === undefined ? {} : { maxStates: shard.maxStates }), ...(shard.maxDepth === undefined ? {} : { maxDepth: shard.maxDepth }), maxViolations: ALL_VIOLATIONS };
+  if (shard.strategy === 'bfs') return new Search(system, bfsPolicy(), { ...bounds, startAt: shard.startAt ?? [] });
+  return startStrategy(shard.strategy, system, { ...bounds, seed: shard.seed as number, runs: shard.runs as number, ...(shard.depth === undefined ? {} : { depth: shard.depth }), ...(shard.maxSteps === undefined ? {} : { maxSteps: shard.maxSteps }) });
 }
 
 /** Merges the planner's and every shard's result (in shard order, whatever order they came in). */
@@ -199,9 +223,11 @@ export function mergeSwarm(systemName: string, plan: SwarmPlan, results: ShardRe
   const sampled = plan.strategy !== 'bfs';
   const verdict = violations.length ? 'violation' : allComplete && !sampled ? 'verified' : 'incomplete';
   const statesSummed = ordered.reduce((s, r) => s + r.states, 0);
+  const measured = !sampled && ordered.every((r) => r.fingerprints !== undefined);
+  const distinctStates = measured ? distinctCount(ordered.map((r) => r.fingerprints as string)) : undefined;
   const note = sampled
     ? `${plan.shards.length} shards of sampled ${plan.strategy} runs (seeds ${plan.shards[0]?.seed ?? '?'}..${plan.shards.at(-1)?.seed ?? '?'}); sampling proves nothing, so the verdict is at best 'incomplete'. States per shard are the states its runs visited; runs of different shards may visit the same states (not measured).`
-    : `bfs partitioned at depth ${plan.partitionDepth}: the planner explored depths 0..${plan.partitionDepth}; ${plan.shards.length} shards explored from its ${plan.shards.reduce((s, x) => s + (x.startAt?.length ?? 0), 0)} states at depth ${plan.partitionDepth}. Overlap: the states at depth ${plan.partitionDepth} are counted by the planner and by their shard, and a state reachable from several shards' start states is counted by each, so the ${statesSummed} states summed are at least the distinct states.${missing.length ? ` Shards not completed: ${missing.join(', ')}.` : ''}${allComplete ? '' : ' Not every shard completed, so nothing is verified.'}`;
+    : `bfs partitioned at depth ${plan.partitionDepth}: the planner explored depths 0..${plan.partitionDepth}; ${plan.shards.length} shards explored from its ${plan.shards.reduce((s, x) => s + (x.startAt?.length ?? 0), 0)} states at depth ${plan.partitionDepth}. Overlap: the states at depth ${plan.partitionDepth} are counted by the planner and by their shard, and a state reachable from several shards' start states is counted by each: ${distinctStates === undefined ? `the ${statesSummed} states summed are at least the distinct states` : `${statesSummed} states summed, ${distinctStates} distinct (by 64-bit fingerprint), ${statesSummed - distinctStates} counted more than once`}.${missing.length ? ` Shards not completed: ${missing.join(', ')}.` : ''}${allComplete ? '' : ' Not every shard completed, so nothing is verified.'}`;
   return {
     system: systemName,
     strategy: plan.strategy,
@@ -218,6 +244,7 @@ export function mergeSwarm(systemName: string, plan: SwarmPlan, results: ShardRe
       ...(r.seed === undefined ? {} : { seed: r.seed }),
     })),
     statesSummed,
+    ...(distinctStates === undefined ? {} : { distinctStates, overlap: statesSummed - distinctStates }),
     ...(plan.partitionDepth === undefined ? {} : { partitionDepth: plan.partitionDepth }),
     note,
   };

@@ -16,12 +16,10 @@ import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Search } from '../../runtime/Search.js';
-import { bfsPolicy } from '../../runtime/strategies/bfs.js';
-import { startStrategy, type SearchRun } from '../../runtime/strategies/index.js';
+import { InputError, UsageError } from '../errors.js';
+import type { ShardEnv, ShardResult, ShardSpec } from './plan.js';
+import { shardResultOf, startShard } from './plan.js';
 import type { SystemSpec } from '../../runtime/system.js';
-import { UsageError } from '../errors.js';
-import type { ShardResult, ShardSpec } from './plan.js';
-import { shardResultOf } from './plan.js';
 
 /** The queue every swarm and worker uses unless told otherwise. */
 export const DEFAULT_QUEUE = 'interleave-shards';
@@ -48,9 +46,13 @@ export function redisUrl(text: string | true | undefined): URL {
   return url;
 }
 
-/** Connects once to check that Redis answers; exit 2 naming the URL if it does not. */
-export async function checkReachable(url: URL): Promise<void> {
-  const probe = new Redis(url.href, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000, enableOfflineQueue: false });
+/**
+ * Connects once to check that Redis answers PING within `timeoutMs`; an InputError (exit 2, one
+ * line) naming the URL if it does not: refused, a name that does not resolve, a host that does
+ * not answer (ioredis's connect timeout), or a server that does not speak Redis.
+ */
+export async function checkReachable(url: URL, timeoutMs = 5000): Promise<void> {
+  const probe = new Redis(url.href, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, commandTimeout: timeoutMs, enableOfflineQueue: false });
   // The socket's own error (ECONNREFUSED, ENOTFOUND) says more than ioredis's 'Connection is closed'.
   let cause: Error | undefined;
   probe.on('error', (err: Error) => {
@@ -60,8 +62,9 @@ export async function checkReachable(url: URL): Promise<void> {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    const why = cause ?? (err instanceof Error ? err : new Error(String(err)));
-    throw new UsageError(`option --redis: cannot reach Redis at ${url.href}: ${why.message}`);
+    const why = (cause ?? (err instanceof Error ? err : new Error(String(err)))).message;
+    const said = /Unknown RESP type/.test(why) ? 'the server there does not speak the Redis protocol' : why === 'connect ETIMEDOUT' || why === 'Command timed out' ? `no answer within ${timeoutMs} ms` : why;
+    throw new InputError(`option --redis: cannot reach Redis at ${url.href}: ${said}`);
   } finally {
     probe.disconnect();
   }
@@ -79,9 +82,12 @@ function connection(url: URL): Redis {
  */
 export async function enqueueSwarm(url: URL, queueName: string, job: Omit<ShardJob, 'swarm' | 'shard'>, shards: readonly ShardSpec[], onResult: (r: ShardResult) => void): Promise<ShardResult[]> {
   const swarm = randomUUID();
+  // BullMQ does not close connections it was given: both are disconnected below, or the
+  // process would not exit after the report.
   const conn = connection(url);
+  const eventsConn = connection(url);
   const queue = new Queue<ShardJob, ShardResult>(queueName, { connection: conn });
-  const events = new QueueEvents(queueName, { connection: connection(url) });
+  const events = new QueueEvents(queueName, { connection: eventsConn });
   try {
     await events.waitUntilReady();
     const jobs = await queue.addBulk(shards.map((shard) => ({ name: `shard-${shard.index}`, data: { ...job, swarm, shard }, opts: { jobId: `${swarm}-${shard.index}`, attempts: 3, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } } })));
@@ -92,7 +98,7 @@ export async function enqueueSwarm(url: URL, queueName: string, job: Omit<ShardJ
           onResult(r);
           return r;
         } catch (err) {
-          throw new UsageError(`shard ${j.data.shard.index} failed in a worker: ${err instanceof Error ? err.message : String(err)}`);
+          throw new InputError(`shard ${j.data.shard.index + 1} of ${shards.length} failed in a worker: ${err instanceof Error ? err.message : String(err)}`);
         }
       }),
     );
@@ -100,6 +106,7 @@ export async function enqueueSwarm(url: URL, queueName: string, job: Omit<ShardJ
     await events.close();
     await queue.close();
     conn.disconnect();
+    eventsConn.disconnect();
   }
 }
 
@@ -110,27 +117,36 @@ export interface WorkerSettings {
   stalledMs: number;
   /** Stop after this many shards (for specs and batch use); default: run until stopped. */
   maxJobs?: number;
-  /** Builds (and caches) the system a job names. */
-  build: (job: ShardJob) => Promise<SystemSpec>;
+  /** Builds (and caches) the system a job names, with what the target adds (a catalogue entry's checkers). */
+  build: (job: ShardJob) => Promise<{ system: SystemSpec; env: ShardEnv }>;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
 
-/** Runs shards from the queue until `signal` aborts (or `maxJobs` are done). */
+/**
+ * Runs shards from the queue until `signal` aborts (a shard in progress is abandoned: its lock
+ * lapses and another worker runs it again) or `maxJobs` shards are done (the last one completes
+ * before the worker leaves, and no further job is taken). Resolves with the shards completed.
+ */
 export async function runWorker(url: URL, s: WorkerSettings): Promise<number> {
   let done = 0;
-  let release: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => {
-    release = resolve;
+  let taken = 0;
+  // Resolves once the worker is closed (it adopts the promise of worker.close()).
+  let stop: (closing: Promise<void>) => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
   });
   const conn = connection(url);
-  const worker = new Worker<ShardJob, ShardResult>(
+  const worker: Worker<ShardJob, ShardResult> = new Worker<ShardJob, ShardResult>(
     s.queue,
     async (job) => {
-      const system = await s.build(job.data);
+      const { system, env } = await s.build(job.data);
       const again = job.stalledCounter > 0 ? `, run again after a worker stopped renewing its lock (${job.stalledCounter})` : '';
       s.log(`shard ${job.data.shard.index + 1}/${job.data.shard.of} of ${job.data.target} (${job.data.shard.strategy})${again}`);
-      const result = await runSliced(system, job.data.shard);
+      const result = await runSliced(system, job.data.shard, env);
+      // The last shard: closing now (not awaited: close waits for this job) makes BullMQ complete
+      // it without fetching the next job.
+      if (s.maxJobs !== undefined && ++taken >= s.maxJobs) stop(worker.close());
       return result;
     },
     { connection: conn, lockDuration: s.lockMs, stalledInterval: s.stalledMs, maxStalledCount: 3, concurrency: 1, autorun: true },
@@ -138,28 +154,22 @@ export async function runWorker(url: URL, s: WorkerSettings): Promise<number> {
   worker.on('completed', (job) => {
     s.log(`shard ${job.data.shard.index + 1}/${job.data.shard.of}: ${job.returnvalue.verdict}, ${job.returnvalue.states} states`);
     done++;
-    if (s.maxJobs !== undefined && done >= s.maxJobs) release();
   });
   worker.on('failed', (job, err) => s.log(`shard ${job ? job.data.shard.index + 1 : '?'} failed: ${err.message}`));
   worker.on('error', (err) => s.log(`worker error: ${err.message}`));
-  s.signal?.addEventListener('abort', () => release(), { once: true });
-  await finished;
   // Force: a shard in progress is abandoned (its job is retried elsewhere once its lock lapses).
-  await worker.close(true);
+  s.signal?.addEventListener('abort', () => stop(worker.close(true)), { once: true });
+  await stopped;
   conn.disconnect();
   return done;
 }
 
 /** Runs a shard in slices, yielding to the event loop between them (lock renewal, signals). */
-async function runSliced(system: SystemSpec, shard: ShardSpec): Promise<ShardResult> {
-  const bounds = { ...(shard.maxStates === undefined ? {} : { maxStates: shard.maxStates }), ...(shard.maxDepth === undefined ? {} : { maxDepth: shard.maxDepth }), maxViolations: 1_000_000 };
-  const run: SearchRun =
-    shard.strategy === 'bfs'
-      ? new Search(system, bfsPolicy(), { ...bounds, startAt: shard.startAt ?? [] })
-      : startStrategy(shard.strategy, system, { ...bounds, seed: shard.seed as number, runs: shard.runs as number, ...(shard.depth === undefined ? {} : { depth: shard.depth }), ...(shard.maxSteps === undefined ? {} : { maxSteps: shard.maxSteps }) });
+async function runSliced(system: SystemSpec, shard: ShardSpec, env: ShardEnv): Promise<ShardResult> {
+  const run = startShard(system, shard, env);
   while (!run.done) {
     run.advance(1_000);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return shardResultOf(shard.index, run.result());
+  return shardResultOf(shard.index, run.result(), run instanceof Search ? run : undefined);
 }
