@@ -110,6 +110,13 @@ export function parallelBench(n: number, out: string, spinProblem: string | unde
   if (spinRows.length) console.log(`SPIN's states: ${spinRows.map((r) => fmt(r.states)).join(', ')} (${spinRows.every((r) => r.states === one.states) ? 'equal to ours' : 'NOT equal to ours'})`);
   const speedup = one.seconds / p2.seconds;
   console.log(`2 participants vs one thread: ${speedup.toFixed(2)}x states/s (target >= 1.7); 1 participant: ${(one.seconds / p1.seconds).toFixed(2)}x`);
+  // CPU seconds say how much work each row did whatever the load; wall seconds say how long it
+  // took, which on a loaded machine depends on how much of a core each thread got.
+  const extra = (r: Row): string => {
+    const pct = ((r.cpuSeconds ?? NaN) / (one.cpuSeconds ?? NaN) - 1) * 100;
+    return `${pct >= 0 ? '+' : ''}${pct.toFixed(0)}%`;
+  };
+  console.log(`CPU seconds (every thread of this process): one thread ${fmt(one.cpuSeconds, 2)}, 1 participant ${fmt(p1.cpuSeconds, 2)} (${extra(p1)}), 2 participants ${fmt(p2.cpuSeconds, 2)} (${extra(p2)}); wall seconds ${fmt(one.seconds, 2)} / ${fmt(p1.seconds, 2)} / ${fmt(p2.seconds, 2)}`);
   for (const note of notes) console.log(`note: ${note}`);
   console.log(`load average now ${load()} (${availableParallelism()} cores; under load the wall-clock figures are only as good as the load allows)`);
 }
