@@ -14,7 +14,7 @@
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { ActionError, InternalBug, ModelError, internalAssert } from './errors.js';
 import { ASSERT_ACTION, SEND_ACTION, type AssertParams, type Message, type SendParams } from './model.js';
-import { assertPlainData, canonicalKey } from './plainData.js';
+import { assertPlainData, canonicalKey, deepFreeze, isFrozenWrite } from './plainData.js';
 import { stepWatch, underTraps } from './purity.js';
 import { ENVIRONMENT, runtimeOwnedActionReason, type LoadedSystem } from './system.js';
 
@@ -184,9 +184,10 @@ export class StepTable {
     } finally {
       stepWatch.end();
     }
+    if ((first.kind === 'guard-threw' || first.kind === 'threw') && isFrozenWrite(first.error)) throw inPlace(step, first.error);
     this.stats.xstateCalls += first.kind === 'unhandled' || first.kind === 'guard-threw' ? 0 : 1;
     if (first.kind === 'guard-threw') {
-      return this.fail(localId, Disposition.ActorError, { kind: 'actor-error', message: `${where}: a guard threw: ${errorText(first.error)}` });
+      return this.fail(localId, Disposition.ActorError, { kind: 'actor-error', message: `${where}: a guard threw${guardThrown(first.error)}` });
     }
     if (first.kind === 'unhandled') {
       const meta = stateMeta(snapshot);
@@ -229,12 +230,7 @@ export class StepTable {
     } catch {
       now = undefined; // it held plain data when interned: a cycle or a bigint was written into it
     }
-    if (now !== this.localKeyList[actor]?.[localId]) {
-      throw new ModelError(
-        `${step}: the step changes its context in place (an assign or guard modified the old context object, e.g. with push or a property write); ` +
-          'return new values from assign instead (assign({ list: ({ context }) => [...context.list, x] })): the explorer keeps every state it has seen',
-      );
-    }
+    if (now !== this.localKeyList[actor]?.[localId]) throw inPlace(step);
     let message: string | undefined;
     try {
       message = canonicalKey(this.message(messageId));
@@ -291,6 +287,9 @@ export class StepTable {
     (this.localKeyList[actor] as string[]).push(key);
     table.set(key, id);
     this.stats.localStates++;
+    // Kept states are read-only: an assign or guard of a later step, an invariant, label() or
+    // resources() that writes one throws, and is named (inPlace below, callbacks.ts).
+    deepFreeze(snapshot.context);
     return id;
   }
 
@@ -499,6 +498,30 @@ function historyKey(snapshot: AnyMachineSnapshot): unknown {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * What a guard threw, after 'a guard threw'. xstate rethrows a guard's error as
+ * `Unable to evaluate guard ... :\n<its message>`, reading `.message` of what was thrown: of
+ * null or undefined that read itself fails (a TypeError from xstate's own code), and a value
+ * that is not an Error gives 'undefined'. Those two are said as they are.
+ */
+function guardThrown(err: unknown): string {
+  if (err instanceof TypeError && /^Cannot read properties of (null|undefined) \(reading 'message'\)$/u.test(err.message) && /node_modules[\\/]xstate[\\/]/u.test(err.stack?.split('\n')[1] ?? '')) {
+    return ' null or undefined (not an Error, so xstate could not say which): throw an Error with a message';
+  }
+  if (err instanceof Error && err.message.startsWith('Unable to evaluate guard') && err.message.endsWith(':\nundefined')) {
+    return ` a value that is not an Error (xstate reports only an Error's message; ${err.message.slice(0, -':\nundefined'.length)}): throw an Error with a message`;
+  }
+  return `: ${errorText(err)}`;
+}
+
+/** The model error of a step that changes the old context in place (`err`: the write that the freeze refused). */
+function inPlace(step: string, err?: unknown): ModelError {
+  return new ModelError(
+    `${step}: the step changes its context in place (an assign or guard modified the old context object, e.g. with push or a property write${err === undefined ? '' : `: ${errorText(err)}`}); ` +
+      'return new values from assign instead (assign({ list: ({ context }) => [...context.list, x] })): the explorer keeps every state it has seen',
+  );
 }
 
 /** What user code threw, after 'threw': ': message' for an Error (its name when not plain Error), ' null', ' the number 42'. */

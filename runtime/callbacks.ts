@@ -14,6 +14,7 @@
  * `system.checkers` gets the guarded function. Wrapping twice is a no-op.
  */
 import { InternalBug, ModelError } from './errors.js';
+import { FROZEN_STATE_HINT, isFrozenWrite } from './plainData.js';
 import type { Checker, CheckerFactory, TransitionEvent } from './checkers/Checker.js';
 import type { Finding } from './Kernel.js';
 import type { ActorSpec, GlobalView, Invariant, ResourceView, SystemSpec } from './system.js';
@@ -104,7 +105,8 @@ function call<T>(run: () => T, what: string, context: () => string = () => ''): 
     return run();
   } catch (err) {
     if (err instanceof ModelError || err instanceof InternalBug) throw err;
-    throw new ModelError(`${what} threw${context()}: ${err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err)}`);
+    const hint = isFrozenWrite(err) ? `: it may read the state it is shown, never change it (${FROZEN_STATE_HINT})` : '';
+    throw new ModelError(`${what} threw${context()}: ${err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err)}${hint}`);
   }
 }
 

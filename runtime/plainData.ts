@@ -94,3 +94,30 @@ export function canonicalKey(value: unknown): string {
   }
   return `${out}}`;
 }
+
+/**
+ * Freezes `value` and everything in it (plain data, checked first): a state the explorer keeps
+ * is shared by every global state that holds it, so nothing may change it afterwards: neither
+ * an assign or guard of a later step, nor an invariant, label() or resources() it is shown to.
+ * A frozen part is taken as frozen throughout, so a new context that shares parts of an old
+ * one costs only its new parts.
+ */
+export function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
+
+/** Whether `err` (or its cause, as xstate wraps a guard's error) is a write to a frozen object. */
+export function isFrozenWrite(err: unknown): boolean {
+  const frozen = /(read only property|object is not extensible|Cannot delete property|Cannot redefine property|Cannot add property)/u;
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof TypeError && frozen.test(e.message)) return true;
+    // xstate rethrows a guard's error as a new Error with the message appended.
+    if (e.message.startsWith('Unable to evaluate guard') && frozen.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** Why a kept state refused a write. */
+export const FROZEN_STATE_HINT = 'the states the explorer keeps are read-only: each is shared by every global state that holds it';
