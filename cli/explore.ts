@@ -13,7 +13,12 @@ import { asyncScheduler } from 'rxjs';
 import type { ExploreResult } from '../runtime/result.js';
 import { explore$ } from '../runtime/observe.js';
 import { STRATEGY_NAMES, type StrategyOptions } from '../runtime/strategies/index.js';
-import type { SystemSpec } from '../runtime/system.js';
+import { loadSystem, type SystemSpec } from '../runtime/system.js';
+import { withAnalyses } from '../runtime/analyses.js';
+import { ModelError } from '../runtime/errors.js';
+import type { CheckerFactory } from '../runtime/checkers/Checker.js';
+import { selectCheckers, splitCheckerList, type AnalysisName, type CheckerSelection } from '../runtime/checkers/select.js';
+import { UsageError } from './errors.js';
 import type { ProgressSink } from './progress.js';
 import { heapUsed, memoryBound } from './memory.js';
 import type { SystemSource } from '../runtime/parallel/source.js';
@@ -47,6 +52,30 @@ export interface RunSettings extends Omit<StrategyOptions, 'strategy' | 'onProgr
   stepTimeLimitMs?: number;
   /** Under supervision: told of a step that has run for a second (it may yet return). */
   slowStep?: (step: string, stepTimeLimitMs: number) => void;
+  /** Whole-graph analyses to run after the search (`--checkers race,liveness`). */
+  analyses?: readonly AnalysisName[];
+}
+
+/**
+ * The system as a run judges it: its checkers replaced by those `--checkers <list>` chooses
+ * (runtime/checkers/select.ts; without a list, the system's own and `extra`, a catalogue entry's),
+ * and the analyses to run after the search. A bad name is a usage error naming the option.
+ */
+export function chooseCheckers(system: SystemSpec, extra: readonly CheckerFactory[], raw: string | true | undefined): { system: SystemSpec; selection: CheckerSelection } {
+  const loaded = loadSystem(system);
+  let selection: CheckerSelection;
+  try {
+    selection = selectCheckers([...loaded.checkers, ...extra], loaded.analyses, typeof raw === 'string' ? splitCheckerList(raw) : undefined, 'option --checkers');
+  } catch (err) {
+    if (err instanceof ModelError && err.message.startsWith('option --checkers')) throw new UsageError(err.message);
+    throw err;
+  }
+  return { system: { ...system, checkers: selection.factories }, selection };
+}
+
+/** The names a run's report lists: its transition checkers, then its analyses. */
+export function checkerNames(selection: CheckerSelection): string[] {
+  return [...selection.names, ...selection.analyses];
 }
 
 export interface TimedResult {
@@ -59,7 +88,7 @@ const clock = (): number => performance.now();
 
 export async function runExploration(system: SystemSpec, settings: RunSettings): Promise<TimedResult> {
   if (settings.supervise) return runSupervised(settings.supervise, settings);
-  const { strategy, seed, progress, signal, supervise: _s, stepTimeLimitMs: _t, ...bounds } = settings;
+  const { strategy, seed, progress, signal, analyses = [], supervise: _s, stepTimeLimitMs: _t, ...bounds } = settings;
   const started = clock();
   return new Promise<TimedResult>((resolve, reject) => {
     let violations = 0;
@@ -81,7 +110,12 @@ export async function runExploration(system: SystemSpec, settings: RunSettings):
         else if (e.type === 'violation') violations++;
         else {
           progress?.finish();
-          resolve({ result: e.result, timeMs: clock() - started, interrupted: e.result.interrupted === true });
+          try {
+            const result = withAnalyses(loadSystem(system), analyses, e.result, { ...(bounds.maxStates === undefined ? {} : { maxStates: bounds.maxStates }), ...(bounds.maxViolations === undefined ? {} : { maxViolations: bounds.maxViolations }) });
+            resolve({ result, timeMs: clock() - started, interrupted: e.result.interrupted === true });
+          } catch (err) {
+            reject(err);
+          }
         }
       },
       error: (err: unknown) => {

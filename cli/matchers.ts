@@ -20,6 +20,9 @@ import { expect } from 'vitest';
 import { Kernel } from '../runtime/Kernel.js';
 import type { ExploreOptions, ExploreResult } from '../runtime/explorer.js';
 import { runPath } from '../runtime/replay.js';
+import { withAnalyses } from '../runtime/analyses.js';
+import type { CheckerFactory } from '../runtime/checkers/Checker.js';
+import { selectCheckers } from '../runtime/checkers/select.js';
 import { runStrategy } from '../runtime/strategies/index.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../runtime/system.js';
 import { formatTrace } from '../runtime/trace.js';
@@ -28,9 +31,15 @@ import type { Violation, ViolationKind } from '../runtime/violations.js';
 import { TRACE_COLUMN_WIDTH } from './reports/text.js';
 
 /** Search options for a matcher: the engine's options and a strategy name from the registry. */
-export interface MatcherOptions extends Omit<ExploreOptions, 'strategy' | 'onProgress' | 'onViolation'> {
+export interface MatcherOptions extends Omit<ExploreOptions, 'strategy' | 'onProgress' | 'onViolation' | 'checkers'> {
   strategy?: string;
   seed?: number;
+  /**
+   * Checker factories to run besides the system's own; or checker names, as `--checkers` takes
+   * them (`['lockdep', 'race']`, `['all']`, `['none']`: runtime/checkers/select.ts), which
+   * replace the system's own and may name the whole-graph analyses `race` and `liveness`.
+   */
+  checkers?: CheckerFactory[] | string[];
 }
 
 export interface ViolationPattern {
@@ -57,9 +66,18 @@ function search(received: unknown, options: MatcherOptions, extra: Partial<Explo
   if (typeof received !== 'object' || received === null || !Array.isArray((received as SystemSpec).actors)) {
     throw new TypeError(`expected a system ({ name, actors, ... }), got ${received === null ? 'null' : typeof received}`);
   }
-  const loaded = 'actorIndex' in (received as object) ? (received as LoadedSystem) : loadSystem(received as SystemSpec);
-  const { strategy = 'bfs', ...rest } = options;
-  return { loaded, result: runStrategy(strategy, loaded, { ...extra, ...rest }) };
+  let loaded = 'actorIndex' in (received as object) ? (received as LoadedSystem) : loadSystem(received as SystemSpec);
+  const { strategy = 'bfs', checkers = [], ...rest } = options;
+  const maxViolations = rest.maxViolations ?? extra.maxViolations;
+  const bounds = { ...(rest.maxStates === undefined ? {} : { maxStates: rest.maxStates }), ...(maxViolations === undefined ? {} : { maxViolations }) };
+  if (checkers.some((c) => typeof c === 'string')) {
+    const selection = selectCheckers(loaded.checkers, loaded.analyses, checkers as string[], 'matcher option checkers');
+    loaded = loadSystem({ ...loaded.spec, checkers: selection.factories });
+    const result = runStrategy(strategy, loaded, { ...extra, ...rest });
+    return { loaded, result: withAnalyses(loaded, selection.analyses, result, bounds) };
+  }
+  const result = runStrategy(strategy, loaded, { ...extra, ...rest, checkers: checkers as CheckerFactory[] });
+  return { loaded, result: withAnalyses(loaded, loaded.analyses, result, bounds) };
 }
 
 /** A violation as a failure message shows it: sentence, report, trace, token. */

@@ -170,7 +170,7 @@ export class Search {
     this.store = new StateStore(policy.entries?.(this.kernel) ?? this.kernel.actorCount, { compact: this.settings.hashCompact });
     this.out = this.kernel.newState();
     this.checkers = [...this.system.checkers, ...this.settings.checkers].map((make) => make());
-    this.recorder = new ViolationRecorder(this.system, this.settings.maxViolations, this.settings.checkers, this.settings.onViolation);
+    this.recorder = new ViolationRecorder(this.system, this.settings.maxViolations, this.settings.checkers, this.settings.onViolation, this.settings.distinctKinds);
     const init = this.kernel.initial();
     if (options.startAt) {
       const prefixes = options.startAt;

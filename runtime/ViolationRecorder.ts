@@ -9,7 +9,7 @@ import { Kernel, type Finding } from './Kernel.js';
 import { runPath } from './replay.js';
 import type { LoadedSystem } from './system.js';
 import type { CheckerFactory } from './checkers/Checker.js';
-import { violationKey, type Violation } from './violations.js';
+import { CHECKER_KINDS, violationKey, type Violation } from './violations.js';
 
 export class ViolationRecorder {
   readonly violations: Violation[] = [];
@@ -20,10 +20,18 @@ export class ViolationRecorder {
     readonly maxViolations: number,
     private readonly extraCheckers: readonly CheckerFactory[] = [],
     private readonly onViolation?: (v: Violation) => void,
+    /**
+     * The default when no `maxViolations` was asked for (issue 12 fault 4): record the first
+     * violation of each kind, and stop at the first one that ends a run (a deadlock, an
+     * assertion, ...), not at a checker's finding (CHECKER_KINDS), so a lock-order report does
+     * not hide the deadlock it leads to.
+     */
+    readonly distinctKinds = false,
   ) {}
 
-  /** True once `maxViolations` distinct violations have been recorded. */
+  /** True once `maxViolations` distinct violations have been recorded (distinct kinds: once one ends a run). */
   get full(): boolean {
+    if (this.distinctKinds) return this.violations.some((v) => !CHECKER_KINDS.has(v.kind));
     return this.violations.length >= this.maxViolations;
   }
 
@@ -35,6 +43,7 @@ export class ViolationRecorder {
   record(f: Finding, path: readonly number[]): void {
     const key = violationKey(f);
     if (this.seen.has(key) || this.full) return;
+    if (this.distinctKinds && this.violations.some((v) => v.kind === f.kind)) return;
     this.seen.add(key);
     const violation = toViolation(this.system, f, [...path], this.extraCheckers);
     this.violations.push(violation);

@@ -26,7 +26,7 @@ export function guardSpec(spec: SystemSpec): SystemSpec {
   const where = `system '${spec.name}'`;
   const actors = spec.actors.map((a) => guardActor(a));
   const invariants = spec.invariants?.map((inv) => guardInvariant(inv, where));
-  const checkers = spec.checkers?.map((make, i) => guardCheckerFactory(make, i));
+  const checkers = spec.checkers?.map((make, i) => (typeof make === 'function' ? guardCheckerFactory(make, i) : make));
   return { ...spec, actors, ...(invariants ? { invariants } : {}), ...(checkers ? { checkers } : {}) };
 }
 

@@ -43,7 +43,11 @@ export interface ExploreOptions {
   shouldStop?: () => boolean;
   /** Checkers in addition to the system's own. */
   checkers?: CheckerFactory[];
-  /** Stop once this many distinct violations are found. Default 1. */
+  /**
+   * Stop once this many distinct violations are found. Without it: the first violation of each
+   * kind, stopping at the first that ends a run (deadlock, assertion, invariant, ...); a
+   * checker's finding (lock-order, use-after-free, ...) does not stop the search.
+   */
   maxViolations?: number;
   /** Call `onProgress` every this many new states. Default 100,000. */
   progressEveryStates?: number;
@@ -226,6 +230,8 @@ export interface SearchSettings {
   maxStates: number;
   maxDepth: number;
   maxViolations: number;
+  /** No `maxViolations` was given: the first of each kind, stopping at one that ends a run. */
+  distinctKinds: boolean;
   progressEveryStates: number;
   timeLimitMs: number | undefined;
   clock: (() => number) | undefined;
@@ -261,6 +267,7 @@ export function searchSettings(options: ExploreOptions, shrinkByDefault: boolean
     maxStates: positiveInteger('maxStates', options.maxStates, SEARCH_DEFAULTS.maxStates),
     maxDepth: positiveInteger('maxDepth', options.maxDepth, SEARCH_DEFAULTS.maxDepth),
     maxViolations: positiveInteger('maxViolations', options.maxViolations, SEARCH_DEFAULTS.maxViolations),
+    distinctKinds: options.maxViolations === undefined,
     progressEveryStates: positiveInteger('progressEveryStates', options.progressEveryStates, SEARCH_DEFAULTS.progressEveryStates),
     timeLimitMs: options.timeLimitMs,
     clock: options.clock,

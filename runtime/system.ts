@@ -13,6 +13,7 @@
 import type { AnyStateMachine, AnyMachineSnapshot } from 'xstate';
 import { ModelError } from './errors.js';
 import type { CheckerFactory } from './checkers/Checker.js';
+import { ANALYSES, CHECKER_NAMES, TRANSITION_CHECKERS, type AnalysisName, type CheckerName } from './checkers/select.js';
 import type { Message } from './model.js';
 import { assertPlainData } from './plainData.js';
 import { describeValue, guardSpec } from './callbacks.js';
@@ -99,8 +100,14 @@ export interface SystemSpec {
   /** Capacity of every mailbox, in messages; one more is a `mailbox-overflow` violation. Default 8. */
   mailboxBound?: number;
   invariants?: Invariant[];
-  /** Checkers that judge every transition (lockdep, lock leak, ...); see checkers/Checker.ts. */
-  checkers?: CheckerFactory[];
+  /**
+   * Checkers this system is judged by: factories of transition checkers (checkers/Checker.ts),
+   * or built-in checkers by name (checkers/select.ts): `lockdep`, `checklock`, `leak`, `uaf`,
+   * `sleep` judge every transition; `race` and `liveness` analyse the state graph after the
+   * search (the command line, the matchers and `runStrategy` callers through analyses.ts).
+   * A run's `--checkers` chooses among these and the built-in ones; without it, these are used.
+   */
+  checkers?: Array<CheckerFactory | CheckerName>;
   /**
    * Groups of interchangeable actors, for symmetry reduction (strategies/symmetry.ts), as TLC's
    * SYMMETRY. Each group lists its members; a member is an actor name, or a tuple of actor
@@ -126,6 +133,8 @@ export interface LoadedSystem {
   readonly mailboxBound: number;
   readonly invariants: readonly Invariant[];
   readonly checkers: readonly CheckerFactory[];
+  /** The whole-graph analyses the system lists by name in `checkers` (`race`, `liveness`). */
+  readonly analyses: readonly AnalysisName[];
   /** A hash of the actor names and machine ids, recorded in schedule tokens. */
   readonly fingerprint: number;
 }
@@ -176,14 +185,20 @@ export function loadSystem(spec: SystemSpec): LoadedSystem {
       throw new ModelError(`${where}: initial message #${i} to '${m.to}' has no string 'type'`);
     }
   }
+  const factories: CheckerFactory[] = [];
+  const analyses: AnalysisName[] = [];
   for (const [i, c] of (spec.checkers ?? []).entries()) {
-    if (typeof c !== 'function') throw new ModelError(`${where}: checker #${i} is not a factory function (() => Checker)`);
+    if (typeof c === 'string' && c in TRANSITION_CHECKERS) factories.push(TRANSITION_CHECKERS[c as keyof typeof TRANSITION_CHECKERS]);
+    else if (typeof c === 'string' && (ANALYSES as readonly string[]).includes(c)) analyses.push(c as AnalysisName);
+    else if (typeof c === 'string') throw new ModelError(`${where}: checker #${i} '${c}' is not a checker name; names are ${CHECKER_NAMES.join(', ')}`);
+    else if (typeof c !== 'function') throw new ModelError(`${where}: checker #${i} is not a factory function (() => Checker) or a checker name (${CHECKER_NAMES.join(', ')})`);
+    else factories.push(c);
   }
   for (const inv of spec.invariants ?? []) {
     if (typeof inv.check !== 'function') throw new ModelError(`${where}: invariant '${inv.name}' has no check function`);
   }
   const names = spec.actors.map((a) => a.name);
-  const guarded = guardSpec(spec);
+  const guarded = guardSpec(spec.checkers ? { ...spec, checkers: factories } : spec);
   return {
     spec: guarded,
     name: spec.name,
@@ -193,7 +208,8 @@ export function loadSystem(spec: SystemSpec): LoadedSystem {
     daemon: spec.actors.map((a) => a.daemon === true),
     mailboxBound: bound,
     invariants: guarded.invariants ?? [],
-    checkers: guarded.checkers ?? [],
+    checkers: (guarded.checkers ?? []) as CheckerFactory[],
+    analyses,
     fingerprint: fnv1a(names.map((n, i) => `${n}=${(spec.actors[i]?.machine as AnyStateMachine).id}`).join('\u0000')),
   };
 }

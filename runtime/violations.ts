@@ -22,6 +22,12 @@ export type ViolationKind =
   | 'data-race'
   | 'liveness';
 
+/**
+ * Kinds that checkers report (runtime/checkers/): findings about a run that goes on, not the end
+ * of one. By default a search records the first of each kind and does not stop for them.
+ */
+export const CHECKER_KINDS: ReadonlySet<ViolationKind> = new Set<ViolationKind>(['lock-order', 'irq-safety', 'lock-recursion', 'lock-leak', 'use-after-free', 'sleep-in-atomic', 'data-race', 'liveness']);
+
 /** One actor that cannot move in a deadlocked state. */
 export interface BlockedActor {
   actor: string;

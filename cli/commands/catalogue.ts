@@ -8,7 +8,8 @@ import type { CatalogueEntry, Expectation } from '../../scenarios/types.js';
 import { findingsText } from '../../scenarios/findings.js';
 import type { CommandDef, ParsedArgs } from '../args.js';
 import { EXIT } from '../errors.js';
-import { runExploration } from '../explore.js';
+import { checkerNames, chooseCheckers, runExploration } from '../explore.js';
+import { CHECKERS_OPTION } from './explore.js';
 import type { Io } from '../io.js';
 import { blamed, buildEntry, loadCatalogue, selectEntries } from '../load.js';
 import { makeReport, runReport, type Report, type RunReport } from '../reports/report.js';
@@ -48,6 +49,7 @@ export const runDef: CommandDef = {
   options: [
     { name: 'scenario', value: '<id|key>', help: 'run only the entries of this scenario id (C1) or this one key (C1/buggy/2g)' },
     { name: 'traces', help: "print each violation's report and trace (before the table)" },
+    { ...CHECKERS_OPTION, help: "checkers to run on every entry, as explore takes them (default: each entry's own)" },
     { name: 'json', help: 'print the JSON report (schema: cli/SCHEMA.md) instead of text' },
     { name: 'report', value: '<file>', help: 'also write the report; format by extension: .json .txt .md (Mermaid) .xml (JUnit) .html (viewer)' },
     CATALOGUE_OPTION,
@@ -64,7 +66,7 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
   if (!o.json) io.err(`running ${entries.length} catalogue entr${entries.length === 1 ? 'y' : 'ies'}; Ctrl-C stops and prints the rows done\n`);
   const runs: RunReport[] = [];
   for (const entry of entries) {
-    runs.push(await runEntry(entry, io));
+    runs.push(await runEntry(entry, io, o.checkers));
     if (io.signal?.aborted) break; // Ctrl-C: keep the rows done, run no more
   }
   const interrupted = io.signal?.aborted === true;
@@ -87,12 +89,13 @@ function interruptedLine(ran: number, total: number): string {
   return `interrupted (Ctrl-C): ran ${ran} of ${total} entries; the last one run was stopped${ran < total ? `, ${total - ran} did not run` : ''}`;
 }
 
-async function runEntry(entry: CatalogueEntry, io: Io): Promise<RunReport> {
+async function runEntry(entry: CatalogueEntry, io: Io, checkers: string | true | undefined): Promise<RunReport> {
   return blamed({ kind: 'entry', key: entry.key }, async () => {
-    const system = buildEntry(entry);
+    const { checkers: entryCheckers = [], ...options } = entry.explore ?? {};
+    const { system, selection } = chooseCheckers(buildEntry(entry), entryCheckers, checkers);
     const strategy = entry.strategy ?? entry.explore?.strategy ?? 'bfs';
-    const { result, timeMs, interrupted } = await runExploration(system, { ...entry.explore, strategy, ...(io.signal ? { signal: io.signal } : {}) });
-    return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy, result, timeMs, interrupted, checkers: entry.explore?.checkers ?? [] });
+    const { result, timeMs, interrupted } = await runExploration(system, { ...options, strategy, analyses: selection.analyses, ...(io.signal ? { signal: io.signal } : {}) });
+    return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy, result, timeMs, interrupted, checkerNames: checkerNames(selection) });
   });
 }
 

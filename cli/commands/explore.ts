@@ -10,15 +10,22 @@ import { replay } from '../../runtime/replay.js';
 import { formatTrace } from '../../runtime/trace.js';
 import { byteSize, choice, durationMs, positiveInt, seedValue, type CommandDef, type ParsedArgs } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
-import { isRandomised, runExploration, strategyNames, type RunSettings } from '../explore.js';
+import { checkerNames, chooseCheckers, isRandomised, runExploration, strategyNames, type RunSettings } from '../explore.js';
+import { CHECKER_NAMES } from '../../runtime/checkers/select.js';
 import type { Io } from '../io.js';
 import { DEFAULT_HEAP_FRACTION, memoryBound } from '../memory.js';
 import { BUILT_IN_CATALOGUE, blamed, resolveTarget, type Target } from '../load.js';
 import { progressSink } from '../progress.js';
-import { makeReport, runReport, traceReport, type RunOrigin } from '../reports/report.js';
+import { makeReport, runReport, traceReport, type RunOrigin, type RunReport } from '../reports/report.js';
 import { TRACE_COLUMN_WIDTH } from '../reports/text.js';
 import { checkReportFile, reportText, writeReport } from '../reports/write.js';
 import { escapeControl, escapeControlDeep } from '../reports/escape.js';
+
+export const CHECKERS_OPTION = {
+  name: 'checkers',
+  value: '<list>',
+  help: `checkers to run, comma-separated: ${CHECKER_NAMES.join(', ')}, a checker of the model's own by name, default (the model's own: the default), all, none`,
+};
 
 const CATALOGUE_OPTION = { name: 'catalogue', value: '<file>', help: 'take scenario keys from this module (exporting `catalogue`) instead of the built-in one' };
 
@@ -31,7 +38,8 @@ export const exploreDef: CommandDef = {
     { name: 'seed', value: '<n>', help: 'seed of randomised strategies (0 to 4294967295)' },
     { name: 'max-states', value: '<n>', help: 'stop after storing this many distinct states (default 5,000,000)' },
     { name: 'max-depth', value: '<n>', help: 'do not go deeper than this many steps (default 1,000,000)' },
-    { name: 'max-violations', value: '<n>', help: 'stop after this many distinct violations (default 1)' },
+    { name: 'max-violations', value: '<n>', help: "stop after this many distinct violations (default: the first of each kind; a checker's finding does not stop the search, a deadlock or assertion does)" },
+    CHECKERS_OPTION,
     { name: 'time-limit', value: '<duration>', help: 'stop this long after the command started (loading the model counts): seconds (30), or with a unit (500ms, 30s, 2m)' },
     { name: 'step-time-limit', value: '<duration>', help: 'a single step (guards, assigns, actions of one transition) still running after this long is a hang: the search stops with its partial result (default 10s)' },
     { name: 'max-memory', value: '<size>', help: `stop when the JavaScript heap holds this much: megabytes (512), or with a unit (512MB, 2GB) (default ${Math.round(DEFAULT_HEAP_FRACTION * 100)}% of node's heap limit)` },
@@ -69,7 +77,9 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   const reportFile = typeof o.report === 'string' ? o.report : undefined;
   if (reportFile) checkReportFile(reportFile);
   const target = await resolveTarget(args.positionals[0] as string, typeof o.catalogue === 'string' ? o.catalogue : undefined);
-  const entryOptions = target.kind === 'entry' ? (target.entry.explore ?? {}) : {};
+  const { checkers: entryCheckers = [], ...entryOptions } = target.kind === 'entry' ? (target.entry.explore ?? {}) : {};
+  const chosenCheckers = chooseCheckers(target.system, entryCheckers, o.checkers);
+  const judged: Target = { ...target, system: chosenCheckers.system };
   const chosen = strategyOption ?? (target.kind === 'entry' ? target.entry.strategy : undefined) ?? entryOptions.strategy ?? 'bfs';
   if (workers !== undefined && workers > 1 && chosen !== 'bfs' && chosen !== 'parallel-bfs') {
     throw new UsageError(`option --workers ${workers} runs a parallel breadth-first search; it does not combine with --strategy ${chosen} (use bfs)`);
@@ -79,8 +89,10 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   if (seed !== undefined && !isRandomised(strategy)) io.err(`note: --seed has no effect with --strategy ${strategy}; it seeds randomised strategies\n`);
   if (!o.json) io.err(`exploring ${target.key} (system '${target.system.name}') with ${strategy}; Ctrl-C stops and prints the partial result\n`);
 
-  return blamed(target, () => exploreTarget(target, io, command, reportFile, o.json === true, {
+  const shown = { checkers: o.checkers !== undefined, distinctKinds: maxViolations === undefined && entryOptions.maxViolations === undefined };
+  return blamed(target, () => exploreTarget(judged, io, command, reportFile, o.json === true, checkerNames(chosenCheckers.selection), shown, {
     ...entryOptions,
+    analyses: chosenCheckers.selection.analyses,
     strategy,
     ...(seed === undefined ? {} : { seed }),
     ...(maxStates === undefined ? {} : { maxStates }),
@@ -100,20 +112,43 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   }));
 }
 
-async function exploreTarget(target: Target, io: Io, command: string, reportFile: string | undefined, json: boolean, settings: RunSettings): Promise<number> {
+async function exploreTarget(
+  target: Target,
+  io: Io,
+  command: string,
+  reportFile: string | undefined,
+  json: boolean,
+  checkers: string[],
+  shown: { checkers: boolean; distinctKinds: boolean },
+  settings: RunSettings,
+): Promise<number> {
   const { result, timeMs, interrupted } = await runExploration(target.system, settings);
   const { strategy, seed } = settings;
-  const checkers = target.kind === 'entry' ? (target.entry.explore?.checkers ?? []) : [];
-  const run = runReport({ origin: originOf(target), system: target.system, strategy, ...(seed === undefined ? {} : { seed }), result, timeMs, interrupted, checkers });
+  const run = runReport({ origin: originOf(target), system: target.system, strategy, ...(seed === undefined ? {} : { seed }), result, timeMs, interrupted, checkerNames: checkers });
   const code = run.verdict === 'verified' ? EXIT.ok : run.verdict === 'violation' ? EXIT.violation : EXIT.incomplete;
   const report = makeReport(command, [run], code);
   if (json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else io.out(`${reportText(report)}\n`);
+  else io.out(`${reportText(report)}\n${summaryLines(run, shown).map((l) => `${l}\n`).join('')}`);
   if (reportFile) {
     writeReport(reportFile, report);
     io.err(`wrote ${reportFile}\n`);
   }
   return code;
+}
+
+/**
+ * What the text report adds after the violations: which checkers judged the run (when
+ * `--checkers` chose them), and, when the search collected the first violation of each kind,
+ * that it did and how to see more.
+ */
+function summaryLines(run: RunReport, shown: { checkers: boolean; distinctKinds: boolean }): string[] {
+  const lines: string[] = [];
+  if (shown.checkers) lines.push('', `checkers: ${run.checkers.length ? run.checkers.join(', ') : 'none'}`);
+  const kinds = [...new Set(run.violations.map((v) => v.kind))];
+  if (shown.distinctKinds && kinds.length > 1) {
+    lines.push('', `found ${kinds.length} kinds of violation (${kinds.join(', ')}), the first of each: a checker's finding does not stop the search; --max-violations <n> collects up to n, of any kind`);
+  }
+  return lines;
 }
 
 /** Where parallel-bfs's worker threads build the target's system from. */
@@ -134,7 +169,7 @@ export const replayDef: CommandDef = {
     { name: '<target@token>', required: true, help: 'e.g. C1/buggy/2g@il2_Ag... or ./my-model.ts@il2_Ag... (as reports print it)' },
     { name: '<token>', required: false, help: 'the token, if not joined to the target with @' },
   ],
-  options: [{ name: 'json', help: 'print the replayed trace as JSON (the trace part of the report schema)' }, CATALOGUE_OPTION],
+  options: [{ name: 'json', help: 'print the replayed trace as JSON (the trace part of the report schema)' }, { ...CHECKERS_OPTION, help: 'checkers to judge the replay by, as explore takes them (give the same list the token was found with)' }, CATALOGUE_OPTION],
   epilogue: [
     'Replay checks at every step that the model enables the same actors and takes the same message types as when',
     'the token was made, and names the first step where it does not (the model changed). A token damaged in copying',
@@ -163,8 +198,9 @@ export async function replayCommand(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 function replayTarget(target: Target, token: string, args: ParsedArgs, io: Io): number {
-  const loaded = loadSystem(target.system);
-  const replayed = replay(loaded, token, { checkers: target.kind === 'entry' ? (target.entry.explore?.checkers ?? []) : [] });
+  const chosen = chooseCheckers(target.system, target.kind === 'entry' ? (target.entry.explore?.checkers ?? []) : [], args.options.checkers);
+  const loaded = loadSystem(chosen.system);
+  const replayed = replay(loaded, token);
   const { trace, divergence } = replayed;
   const violated = trace.findings.length > 0;
   const code = divergence || violated ? EXIT.violation : EXIT.ok;

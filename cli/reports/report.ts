@@ -62,6 +62,12 @@ export interface RunReport {
   interrupted: boolean;
   timeMs: number;
   stats: ExploreStats;
+  /**
+   * The checkers that judged the run, by name: transition checkers as they report
+   * (`lockdep`, `use-after-free`, a model's own), then whole-graph analyses (`race`,
+   * `liveness`); `--checkers` chooses them (runtime/checkers/select.ts).
+   */
+  checkers: string[];
   violations: ViolationReport[];
 }
 
@@ -132,6 +138,8 @@ export interface RunInput {
   interrupted?: boolean;
   /** Checkers the exploration used besides the system's own (a catalogue entry's `explore.checkers`). */
   checkers?: readonly CheckerFactory[];
+  /** The names of every checker that judged the run (see {@link RunReport.checkers}); default: the system's and `checkers`. */
+  checkerNames?: readonly string[];
 }
 
 let cachedVersion: string | undefined;
@@ -203,6 +211,7 @@ export function runReport(input: RunInput): RunReport {
     interrupted: input.interrupted === true,
     timeMs: Math.round(input.timeMs * 10) / 10,
     stats: result.stats,
+    checkers: [...(input.checkerNames ?? [...loaded.checkers, ...(input.checkers ?? [])].map((make) => make().name)), ...(input.checkerNames ? [] : loaded.analyses)],
     violations: result.violations.map((v) => violationReport(loaded, origin, v, input.checkers)),
   };
 }
