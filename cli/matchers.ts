@@ -24,6 +24,7 @@ import { withAnalyses } from '../runtime/analyses.js';
 import type { CheckerFactory } from '../runtime/checkers/Checker.js';
 import { selectCheckers } from '../runtime/checkers/select.js';
 import { runStrategy } from '../runtime/strategies/index.js';
+import { queriesOf, reach, type ReachQuery } from '../runtime/queries.js';
 import { loadSystem, type LoadedSystem, type SystemSpec } from '../runtime/system.js';
 import { formatTrace } from '../runtime/trace.js';
 import { escapeControl, escapeControlDeep } from './reports/escape.js';
@@ -55,6 +56,12 @@ interface InterleaveMatchers<R = unknown> {
   toBeVerified(options?: MatcherOptions): R;
   /** The search finds a violation of this kind (and message, and actor, if given). */
   toFindViolation(pattern: ViolationPattern, options?: MatcherOptions): R;
+  /**
+   * A state where the query holds is reachable: the query by name from the system's
+   * `reachable`, or given here. `.not.toReach` passes only when every reachable state was
+   * explored; a search the state bound cut fails either way.
+   */
+  toReach(query: string | ReachQuery, options?: { maxStates?: number }): R;
 }
 
 declare module 'vitest' {
@@ -137,6 +144,37 @@ export const interleaveMatchers = {
         ),
     };
   },
+
+  toReach: reachMatcher,
 };
+
+/** toReach's half: the answer to one query, and the failure message. */
+function reachMatcher(received: unknown, query: string | ReachQuery, options: { maxStates?: number } = {}) {
+  if (typeof received !== 'object' || received === null || !Array.isArray((received as SystemSpec).actors)) {
+    throw new TypeError(`expected a system ({ name, actors, ... }), got ${received === null ? 'null' : typeof received}`);
+  }
+  const loaded = 'actorIndex' in (received as object) ? (received as LoadedSystem) : loadSystem(received as SystemSpec);
+  const [q] = typeof query === 'string' ? queriesOf(loaded, [query]) : [query];
+  const [a] = reach(loaded, [q as ReachQuery], options);
+  if (!a || a.answer === 'incomplete') {
+    throw new Error(escapeControl(`system '${loaded.name}': reachability of '${(q as ReachQuery).name}' is unknown: the state bound (${a?.maxStates ?? '?'}) cut the search after ${a?.states ?? 0} states; raise maxStates`));
+  }
+  const pass = a.answer === 'reachable';
+  return {
+    pass,
+    message: () => {
+      if (!pass) return escapeControl(`expected system '${loaded.name}' to reach '${a.name}', but it is unreachable: every reachable state explored (${a.states} states), none satisfies it`);
+      const { trace } = runPath(new Kernel(loaded), a.path ?? []);
+      return escapeControl(
+        [
+          `expected system '${loaded.name}' not to reach '${a.name}', but it is reachable in ${a.steps} steps:`,
+          formatTrace(escapeControlDeep(trace), { maxColumnWidth: TRACE_COLUMN_WIDTH }),
+          `replay token: ${a.token}`,
+          `replay it: replay(system, '${a.token}'), or npx interleave replay <model file>@${a.token}`,
+        ].join('\n'),
+      );
+    },
+  };
+}
 
 expect.extend(interleaveMatchers);

@@ -101,6 +101,12 @@ export interface SystemSpec {
   mailboxBound?: number;
   invariants?: Invariant[];
   /**
+   * Reachability queries, "can this happen?" (runtime/queries.ts), answered by
+   * `interleave explore --reach <name>` and `expect(system).toReach(name)` with the shortest
+   * witness; never judged as violations.
+   */
+  reachable?: Array<{ name: string; when: (view: GlobalView) => boolean }>;
+  /**
    * Checkers this system is judged by: factories of transition checkers (checkers/Checker.ts),
    * or built-in checkers by name (checkers/select.ts): `lockdep`, `checklock`, `leak`, `uaf`,
    * `sleep` judge every transition; `race` and `liveness` analyse the state graph after the

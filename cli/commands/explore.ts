@@ -6,17 +6,19 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SystemSource } from '../../runtime/parallel/source.js';
 import { loadSystem } from '../../runtime/system.js';
-import { replay } from '../../runtime/replay.js';
+import { replay, runPath } from '../../runtime/replay.js';
+import { Kernel } from '../../runtime/Kernel.js';
+import { outcomes, queriesOf, reach } from '../../runtime/queries.js';
 import { formatTrace } from '../../runtime/trace.js';
 import { byteSize, choice, durationMs, positiveInt, seedValue, type CommandDef, type ParsedArgs } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { checkerNames, chooseCheckers, isRandomised, runExploration, strategyNames, type RunSettings } from '../explore.js';
-import { CHECKER_NAMES } from '../../runtime/checkers/select.js';
+import { CHECKER_NAMES, splitCheckerList } from '../../runtime/checkers/select.js';
 import type { Io } from '../io.js';
 import { DEFAULT_HEAP_FRACTION, memoryBound } from '../memory.js';
 import { BUILT_IN_CATALOGUE, blamed, resolveTarget, type Target } from '../load.js';
 import { progressSink } from '../progress.js';
-import { makeReport, runReport, traceReport, type RunOrigin, type RunReport } from '../reports/report.js';
+import { makeReport, replayCommand as replayCommandOf, runReport, toolVersion, traceReport, type RunOrigin, type RunReport } from '../reports/report.js';
 import { TRACE_COLUMN_WIDTH } from '../reports/text.js';
 import { checkReportFile, reportText, writeReport } from '../reports/write.js';
 import { escapeControl, escapeControlDeep } from '../reports/escape.js';
@@ -40,6 +42,8 @@ export const exploreDef: CommandDef = {
     { name: 'max-depth', value: '<n>', help: 'do not go deeper than this many steps (default 1,000,000)' },
     { name: 'max-violations', value: '<n>', help: "stop after this many distinct violations (default: the first of each kind; a checker's finding does not stop the search, a deadlock or assertion does)" },
     CHECKERS_OPTION,
+    { name: 'reach', value: '<name,...|all>', help: "answer the model's reachability queries (its 'reachable' list) instead of searching for violations: reachable (with the shortest witness and its replay token), unreachable, or incomplete" },
+    { name: 'outcomes', help: "print the distinct final states (no actor can move), each as every actor's label, with a witness token each, as litmus tools print the possible results" },
     { name: 'time-limit', value: '<duration>', help: 'stop this long after the command started (loading the model counts): seconds (30), or with a unit (500ms, 30s, 2m)' },
     { name: 'step-time-limit', value: '<duration>', help: 'a single step (guards, assigns, actions of one transition) still running after this long is a hang: the search stops with its partial result (default 10s)' },
     { name: 'max-memory', value: '<size>', help: `stop when the JavaScript heap holds this much: megabytes (512), or with a unit (512MB, 2GB) (default ${Math.round(DEFAULT_HEAP_FRACTION * 100)}% of node's heap limit)` },
@@ -51,10 +55,12 @@ export const exploreDef: CommandDef = {
   ],
   epilogue: [
     'Ctrl-C stops the search and prints the partial result.',
-    'exit codes: 0 verified, 1 violation found, 2 usage or model error, 3 incomplete (a bound tripped or Ctrl-C)',
+    'exit codes: 0 verified, 1 violation found, 2 usage or model error, 3 incomplete (a bound tripped or Ctrl-C);',
+    '  with --reach/--outcomes: 0 answered (reachable or unreachable; every outcome), 3 incomplete (the state bound cut the search)',
     'examples:',
     '  interleave explore C1/buggy/2g',
     '  interleave explore ./examples/twoCpuLock.ts --strategy dfs --report out/twoCpuLock.json',
+    '  interleave explore ./examples/flagHandshake.ts --reach both-claimed',
   ].join('\n'),
 };
 
@@ -77,6 +83,14 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   const reportFile = typeof o.report === 'string' ? o.report : undefined;
   if (reportFile) checkReportFile(reportFile);
   const target = await resolveTarget(args.positionals[0] as string, typeof o.catalogue === 'string' ? o.catalogue : undefined);
+  if (o.reach !== undefined || o.outcomes) {
+    for (const name of ['strategy', 'seed', 'max-depth', 'max-violations', 'time-limit', 'hash-compact', 'workers', 'checkers', 'report'] as const) {
+      if (o[name] !== undefined) throw new UsageError(`option --${name} does not apply to --reach or --outcomes: they explore every reachable state breadth-first (bounded by --max-states)`);
+    }
+    const names = typeof o.reach === 'string' ? (o.reach === 'all' ? undefined : splitCheckerList(o.reach)) : [];
+    if (!o.json) io.err(`answering ${o.reach !== undefined ? `--reach ${String(o.reach)}` : ''}${o.reach !== undefined && o.outcomes ? ' and ' : ''}${o.outcomes ? '--outcomes' : ''} on ${target.key} (system '${target.system.name}')\n`);
+    return blamed(target, () => queryTarget(target, io, command, { names, outcomes: o.outcomes === true, json: o.json === true, ...(maxStates === undefined ? {} : { maxStates }) }));
+  }
   const { checkers: entryCheckers = [], ...entryOptions } = target.kind === 'entry' ? (target.entry.explore ?? {}) : {};
   const chosenCheckers = chooseCheckers(target.system, entryCheckers, o.checkers);
   const judged: Target = { ...target, system: chosenCheckers.system };
@@ -149,6 +163,60 @@ function summaryLines(run: RunReport, shown: { checkers: boolean; distinctKinds:
     lines.push('', `found ${kinds.length} kinds of violation (${kinds.join(', ')}), the first of each: a checker's finding does not stop the search; --max-violations <n> collects up to n, of any kind`);
   }
   return lines;
+}
+
+/**
+ * `explore --reach` / `--outcomes`: the model's reachability queries answered, and its outcome
+ * set, over the reachable state graph (runtime/queries.ts). Exit 0 when every answer is final
+ * (reachable or unreachable, every outcome found), 3 when the state bound cut the graph.
+ */
+function queryTarget(target: Target, io: Io, command: string, q: { names: string[] | undefined; outcomes: boolean; json: boolean; maxStates?: number }): number {
+  const loaded = loadSystem(target.system);
+  const bound = q.maxStates === undefined ? {} : { maxStates: q.maxStates };
+  const asked = q.names === undefined || q.names.length > 0 ? queriesOf(loaded, q.names) : [];
+  const answers = asked.length ? reach(loaded, asked, bound) : [];
+  const outs = q.outcomes ? outcomes(loaded, bound) : undefined;
+  const incomplete = answers.some((a) => a.answer === 'incomplete') || (outs !== undefined && !outs.complete);
+  const code = incomplete ? EXIT.incomplete : EXIT.ok;
+  const origin = originOf(target);
+  if (q.json) {
+    const data = {
+      schemaVersion: 1,
+      kind: 'queries',
+      tool: { name: 'interleave', version: toolVersion() },
+      command,
+      key: target.key,
+      system: loaded.name,
+      queries: answers.map((a) => ({ ...a, ...(a.token ? { replay: replayCommandOf(origin, a.token), trace: traceReport(loaded, a.path ?? []) } : {}) })),
+      outcomes: outs ? { ...outs, outcomes: outs.outcomes.map((x) => ({ ...x, replay: replayCommandOf(origin, x.token) })) } : null,
+      exitCode: code,
+    };
+    io.out(`${JSON.stringify(data, null, 2)}\n`);
+    return code;
+  }
+  const out: string[] = [];
+  const n = (x: number): string => x.toLocaleString('en-US');
+  for (const a of answers) {
+    if (out.length) out.push('');
+    if (a.answer === 'reachable') {
+      out.push(`reach '${a.name}': reachable in ${a.steps} step${a.steps === 1 ? '' : 's'} (a shortest witness; ${n(a.states)} states explored)`);
+      out.push(formatTrace(escapeControlDeep(runPath(new Kernel(loaded), a.path ?? []).trace), { maxColumnWidth: TRACE_COLUMN_WIDTH }));
+      out.push(`replay: ${replayCommandOf(origin, a.token as string)}`);
+    } else if (a.answer === 'unreachable') {
+      out.push(`reach '${a.name}': unreachable: every reachable state explored (${n(a.states)} states), none satisfies it`);
+    } else {
+      out.push(`reach '${a.name}': incomplete: not reached in the first ${n(a.states)} states (bound maxStates = ${n(a.maxStates as number)}); nothing is proven: raise --max-states`);
+    }
+  }
+  if (outs) {
+    if (out.length) out.push('');
+    const states = `${n(outs.states)} states`;
+    out.push(`outcomes of ${target.key}: ${outs.outcomes.length} distinct final state${outs.outcomes.length === 1 ? '' : 's'} (${outs.complete ? `every reachable state explored, ${states}` : `incomplete: the bound maxStates = ${n(outs.maxStates)} cut the search; more may exist`})`);
+    for (const x of outs.outcomes) out.push(`  ${x.labels.join('; ')};${x.deadlock ? '  (deadlock)' : ''}  ${x.token}`);
+    if (outs.outcomes.length) out.push(`replay one: npx interleave replay ${target.key}@<token>`);
+  }
+  io.out(`${out.join('\n')}\n`);
+  return code;
 }
 
 /** Where parallel-bfs's worker threads build the target's system from. */
