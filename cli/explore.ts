@@ -14,10 +14,11 @@ import type { ExploreResult } from '../runtime/result.js';
 import { explore$ } from '../runtime/observe.js';
 import { STRATEGY_NAMES, type StrategyOptions } from '../runtime/strategies/index.js';
 import { loadSystem, type SystemSpec } from '../runtime/system.js';
+import { applyCheckers } from '../runtime/checkers/apply.js';
 import { withAnalyses } from '../runtime/analyses.js';
 import { ModelError } from '../runtime/errors.js';
 import type { CheckerFactory } from '../runtime/checkers/Checker.js';
-import { selectCheckers, splitCheckerList, type AnalysisName, type CheckerSelection } from '../runtime/checkers/select.js';
+import { splitCheckerList, type AnalysisName, type CheckerSelection } from '../runtime/checkers/select.js';
 import { UsageError } from './errors.js';
 import type { ProgressSink } from './progress.js';
 import { heapUsed, memoryBound } from './memory.js';
@@ -54,6 +55,12 @@ export interface RunSettings extends Omit<StrategyOptions, 'strategy' | 'onProgr
   slowStep?: (step: string, stepTimeLimitMs: number) => void;
   /** Whole-graph analyses to run after the search (`--checkers race,liveness`). */
   analyses?: readonly AnalysisName[];
+  /**
+   * The `--checkers` list the system's checkers were chosen by (runtime/checkers/apply.ts):
+   * threads that build the system themselves (a supervised search's worker, parallel-bfs's
+   * workers) apply it to theirs, so every thread judges by the same checkers.
+   */
+  checkerNames?: readonly string[];
 }
 
 /**
@@ -61,16 +68,14 @@ export interface RunSettings extends Omit<StrategyOptions, 'strategy' | 'onProgr
  * (runtime/checkers/select.ts; without a list, the system's own and `extra`, a catalogue entry's),
  * and the analyses to run after the search. A bad name is a usage error naming the option.
  */
-export function chooseCheckers(system: SystemSpec, extra: readonly CheckerFactory[], raw: string | true | undefined): { system: SystemSpec; selection: CheckerSelection } {
-  const loaded = loadSystem(system);
-  let selection: CheckerSelection;
+export function chooseCheckers(system: SystemSpec, extra: readonly CheckerFactory[], raw: string | true | undefined): { system: SystemSpec; selection: CheckerSelection; list: string[] | undefined } {
+  const list = typeof raw === 'string' ? splitCheckerList(raw) : undefined;
   try {
-    selection = selectCheckers([...loaded.checkers, ...extra], loaded.analyses, typeof raw === 'string' ? splitCheckerList(raw) : undefined, 'option --checkers');
+    return { ...applyCheckers(system, extra, list, 'option --checkers'), list };
   } catch (err) {
     if (err instanceof ModelError && err.message.startsWith('option --checkers')) throw new UsageError(err.message);
     throw err;
   }
-  return { system: { ...system, checkers: selection.factories }, selection };
 }
 
 /** The names a run's report lists: its transition checkers, then its analyses. */
@@ -133,6 +138,8 @@ async function runSupervised(source: SystemSource, settings: RunSettings): Promi
   const started = clock();
   const plain = Object.fromEntries(Object.entries(settings).filter(([k, v]) => !NOT_PLAIN.has(k) && typeof v !== 'function')) as Omit<RunSettings, 'strategy'> & { strategy?: string };
   delete plain.strategy;
+  // The worker chooses the checkers by the same list and runs the analyses it names itself.
+  delete plain.analyses;
   let violations = 0;
   const { progress, signal } = settings;
   try {

@@ -39,6 +39,8 @@ export interface QueryAnswer {
   states: number;
   /** The state bound, when it cut the graph. */
   maxStates?: number;
+  /** True when the search was stopped (`shouldStop`, Ctrl-C) before it was complete. */
+  interrupted?: boolean;
 }
 
 export interface Outcome {
@@ -59,11 +61,15 @@ export interface OutcomesResult {
   complete: boolean;
   states: number;
   maxStates: number;
+  /** True when the search was stopped (`shouldStop`, Ctrl-C) before it was complete. */
+  interrupted?: boolean;
 }
 
 export interface QueryOptions {
   /** Bound on the state graph; default 5,000,000 (the search's). */
   maxStates?: number;
+  /** Asked now and then while the graph is built; true stops it (the answers are then incomplete, `interrupted`). */
+  shouldStop?: () => boolean;
 }
 
 type WithQueries = SystemSpec & { reachable?: ReachQuery[] };
@@ -95,7 +101,7 @@ export function queriesOf(system: SystemSpec | LoadedSystem, names?: readonly st
 /** Answers `queries` (default: all of the system's `reachable`) over the reachable state graph. */
 export function reach(system: SystemSpec | LoadedSystem, queries: readonly ReachQuery[] = queriesOf(system), options: QueryOptions = {}): QueryAnswer[] {
   const maxStates = options.maxStates ?? SEARCH_DEFAULTS.maxStates;
-  const g = buildStateGraph(system, { maxStates });
+  const g = buildStateGraph(system, { maxStates, ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) });
   const v = g.kernel.newState();
   const found: Array<number | undefined> = queries.map(() => undefined);
   for (let s = 0; s < g.store.size && found.some((f) => f === undefined); s++) {
@@ -120,7 +126,8 @@ export function reach(system: SystemSpec | LoadedSystem, queries: readonly Reach
       const path = g.store.pathTo(s);
       return { name: q.name, answer: 'reachable', path, token: runPath(g.kernel, path).token, steps: path.length, states: g.store.size };
     }
-    return g.complete ? { name: q.name, answer: 'unreachable', states: g.store.size } : { name: q.name, answer: 'incomplete', states: g.store.size, maxStates };
+    if (g.complete) return { name: q.name, answer: 'unreachable', states: g.store.size };
+    return g.stopped ? { name: q.name, answer: 'incomplete', states: g.store.size, interrupted: true } : { name: q.name, answer: 'incomplete', states: g.store.size, maxStates };
   });
 }
 
@@ -128,7 +135,7 @@ export function reach(system: SystemSpec | LoadedSystem, queries: readonly Reach
 export function outcomes(system: SystemSpec | LoadedSystem, options: QueryOptions = {}): OutcomesResult {
   const loaded = 'actorIndex' in system ? system : loadSystem(system);
   const maxStates = options.maxStates ?? SEARCH_DEFAULTS.maxStates;
-  const g = buildStateGraph(loaded, { maxStates });
+  const g = buildStateGraph(loaded, { maxStates, ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) });
   const v = g.kernel.newState();
   const byKey = new Map<string, Outcome>();
   for (let s = 0; s < g.store.size; s++) {
@@ -148,5 +155,5 @@ export function outcomes(system: SystemSpec | LoadedSystem, options: QueryOption
     byKey.set(key, { labels, deadlock, path, token: runPath(g.kernel, path).token });
   }
   const list = [...byKey.values()].sort((a, b) => (a.labels.join(' ') < b.labels.join(' ') ? -1 : a.labels.join(' ') > b.labels.join(' ') ? 1 : 0));
-  return { system: loaded.name, actorNames: [...loaded.actorNames], outcomes: list, complete: g.complete, states: g.store.size, maxStates };
+  return { system: loaded.name, actorNames: [...loaded.actorNames], outcomes: list, complete: g.complete, states: g.store.size, maxStates, ...(g.stopped ? { interrupted: true } : {}) };
 }

@@ -94,6 +94,14 @@ export interface StrategyOptions extends Omit<ExploreOptions, 'strategy'> {
   workers?: number;
   /** parallel-bfs: the module and export each worker builds the system from. */
   source?: SystemSource;
+  /**
+   * The checker list (names, as `--checkers` takes them: runtime/checkers/select.ts) the
+   * system's checkers were chosen by (runtime/checkers/apply.ts). Threads that build the system
+   * themselves apply it to theirs: parallel-bfs's workers, a supervised search's worker (which
+   * also runs the analyses it names, `race` and `liveness`, after the search). The search in
+   * this thread judges by the system's checkers as given.
+   */
+  checkerNames?: readonly string[];
 }
 
 export interface ExploreStats {

@@ -8,7 +8,9 @@ import type { SystemSource } from '../../runtime/parallel/source.js';
 import { loadSystem } from '../../runtime/system.js';
 import { replay, runPath } from '../../runtime/replay.js';
 import { Kernel } from '../../runtime/Kernel.js';
-import { outcomes, queriesOf, reach } from '../../runtime/queries.js';
+import { outcomes, queriesOf, reach, type OutcomesResult, type QueryAnswer } from '../../runtime/queries.js';
+import { querySupervised, type SupervisedOptions } from '../../runtime/supervised/host.js';
+import type { ExploreResult } from '../../runtime/result.js';
 import { formatTrace } from '../../runtime/trace.js';
 import { byteSize, choice, durationMs, positiveInt, seedValue, type CommandDef, type ParsedArgs } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -84,12 +86,23 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   if (reportFile) checkReportFile(reportFile);
   const target = await resolveTarget(args.positionals[0] as string, typeof o.catalogue === 'string' ? o.catalogue : undefined);
   if (o.reach !== undefined || o.outcomes) {
-    for (const name of ['strategy', 'seed', 'max-depth', 'max-violations', 'time-limit', 'hash-compact', 'workers', 'checkers', 'report'] as const) {
+    for (const name of ['strategy', 'seed', 'max-depth', 'max-violations', 'time-limit', 'max-memory', 'hash-compact', 'workers', 'checkers', 'report'] as const) {
       if (o[name] !== undefined) throw new UsageError(`option --${name} does not apply to --reach or --outcomes: they explore every reachable state breadth-first (bounded by --max-states)`);
     }
     const names = typeof o.reach === 'string' ? (o.reach === 'all' ? undefined : splitCheckerList(o.reach)) : [];
     if (!o.json) io.err(`answering ${o.reach !== undefined ? `--reach ${String(o.reach)}` : ''}${o.reach !== undefined && o.outcomes ? ' and ' : ''}${o.outcomes ? '--outcomes' : ''} on ${target.key} (system '${target.system.name}')\n`);
-    return blamed(target, () => queryTarget(target, io, command, { names, outcomes: o.outcomes === true, json: o.json === true, ...(maxStates === undefined ? {} : { maxStates }) }));
+    const supervision = io.supervise
+      ? {
+          source: systemSource(target, typeof o.catalogue === 'string' ? o.catalogue : undefined),
+          options: {
+            ...(stepTimeLimitMs === undefined ? {} : { stepTimeLimitMs }),
+            onSlowStep: (step: string, limitMs: number) =>
+              io.err(`still in ${escapeControl(step)} after a second; a step is stopped as a hang after ${Math.round(limitMs / 1000)} s (--step-time-limit), Ctrl-C stops now\n`),
+            ...(io.signal ? { signal: io.signal } : {}),
+          },
+        }
+      : undefined;
+    return blamed(target, () => queryTarget(target, io, command, { names, outcomes: o.outcomes === true, json: o.json === true, ...(maxStates === undefined ? {} : { maxStates }) }, supervision));
   }
   const { checkers: entryCheckers = [], ...entryOptions } = target.kind === 'entry' ? (target.entry.explore ?? {}) : {};
   const chosenCheckers = chooseCheckers(target.system, entryCheckers, o.checkers);
@@ -107,6 +120,7 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   return blamed(target, () => exploreTarget(judged, io, command, reportFile, o.json === true, checkerNames(chosenCheckers.selection), shown, {
     ...entryOptions,
     analyses: chosenCheckers.selection.analyses,
+    ...(chosenCheckers.list ? { checkerNames: chosenCheckers.list } : {}),
     strategy,
     ...(seed === undefined ? {} : { seed }),
     ...(maxStates === undefined ? {} : { maxStates }),
@@ -170,12 +184,30 @@ function summaryLines(run: RunReport, shown: { checkers: boolean; distinctKinds:
  * set, over the reachable state graph (runtime/queries.ts). Exit 0 when every answer is final
  * (reachable or unreachable, every outcome found), 3 when the state bound cut the graph.
  */
-function queryTarget(target: Target, io: Io, command: string, q: { names: string[] | undefined; outcomes: boolean; json: boolean; maxStates?: number }): number {
+async function queryTarget(
+  target: Target,
+  io: Io,
+  command: string,
+  q: { names: string[] | undefined; outcomes: boolean; json: boolean; maxStates?: number },
+  supervision: { source: SystemSource; options: SupervisedOptions } | undefined,
+): Promise<number> {
   const loaded = loadSystem(target.system);
   const bound = q.maxStates === undefined ? {} : { maxStates: q.maxStates };
-  const asked = q.names === undefined || q.names.length > 0 ? queriesOf(loaded, q.names) : [];
-  const answers = asked.length ? reach(loaded, asked, bound) : [];
-  const outs = q.outcomes ? outcomes(loaded, bound) : undefined;
+  let answers: QueryAnswer[];
+  let outs: OutcomesResult | undefined;
+  let stopped: ExploreResult | undefined;
+  if (supervision) {
+    // In a worker thread watched by this one, as explore's search (runtime/supervised/host.ts).
+    const got = await querySupervised(supervision.source, { ...(q.names === undefined ? {} : { names: q.names }), outcomes: q.outcomes, ...bound }, supervision.options);
+    answers = got.answers;
+    outs = got.outcomes;
+    stopped = got.stopped;
+  } else {
+    const asked = q.names === undefined || q.names.length > 0 ? queriesOf(loaded, q.names) : [];
+    answers = asked.length ? reach(loaded, asked, bound) : [];
+    outs = q.outcomes ? outcomes(loaded, bound) : undefined;
+  }
+  if (stopped) return queriesStopped(target, io, command, q.json, stopped);
   const incomplete = answers.some((a) => a.answer === 'incomplete') || (outs !== undefined && !outs.complete);
   const code = incomplete ? EXIT.incomplete : EXIT.ok;
   const origin = originOf(target);
@@ -204,6 +236,8 @@ function queryTarget(target: Target, io: Io, command: string, q: { names: string
       out.push(`replay: ${replayCommandOf(origin, a.token as string)}`);
     } else if (a.answer === 'unreachable') {
       out.push(`reach '${a.name}': unreachable: every reachable state explored (${n(a.states)} states), none satisfies it`);
+    } else if (a.interrupted) {
+      out.push(`reach '${a.name}': incomplete: not reached in the first ${n(a.states)} states before Ctrl-C; nothing is proven`);
     } else {
       out.push(`reach '${a.name}': incomplete: not reached in the first ${n(a.states)} states (bound maxStates = ${n(a.maxStates as number)}); nothing is proven: raise --max-states`);
     }
@@ -211,12 +245,22 @@ function queryTarget(target: Target, io: Io, command: string, q: { names: string
   if (outs) {
     if (out.length) out.push('');
     const states = `${n(outs.states)} states`;
-    out.push(`outcomes of ${target.key}: ${outs.outcomes.length} distinct final state${outs.outcomes.length === 1 ? '' : 's'} (${outs.complete ? `every reachable state explored, ${states}` : `incomplete: the bound maxStates = ${n(outs.maxStates)} cut the search; more may exist`})`);
+    out.push(`outcomes of ${target.key}: ${outs.outcomes.length} distinct final state${outs.outcomes.length === 1 ? '' : 's'} (${outs.complete ? `every reachable state explored, ${states}` : outs.interrupted ? `incomplete: Ctrl-C stopped the search after ${states}; more may exist` : `incomplete: the bound maxStates = ${n(outs.maxStates)} cut the search; more may exist`})`);
     for (const x of outs.outcomes) out.push(`  ${x.labels.join('; ')};${x.deadlock ? '  (deadlock)' : ''}  ${x.token}`);
     if (outs.outcomes.length) out.push(`replay one: npx interleave replay ${target.key}@<token>`);
   }
   io.out(`${out.join('\n')}\n`);
   return code;
+}
+
+/** A supervised query task that was stopped (a step that did not return, Ctrl-C): what stopped it; exit 3. */
+function queriesStopped(target: Target, io: Io, command: string, json: boolean, stopped: ExploreResult): number {
+  const why = stopped.bound?.hint ?? stopped.note ?? 'stopped';
+  if (json) {
+    const data = { schemaVersion: 1, kind: 'queries', tool: { name: 'interleave', version: toolVersion() }, command, key: target.key, system: stopped.system, queries: [], outcomes: null, stopped: { covered: stopped.covered, ...(stopped.bound ? { bound: stopped.bound } : {}), ...(stopped.note ? { note: stopped.note } : {}) }, exitCode: EXIT.incomplete };
+    io.out(`${JSON.stringify(data, null, 2)}\n`);
+  } else io.out(`no answer: ${escapeControl(why)}\n`);
+  return EXIT.incomplete;
 }
 
 /** Where parallel-bfs's worker threads build the target's system from. */

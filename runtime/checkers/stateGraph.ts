@@ -14,8 +14,10 @@ export interface StateGraph {
   /** Outgoing edges of state s: `actors[s][i]` steps to `targets[s][i]`. */
   actors: number[][];
   targets: number[][];
-  /** False when `maxStates` cut the search: the graph is a prefix of the real one. */
+  /** False when `maxStates` cut the search (or `shouldStop` stopped it): the graph is a prefix of the real one. */
   complete: boolean;
+  /** True when `shouldStop` ended the search before the graph was complete. */
+  stopped: boolean;
 }
 
 export interface GraphOptions {
@@ -23,6 +25,8 @@ export interface GraphOptions {
   maxStates?: number;
   /** Called for each step computed, with the step's move (the message taken, the outcome). */
   onStep?: (state: number, actor: number, kernel: Kernel, move: Move) => void;
+  /** Asked every 1,024 states expanded; true ends the search with an incomplete graph (Ctrl-C). */
+  shouldStop?: () => boolean;
 }
 
 export function buildStateGraph(system: SystemSpec | LoadedSystem, options: GraphOptions = {}): StateGraph {
@@ -36,7 +40,13 @@ export function buildStateGraph(system: SystemSpec | LoadedSystem, options: Grap
   const v = kernel.newState();
   const out = kernel.newState();
   let complete = true;
+  let stopped = false;
   for (let s = 0; s < store.size; s++) {
+    if ((s & 1023) === 1023 && options.shouldStop?.()) {
+      complete = false;
+      stopped = true;
+      break;
+    }
     store.read(s, v);
     kernel.rehash(v);
     const as: number[] = [];
@@ -58,7 +68,7 @@ export function buildStateGraph(system: SystemSpec | LoadedSystem, options: Grap
     actors.push([]);
     targets.push([]);
   }
-  return { system: loaded, kernel, store, actors, targets, complete };
+  return { system: loaded, kernel, store, actors, targets, complete, stopped };
 }
 
 /**

@@ -30,6 +30,8 @@
  * Limits: machines with history states are refused (a component is rebuilt in another thread
  * from its value and context only); checkers given as options reach the workers only for a
  * catalogue source (the entry's `explore.checkers`), else they are refused, naming the option;
+ * checkers chosen by name (`checkerNames`, `--checkers`) reach them as the list, which each
+ * worker applies to the system it builds;
  * with hash compaction the parallel pass stores full vectors (the rerun, if any, compacts).
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
@@ -342,7 +344,7 @@ export class ParallelSearch {
     for (let w = 1; w < W; w++) {
       const { port1, port2 } = new MessageChannel();
       const thread = new Worker(bootstrap, {
-        workerData: { index: w, sig, control: port2, source: this.source, layout, ...settings },
+        workerData: { index: w, sig, control: port2, source: this.source, layout, ...settings, ...(this.options.checkerNames ? { checkerNames: [...this.options.checkerNames] } : {}) },
         transferList: [port2],
       });
       thread.unref();

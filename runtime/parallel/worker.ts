@@ -2,13 +2,14 @@
  * A worker thread of the shared-memory parallel search (coordinator.ts has the algorithm):
  * builds the system itself from its {@link SystemSource} (a system holds machines and
  * functions, which cannot be sent between threads), with the checkers of the system and, for a
- * catalogue source, of the entry; then runs an {@link Expander} until the search is over, and
+ * catalogue source, of the entry (chosen among by the run's checker list, if it has one); then runs an {@link Expander} until the search is over, and
  * writes its counters. A model error is posted to the coordinator, which reports it.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { ModelError } from '../errors.js';
 import { Kernel } from '../Kernel.js';
 import { loadSystem } from '../system.js';
+import { applyCheckers } from '../checkers/apply.js';
 import { Expander, endSearch } from './expander.js';
 import { Ctl, Outcome, type SharedLayout } from './shared.js';
 import { checkersFrom, moduleUrl, systemFrom, type SystemSource } from './source.js';
@@ -24,6 +25,8 @@ interface WorkerData {
   maxDepth: number;
   maxStates: number;
   depthFirst: boolean;
+  /** The run's checker list (runtime/checkers/apply.ts), applied to the system built here. */
+  checkerNames?: readonly string[];
 }
 
 const data = workerData as WorkerData;
@@ -33,8 +36,11 @@ let expander: Expander | undefined;
 let joined = false;
 try {
   const mod = (await import(moduleUrl(data.source))) as Record<string, unknown>;
-  const system = loadSystem(systemFrom(mod, data.source));
-  expander = new Expander(new Kernel(system), [...system.checkers, ...checkersFrom(mod, data.source)], data.layout, {
+  const built = systemFrom(mod, data.source);
+  const extra = checkersFrom(mod, data.source);
+  const chosen = data.checkerNames ? applyCheckers(built, extra, data.checkerNames, 'option checkerNames').system : undefined;
+  const system = loadSystem(chosen ?? built);
+  expander = new Expander(new Kernel(system), chosen ? [...system.checkers] : [...system.checkers, ...extra], data.layout, {
     index: data.index,
     participants: data.participants,
     maxDepth: data.maxDepth,

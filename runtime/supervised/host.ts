@@ -29,7 +29,7 @@ import type { ExploreResult, ExploreStats, StrategyOptions } from '../result.js'
 import { BOUND_HINTS } from '../result.js';
 import type { SystemSource } from '../parallel/source.js';
 import type { Violation } from '../violations.js';
-import { CONTROL_SLOTS, IN_STEP, SERIAL, STOP, TEXT_BYTES, TEXT_LENGTH, type PlainOptions, type WorkerInput, type WorkerMessage } from './protocol.js';
+import { CONTROL_SLOTS, IN_STEP, SERIAL, STOP, TEXT_BYTES, TEXT_LENGTH, type PlainOptions, type QueryResults, type QueryTask, type WorkerInput, type WorkerMessage } from './protocol.js';
 
 /** A step that runs longer than this is taken to never return. */
 export const DEFAULT_STEP_TIME_LIMIT_MS = 10_000;
@@ -62,6 +62,8 @@ const ZERO_STATS: ExploreStats = { states: 0, transitions: 0, xstateCalls: 0, me
 
 /**
  * Explores the system `source` names with `strategy` in a worker thread, under supervision.
+ * `options.checkerNames` (a `--checkers` list) chooses the checkers there, and the analyses it
+ * names (race, liveness) run there after the search.
  *
  * @example
  * ```ts
@@ -69,12 +71,39 @@ const ZERO_STATS: ExploreStats = { states: 0, transitions: 0, xstateCalls: 0, me
  * ```
  */
 export function exploreSupervised(source: SystemSource, strategy: string, options: SupervisedOptions = {}): Promise<ExploreResult> {
+  return supervise<ExploreResult>(source, strategy, options, undefined, (m) => (m.type === 'result' ? m.result : undefined), (partial) => partial);
+}
+
+/**
+ * A supervised query task's answer: the answers, or, when the worker was stopped (a step that
+ * did not return, Ctrl-C), what stopped it.
+ */
+export type SupervisedQueries = QueryResults & { stopped?: ExploreResult };
+
+/**
+ * Answers the reachability queries and/or the outcome set (runtime/queries.ts) of the system
+ * `source` names in a worker thread, under the same supervision as {@link exploreSupervised}: a
+ * step that never returns ends the worker, and the answer says so (`stopped`, a partial result
+ * with the bound or the interrupt and the step's description; the answers are then empty).
+ */
+export function querySupervised(source: SystemSource, task: QueryTask, options: SupervisedOptions = {}): Promise<SupervisedQueries> {
+  return supervise<SupervisedQueries>(source, 'bfs', options, task, (m) => (m.type === 'queries' ? m.results : undefined), (partial) => ({ answers: [], stopped: partial }));
+}
+
+function supervise<T>(
+  source: SystemSource,
+  strategy: string,
+  options: SupervisedOptions,
+  task: QueryTask | undefined,
+  done: (m: WorkerMessage) => T | undefined,
+  stopped: (partial: ExploreResult) => T,
+): Promise<T> {
   const { stepTimeLimitMs = DEFAULT_STEP_TIME_LIMIT_MS, signal, onProgress, onViolation, onSlowStep, heapFraction = 0.5, ...plain } = options;
   if (!(stepTimeLimitMs > 0)) throw new ModelError(`option stepTimeLimitMs must be a positive number of milliseconds, got ${String(stepTimeLimitMs)}`);
   const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
   const text = new SharedArrayBuffer(TEXT_BYTES);
   const ctrl = new Int32Array(control);
-  const input: WorkerInput = { source, strategy, options: plain, heapFraction, hostTimeOrigin: performance.timeOrigin, control, text };
+  const input: WorkerInput = { source, strategy, options: plain, ...(task ? { task } : {}), heapFraction, hostTimeOrigin: performance.timeOrigin, control, text };
   let searchStarted: number | undefined;
   const worker = new Worker(new URL('./bootstrap.mjs', import.meta.url), { workerData: input });
   let stats: ExploreStats = ZERO_STATS;
@@ -87,7 +116,7 @@ export function exploreSupervised(source: SystemSource, strategy: string, option
   /** The memory bound the worker keeps (it says so before loading the model). */
   let memoryBound: number | undefined = plain.maxMemoryBytes;
 
-  return new Promise<ExploreResult>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     let settled = false;
     const finish = (f: () => void): void => {
       if (settled) return;
@@ -97,16 +126,17 @@ export function exploreSupervised(source: SystemSource, strategy: string, option
       f();
     };
     const step = (): string => new TextDecoder().decode(new Uint8Array(text).slice(0, Atomics.load(ctrl, TEXT_LENGTH)));
-    const partial = (extra: Partial<ExploreResult>, cause: ExploreResult['covered']): ExploreResult => ({
-      system: systemName,
-      strategy,
-      verdict: violations.length ? 'violation' : 'incomplete',
-      complete: false,
-      covered: cause,
-      violations: [...violations],
-      stats,
-      ...extra,
-    });
+    const partial = (extra: Partial<ExploreResult>, cause: ExploreResult['covered']): T =>
+      stopped({
+        system: systemName,
+        strategy,
+        verdict: violations.length ? 'violation' : 'incomplete',
+        complete: false,
+        covered: cause,
+        violations: [...violations],
+        stats,
+        ...extra,
+      });
     const hang = (ms: number): void => {
       const what = `${step()} did not return within ${Math.round(ms).toLocaleString('en-US')} ms`;
       const why = 'look for a loop without end in its guards, assigns or action parameters; the search thread was stopped, and this result is what it had found by then';
@@ -173,12 +203,14 @@ export function exploreSupervised(source: SystemSource, strategy: string, option
       } else if (m.type === 'violation') {
         violations.push(m.violation);
         onViolation?.(m.violation);
-      } else if (m.type === 'result') {
-        void worker.terminate();
-        finish(() => resolve(m.result));
-      } else {
+      } else if (m.type === 'error') {
         void worker.terminate();
         finish(() => reject(m.model ? new ModelError(m.message) : Object.assign(new InternalBug(m.message), m.stack ? { stack: m.stack } : {})));
+      } else {
+        const answer = done(m);
+        if (answer === undefined) return;
+        void worker.terminate();
+        finish(() => resolve(answer));
       }
     });
     worker.on('error', (err: Error & { code?: string }) => {

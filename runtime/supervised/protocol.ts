@@ -12,6 +12,7 @@
 import type { ExploreResult, ExploreStats, StrategyOptions } from '../result.js';
 import type { SystemSource } from '../parallel/source.js';
 import type { Violation } from '../violations.js';
+import type { OutcomesResult, QueryAnswer } from '../queries.js';
 
 export const STOP = 0;
 export const IN_STEP = 1;
@@ -23,10 +24,27 @@ export const TEXT_BYTES = 2048;
 /** The options that cross to the worker: plain data only (no clock, callbacks or checkers). */
 export type PlainOptions = Omit<StrategyOptions, 'clock' | 'memoryProbe' | 'shouldStop' | 'onProgress' | 'onViolation' | 'checkers'>;
 
+/** Instead of a search: the model's reachability queries and/or its outcome set (runtime/queries.ts). */
+export interface QueryTask {
+  /** Query names; undefined: all of them; empty: none (outcomes only). */
+  names?: string[];
+  outcomes: boolean;
+  maxStates?: number;
+}
+
+/** What a supervised query task returns. */
+export interface QueryResults {
+  answers: QueryAnswer[];
+  outcomes?: OutcomesResult;
+}
+
 export interface WorkerInput {
   source: SystemSource;
   strategy: string;
+  /** The run's options; `checkerNames` is applied to the system built there (and its `race`/`liveness` run after the search). */
   options: PlainOptions;
+  /** Answer queries instead of searching. */
+  task?: QueryTask;
   /** Stop at this share of the worker's heap limit when `options.maxMemoryBytes` is not given. */
   heapFraction: number;
   /** The host's `performance.timeOrigin`: the worker's clock reads in the host's `performance.now()` terms, so `timeOrigin` means the same. */
@@ -41,4 +59,5 @@ export type WorkerMessage =
   | { type: 'progress'; stats: ExploreStats }
   | { type: 'violation'; violation: Violation }
   | { type: 'result'; result: ExploreResult }
+  | { type: 'queries'; results: QueryResults }
   | { type: 'error'; model: boolean; message: string; stack?: string };

@@ -3,7 +3,10 @@
  * the strategy in slices, and tells the host what it does. Before user code runs for a step it
  * writes the step's description into shared memory and marks the step begun (`stepWatch`), so
  * the host can name the step if it never returns. It reads this thread's clock for the time
- * limit and this thread's heap for the memory bound: the engine itself reads neither.
+ * limit and this thread's heap for the memory bound: the engine itself reads neither. The run's
+ * checker list (`options.checkerNames`) chooses the system's checkers here as the caller chose
+ * them, and the analyses it names (race, liveness) run here after the search; a query task
+ * (`task`: `--reach`, `--outcomes`) answers the model's queries here instead of searching.
  */
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -13,6 +16,10 @@ import { stepWatch } from '../purity.js';
 import { systemFrom } from '../parallel/source.js';
 import type { StrategyOptions } from '../result.js';
 import { startStrategy } from '../strategies/index.js';
+import { applyCheckers } from '../checkers/apply.js';
+import { withAnalyses } from '../analyses.js';
+import { outcomes, queriesOf, reach } from '../queries.js';
+import { loadSystem } from '../system.js';
 import { IN_STEP, SERIAL, STOP, TEXT_BYTES, TEXT_LENGTH, type WorkerInput, type WorkerMessage } from './protocol.js';
 
 const input = workerData as WorkerInput;
@@ -44,31 +51,48 @@ post({ type: 'memory', maxMemoryBytes });
 try {
   const source = input.source;
   const mod = (await import(source.module.startsWith('file:') ? source.module : pathToFileURL(source.module).href)) as Record<string, unknown>;
-  const system = systemFrom(mod, source);
-  post({ type: 'started', system: typeof system?.name === 'string' ? system.name : '' });
+  const built = systemFrom(mod, source);
+  post({ type: 'started', system: typeof built?.name === 'string' ? built.name : '' });
   // A catalogue entry's own options (checkers are functions: they cannot cross threads).
   let entryOptions: StrategyOptions = {};
   if (source.key !== undefined) {
     const entries = mod[source.export ?? 'catalogue'] as Array<{ key?: string; explore?: StrategyOptions }>;
     entryOptions = entries.find((e) => e.key === source.key)?.explore ?? {};
   }
-  const heap = (): number => getHeapStatistics().used_heap_size;
-  const run = startStrategy(input.strategy, system, {
-    ...entryOptions,
-    ...input.options,
-    maxMemoryBytes,
-    memoryProbe: heap,
-    clock: () => performance.timeOrigin - input.hostTimeOrigin + performance.now(),
-    shouldStop: () => Atomics.load(control, STOP) !== 0,
-    onProgress: (stats) => post({ type: 'progress', stats }),
-    onViolation: (violation) => post({ type: 'violation', violation }),
-  });
-  post({ type: 'progress', stats: run.stats() });
-  while (!run.done) {
-    run.advance(SLICE);
+  // The run's checkers, chosen here as the caller chose them (the same list over the same system).
+  const { checkers: entryCheckers = [], ...entryRest } = entryOptions;
+  const chosen = applyCheckers(built, entryCheckers, input.options.checkerNames, 'option --checkers');
+  const system = chosen.system;
+  const shouldStop = (): boolean => Atomics.load(control, STOP) !== 0;
+  if (input.task) {
+    const { names, outcomes: wantOutcomes, maxStates } = input.task;
+    const bound = { ...(maxStates === undefined ? {} : { maxStates }), shouldStop };
+    const loaded = loadSystem(system);
+    const asked = names === undefined || names.length > 0 ? queriesOf(loaded, names) : [];
+    const answers = asked.length ? reach(loaded, asked, bound) : [];
+    post({ type: 'queries', results: { answers, ...(wantOutcomes ? { outcomes: outcomes(loaded, bound) } : {}) } });
+  } else {
+    const heap = (): number => getHeapStatistics().used_heap_size;
+    const run = startStrategy(input.strategy, system, {
+      ...entryRest,
+      ...input.options,
+      maxMemoryBytes,
+      memoryProbe: heap,
+      clock: () => performance.timeOrigin - input.hostTimeOrigin + performance.now(),
+      shouldStop,
+      onProgress: (stats) => post({ type: 'progress', stats }),
+      onViolation: (violation) => post({ type: 'violation', violation }),
+    });
     post({ type: 'progress', stats: run.stats() });
+    while (!run.done) {
+      run.advance(SLICE);
+      post({ type: 'progress', stats: run.stats() });
+    }
+    // The whole-graph analyses the list names (race, liveness) run here too, after the search.
+    const { maxStates, maxViolations } = { ...entryRest, ...input.options };
+    const bounds = { ...(maxStates === undefined ? {} : { maxStates }), ...(maxViolations === undefined ? {} : { maxViolations }) };
+    post({ type: 'result', result: withAnalyses(loadSystem(system), chosen.selection.analyses, run.result(), bounds) });
   }
-  post({ type: 'result', result: run.result() });
 } catch (err) {
   stepWatch.end();
   post(
