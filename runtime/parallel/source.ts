@@ -9,7 +9,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { ModelError } from '../errors.js';
-import type { SystemSpec } from '../system.js';
+import { loadSystem, type LoadedSystem, type SystemSpec } from '../system.js';
+import { applyCheckers } from '../checkers/apply.js';
 import type { CheckerFactory } from '../checkers/Checker.js';
 
 export interface SystemSource {
@@ -46,4 +47,21 @@ export function checkersFrom(mod: Record<string, unknown>, source: SystemSource)
   const value = mod[source.export ?? 'catalogue'];
   const entry = Array.isArray(value) ? (value as Array<{ key?: string; explore?: { checkers?: CheckerFactory[] } }>).find((e) => e.key === source.key) : undefined;
   return entry?.explore?.checkers ?? [];
+}
+
+/**
+ * The system a parallel worker thread searches, from its already imported module, and the
+ * checkers it judges every transition by: the system's own and, for a catalogue source, the
+ * entry's, or those the run's checker list (`checkerNames`, `--checkers`) chooses among them and
+ * the built-in ones, as the calling thread chose them (runtime/checkers/apply.ts).
+ */
+export function workerSystem(mod: Record<string, unknown>, source: SystemSource, checkerNames?: readonly string[]): { system: LoadedSystem; checkers: CheckerFactory[] } {
+  const built = systemFrom(mod, source);
+  const extra = checkersFrom(mod, source);
+  if (checkerNames) {
+    const system = loadSystem(applyCheckers(built, extra, checkerNames, 'option checkerNames').system);
+    return { system, checkers: [...system.checkers] };
+  }
+  const system = loadSystem(built);
+  return { system, checkers: [...system.checkers, ...extra] };
 }

@@ -8,11 +8,9 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { ModelError } from '../errors.js';
 import { Kernel } from '../Kernel.js';
-import { loadSystem } from '../system.js';
-import { applyCheckers } from '../checkers/apply.js';
 import { Expander, endSearch } from './expander.js';
 import { Ctl, Outcome, type SharedLayout } from './shared.js';
-import { checkersFrom, moduleUrl, systemFrom, type SystemSource } from './source.js';
+import { moduleUrl, workerSystem, type SystemSource } from './source.js';
 
 interface WorkerData {
   /** Participant index (0 is the calling thread, so workers are 1..participants-1). */
@@ -36,11 +34,8 @@ let expander: Expander | undefined;
 let joined = false;
 try {
   const mod = (await import(moduleUrl(data.source))) as Record<string, unknown>;
-  const built = systemFrom(mod, data.source);
-  const extra = checkersFrom(mod, data.source);
-  const chosen = data.checkerNames ? applyCheckers(built, extra, data.checkerNames, 'option checkerNames').system : undefined;
-  const system = loadSystem(chosen ?? built);
-  expander = new Expander(new Kernel(system), chosen ? [...system.checkers] : [...system.checkers, ...extra], data.layout, {
+  const { system, checkers } = workerSystem(mod, data.source, data.checkerNames);
+  expander = new Expander(new Kernel(system), checkers, data.layout, {
     index: data.index,
     participants: data.participants,
     maxDepth: data.maxDepth,
