@@ -12,11 +12,12 @@
 import { calls, lockGuard, straightLineCpu } from '../protocols/program.js';
 import { memoryLabel, memoryMachine } from '../protocols/memory.js';
 import type { GlobalView, SystemSpec } from '../runtime/system.js';
+import { programEnded } from '../protocols/cpu.js';
 
 /** True when `cpu` has set the flag having seen it clear: it believes it owns the device. */
 function claimed(view: GlobalView, cpu: string): boolean {
   const s = view.actor(cpu);
-  return s.status === 'done' && (s.context as { saw?: number }).saw === 0;
+  return programEnded(s) && (s.context as { saw?: number }).saw === 0;
 }
 
 export function flagHandshake(locked: boolean): SystemSpec {

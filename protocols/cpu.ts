@@ -16,8 +16,18 @@
  *     root ── task ─┬─ <program states>         the CPU's own code
  *           │       ├─ tasklet:<name>, timer:<name>  softirq bodies (entered from softirq points)
  *           │       └─ hist (deep history)
- *           ├─ irq:<n>   one per IRQ handler     entered from anywhere in `task`
- *           ├─ offlining, done                   the program ended: the CPU goes offline
+ *           └─ irq:<n>   one per IRQ handler     entered from anywhere in `task`
+ *
+ * The program's end is not the CPU's: a final state of the program becomes the CPU's idle loop
+ * (xen/arch/arm/domain.c `idle_loop`: `do_tasklet`, `do_softirq` and `do_idle`'s wait for an
+ * interrupt with IRQs enabled; Linux's `do_idle` likewise). There the CPU keeps taking what a
+ * CPU takes while idle: IRQs (IRQs are enabled in the idle loop), timer callbacks, tasklets and
+ * RCU's quiescent-state requests (the idle state is a softirq point), so a `timer.fire` queued
+ * before `del_timer_sync` returned, or an IRQ raised to it, is handled, not an unhandled
+ * message. Only what no idle CPU takes (an answer for the program that ended, a second `start`)
+ * is unhandled. The idle state keeps the final state's name, is marked a valid end state
+ * (`meta.end`: with an empty mailbox the CPU counts as finished, not deadlocked) and sets
+ * `exec.ended` ({@link programEnded}: what `status === 'done'` used to say of a CPU).
  *
  * Preemption is messages: the IRQ controller sends `irq.raise {irq}`. Every state in `task`
  * takes it while `exec.irqsEnabled` (and defers it otherwise), pushes an `irq` frame, masks IRQs
@@ -51,7 +61,6 @@
 import { and, assign, createMachine } from 'xstate';
 import { FRAME, TO_FRAME, assertThat, send, type Message } from '../runtime/model.js';
 import { LOCK_GRANT, MEM_VALUE, currentFrame, rw, spin, type ExecContext, type ExecFrame } from '../runtime/checkers/conventions.js';
-import { CPU_OFFLINE_ACK, hotplug } from './hotplug.js';
 import { IRQ_RAISE, IRQ_REGISTER, IRQ_UNREGISTER, irq } from './irq.js';
 import { RCU_QS_REQUEST, rcu } from './rcu.js';
 import { TASKLET_GO, TASKLET_RUN, TASKLET_STALE, tasklet } from './tasklet.js';
@@ -80,7 +89,7 @@ export interface BodyConfig {
 export interface CpuConfig {
   /** Machine id (usually the actor name). */
   id: string;
-  /** The CPU's own code. A final state ends it (the CPU then goes offline). */
+  /** The CPU's own code. A final state ends it (the CPU then idles there: see the header). */
   program: BodyConfig;
   /** Extra context fields for the program's own use. */
   context?: Record<string, unknown>;
@@ -94,10 +103,17 @@ export interface CpuConfig {
   timers?: Record<string, BodyConfig>;
   /** The IRQ controller's actor name, for EOI. */
   irqController?: string;
-  /** Actors told `cpu.offline` when the program ends (IRQ controller, RCU); the CPU waits for each ack. */
-  services?: string[];
   /** IRQs enabled at the start; default true. */
   irqsEnabled?: boolean;
+}
+
+/**
+ * True once the CPU's program has ended (it idles then: see the header). What a model asked of a
+ * CPU with `snapshot.status === 'done'`, which an idling CPU never reaches.
+ */
+export function programEnded(snapshot: { status?: string; context?: unknown }): boolean {
+  const exec = (snapshot.context as { exec?: ExecContext } | undefined)?.exec;
+  return snapshot.status === 'done' || exec?.ended === true;
 }
 
 /** State `meta` marking a program state as a softirq point (idle loop, return to guest). */
@@ -397,15 +413,23 @@ export function cpuMachine(config: CpuConfig) {
   const handlers = Object.entries(config.irqHandlers ?? {}).map(([n, b]) => ({ irq: Number(n), states: instrument(b.states, types), initial: b.initial, start: actionList(b.start) }));
   const tasklets = Object.entries(config.tasklets ?? {}).map(([name, b]) => ({ name, states: instrument(b.states, types), initial: b.initial, start: actionList(b.start) }));
   const timers = Object.entries(config.timers ?? {}).map(([name, b]) => ({ name, states: instrument(b.states, types), initial: b.initial, start: actionList(b.start) }));
-  const softirqPoints = Object.entries(program)
-    .filter(([, s]) => (s.meta as { softirq?: boolean } | undefined)?.softirq === true)
-    .map(([n]) => n);
   for (const [name, s] of Object.entries(program)) {
     if (s.entry || s.exit) throw new Error(`cpu '${config.id}', program state '${name}': entry/exit actions would run again when an IRQ returns; use transition actions`);
   }
+  // The program's final states become the idle loop (see the header). Its entry action runs
+  // again when an IRQ or softirq body returns to it, which is harmless: it only sets flags.
+  const enterIdle = setExec((e) => ({ ...e, irqsEnabled: true, ended: true }));
+  for (const [name, s] of Object.entries(program)) {
+    if (s.type !== 'final') continue;
+    const { type: _final, ...rest } = s;
+    const meta = (rest.meta ?? {}) as { ignore?: string[] };
+    program[name] = { ...rest, entry: [enterIdle], meta: { ...meta, softirq: true, end: true, ignore: [...new Set([...(meta.ignore ?? []), MEM_VALUE])] } };
+  }
+  const softirqPoints = Object.entries(program)
+    .filter(([, s]) => (s.meta as { softirq?: boolean } | undefined)?.softirq === true)
+    .map(([n]) => n);
   const deferAll = [...new Set([...types, ...SOFTIRQ_WORK, IRQ_RAISE])].filter((t) => t !== IRQ_REGISTER && t !== IRQ_UNREGISTER).sort();
   const controller = config.irqController;
-  const services = config.services ?? (controller ? [controller] : []);
 
   // Softirq work, spliced into every softirq point. A tasklet or timer is asked first whether it
   // is still due; the CPU waits for the answer in `softirq:begin` (Xen's do_tasklet_work and
@@ -470,22 +494,7 @@ export function cpuMachine(config: CpuConfig) {
           { guard: ({ context }: Args) => execOf(context).irqsEnabled, actions: eoi(({ event }) => event.irq) },
         ],
       },
-      onDone: services.length ? { target: 'offlining', actions: services.map((s) => send(s, hotplug.offline())) } : { target: 'done' },
     },
-    offlining: {
-      on: {
-        [CPU_OFFLINE_ACK]: [
-          { guard: ({ context }: Args) => (context.offlineAcks as number) + 1 >= services.length, target: 'done' },
-          { actions: assign({ offlineAcks: ({ context }: Args) => (context.offlineAcks as number) + 1 }) },
-        ],
-        // Going offline: IRQs are masked and dropped, the CPU is quiescent for RCU.
-        [IRQ_RAISE]: { actions: eoi(({ event }) => event.irq) },
-        [RCU_QS_REQUEST]: { actions: send(({ event }: Args) => String(event.from), ({ event }: Args) => rcu.quiescent(Number(event.gp))) },
-      },
-      // The value of a read made by the program's last step has no one left to use it.
-      meta: { ignore: [TASKLET_RUN, TASKLET_GO, TASKLET_STALE, TIMER_FIRE, TIMER_GO, TIMER_STALE, MEM_VALUE] },
-    },
-    done: { type: 'final', meta: { ignore: [MEM_VALUE] } },
   };
   for (const h of handlers) {
     root[`irq:${h.irq}`] = {
@@ -502,7 +511,7 @@ export function cpuMachine(config: CpuConfig) {
   const exec: ExecContext = { irqsEnabled: config.irqsEnabled ?? true, frames: [], held: [], saved: {}, registered: [...(config.registered ?? [])].sort((a, b) => a - b), rcu: 0, resume: null };
   return createMachine({
     id: config.id,
-    context: { ...(config.context ?? {}), exec, ...(services.length ? { offlineAcks: 0 } : {}) } as any,
+    context: { ...(config.context ?? {}), exec } as any,
     initial: 'task',
     states: root,
     on: {

@@ -25,7 +25,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { ModelError } from './errors.js';
 import type { Message } from './model.js';
-import { StepTable, awaitedEvents, stateName } from './StepTable.js';
+import { StepTable, awaitedEvents, stateMeta, stateName } from './StepTable.js';
 import { Components, type ActorComponents, type Move } from './Components.js';
 import { deadlockFinding, invariantFinding, overflowFinding, stepFailureFinding, type Finding } from './findings.js';
 import type { Checker, CheckerView, StepFacts, TransitionEvent } from './checkers/Checker.js';
@@ -347,8 +347,10 @@ export class Kernel {
   }
 
   /**
-   * In a state where no actor is enabled: a deadlock if some non-daemon actor has not finished.
-   * Says who waits for what, from the actors' states and the daemons' `resources`.
+   * In a state where no actor is enabled: a deadlock if some non-daemon actor has not finished
+   * (its final state, or a valid end state, `meta: { end: true }`, with an empty mailbox: a CPU
+   * idling after its program). Says who waits for what, from the actors' states and the
+   * daemons' `resources`.
    */
   deadlockFinding(v: Int32Array): Finding | undefined {
     const n = this.actorCount;
@@ -363,6 +365,7 @@ export class Kernel {
       if (this.system.daemon[a]) continue;
       const snap = this.snapshot(v, a);
       if (snap.status === 'done') continue;
+      if (stateMeta(snap).end && this.mailbox(v, a).length === 0) continue;
       const name = this.nameOf(a);
       const res = resources.find((r) => r.waiting.includes(name));
       blocked.push({

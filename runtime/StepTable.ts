@@ -463,17 +463,24 @@ export function stateName(snapshot: AnyMachineSnapshot): string {
 interface StateMeta {
   defer: Set<string>;
   ignore: Set<string>;
+  /**
+   * A valid end state (`meta: { end: true }`), as SPIN's `end` labels: an actor resting here with
+   * an empty mailbox has finished as far as deadlock goes, though it still takes what comes (a
+   * CPU idling after its program: protocols/cpu.ts).
+   */
+  end: boolean;
 }
 
 const metaCache = new WeakMap<AnyMachineSnapshot, StateMeta>();
 
 /** The union of `defer` and `ignore` lists over the active state nodes' meta. */
-function stateMeta(snapshot: AnyMachineSnapshot): StateMeta {
+export function stateMeta(snapshot: AnyMachineSnapshot): StateMeta {
   const cached = metaCache.get(snapshot);
   if (cached) return cached;
-  const meta: StateMeta = { defer: new Set(), ignore: new Set() };
-  for (const m of Object.values(snapshot.getMeta() as Record<string, { defer?: unknown; ignore?: unknown } | undefined>)) {
+  const meta: StateMeta = { defer: new Set(), ignore: new Set(), end: false };
+  for (const m of Object.values(snapshot.getMeta() as Record<string, { defer?: unknown; ignore?: unknown; end?: unknown } | undefined>)) {
     if (!m) continue;
+    if (m.end === true) meta.end = true;
     if (Array.isArray(m.defer)) for (const t of m.defer) meta.defer.add(String(t));
     if (Array.isArray(m.ignore)) for (const t of m.ignore) meta.ignore.add(String(t));
   }

@@ -202,6 +202,8 @@ export interface ExecContext {
   bh?: number;
   /** spin_lock_nested subclasses of lock instances this CPU asked for or holds (lockdep's held_lock.subclass). */
   nested?: Record<string, number>;
+  /** The CPU's program has ended: the CPU idles (protocols/cpu.ts), taking IRQs and softirq work. */
+  ended?: true;
 }
 
 /**

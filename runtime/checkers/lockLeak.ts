@@ -7,14 +7,17 @@
  * transition, any lock the CPU holds (from the guards' `resources`, minus unlocks already on
  * their way) that it did not hold when the frame was pushed (`frame.held`) leaked. An actor
  * without `exec` has one body, its life: a lock it still holds when it reaches a final state
- * leaked.
+ * leaked; so does a lock a CPU still holds when its program ends (it then idles: `exec.ended`).
  *
  * Both judgements read only the two states of the transition, so a leak found on one path
  * replays on its own.
  */
 import type { Finding } from '../Kernel.js';
-import type { Checker, CheckerFactory, TransitionEvent } from './Checker.js';
+import type { Checker, CheckerFactory, CheckerView, TransitionEvent } from './Checker.js';
 import { execOf, heldBy, stepName } from './conventions.js';
+
+/** The actor's life is over: a final state, or a CPU whose program has ended (protocols/cpu.ts). */
+const finished = (view: CheckerView, x: string): boolean => view.actor(x).status === 'done' || execOf(view, x)?.ended === true;
 
 export class LockLeak implements Checker {
   readonly name = 'lock-leak';
@@ -40,7 +43,7 @@ export class LockLeak implements Checker {
         }
       }
     }
-    if (e.before.actor(x).status !== 'done' && e.after.actor(x).status === 'done') {
+    if (!finished(e.before, x) && finished(e.after, x)) {
       for (const h of heldBy(e.after, x)) {
         if (reported.has(h.instance)) continue; // already reported as the leak of the body that just returned
         out.push({

@@ -137,7 +137,6 @@ export function domainFree(variant: 'xfree' | 'call_rcu', access: 'write' | 'rea
   const use = access === 'write' ? mem.write('domain:1', 'pending', true) : mem.read('domain:1', 'pending');
   const reader = cpuMachine({
     id: 'cpu0',
-    services: ['rcu'],
     program: {
       initial: 'idle',
       states: {
@@ -157,7 +156,6 @@ export function domainFree(variant: 'xfree' | 'call_rcu', access: 'write' | 'rea
   const killer = (id: string) =>
     cpuMachine({
       id,
-      services: ['rcu'],
       program: {
         initial: 'idle',
         states: {

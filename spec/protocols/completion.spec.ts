@@ -6,7 +6,7 @@ import { explore } from '../../runtime/index.js';
 import { sleepInAtomic } from '../../runtime/checkers/index.js';
 import { send } from '../../runtime/model.js';
 import type { GlobalView, SystemSpec } from '../../runtime/system.js';
-import { cpuMachine, softirqPoint } from '../../protocols/cpu.js';
+import { cpuMachine, softirqPoint, programEnded } from '../../protocols/cpu.js';
 import { calls, straightLineCpu } from '../../protocols/program.js';
 import { COMPLETION_WOKEN, completion, completionLabel, completionMachine } from '../../protocols/completion.js';
 import { tasklet, taskletLabel, taskletMachine } from '../../protocols/tasklet.js';
@@ -28,7 +28,7 @@ function waiters(n: number, signal: 'complete' | 'complete x2' | 'complete_all')
   };
 }
 
-const finished = (view: GlobalView, cpu: string): boolean => view.actor(cpu).status === 'done';
+const finished = (view: GlobalView, cpu: string): boolean => programEnded(view.actor(cpu));
 
 describe('completion', () => {
   it('wait_for_completion returns only after complete(): no waiter is past it before the completer ran', () => {
@@ -41,13 +41,13 @@ describe('completion', () => {
     const one = outcomeSet(waiters(2, 'complete'), ['cpu0', 'cpu1', 'c']);
     // One waiter sleeps forever: a deadlock in every final state.
     expect(one.violations.every((v) => v.startsWith('deadlock:'))).toBe(true);
-    expect(one.finals).toEqual(['cpu0=done cpu1=task.wait_for_completion(c) c=done=0 [cpu1]', 'cpu0=task.wait_for_completion(c) cpu1=done c=done=0 [cpu0]']);
+    expect(one.finals).toEqual(['cpu0=task.done cpu1=task.wait_for_completion(c) c=done=0 [cpu1]', 'cpu0=task.wait_for_completion(c) cpu1=task.done c=done=0 [cpu0]']);
     const all = outcomeSet(waiters(2, 'complete_all'), ['cpu0', 'cpu1', 'c']);
     expect(all.violations).toEqual([]);
-    expect(all.finals).toEqual(['cpu0=done cpu1=done c=all']);
+    expect(all.finals).toEqual(['cpu0=task.done cpu1=task.done c=all']);
     const two = outcomeSet(waiters(2, 'complete x2'), ['cpu0', 'cpu1', 'c']);
     expect(two.violations).toEqual([]);
-    expect(two.finals).toEqual(['cpu0=done cpu1=done c=done=0']);
+    expect(two.finals).toEqual(['cpu0=task.done cpu1=task.done c=done=0']);
   });
 
   it('a waiter arriving after complete() may take the count before the woken waiter, which then waits again', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assign, createMachine } from 'xstate';
 import { explore, send, type GlobalView, type SystemSpec } from '../../runtime/index.js';
-import { cpuMachine, irqDisable, irqEnable } from '../../protocols/cpu.js';
+import { cpuMachine, irqDisable, irqEnable, programEnded } from '../../protocols/cpu.js';
 import { irq, irqControllerMachine } from '../../protocols/irq.js';
 
 /**
@@ -44,20 +44,21 @@ function system(options: { registered: boolean; masked?: boolean }): SystemSpec 
   };
 }
 
-/** Every final log over all interleavings. */
+/** Every final log over all interleavings (cpu0's program has ended and every mailbox is empty). */
 function outcomes(spec: SystemSpec): string[] {
   const seen = new Set<string>();
-  explore({ ...spec, invariants: [{ name: 'collect', check: (v: GlobalView) => (v.actor('cpu0').status === 'done' && v.mailbox('log').length === 0 && seen.add((v.actor('log').context as { seen: string[] }).seen.join(' ')), true) }] });
+  const atRest = (v: GlobalView): boolean => programEnded(v.actor('cpu0')) && v.actorNames.every((n) => v.mailbox(n).length === 0);
+  explore({ ...spec, invariants: [{ name: 'collect', check: (v: GlobalView) => (atRest(v) && seen.add((v.actor('log').context as { seen: string[] }).seen.join(' ')), true) }] });
   return [...seen].sort();
 }
 
 describe('CPU: IRQ preemption', () => {
-  it('should let the IRQ handler run between any two steps of the program while IRQs are enabled', () => {
-    expect(outcomes(system({ registered: true }))).toEqual(['a b c', 'a b c irq', 'a b irq c', 'a irq b c', 'irq a b c']);
+  it('should let the IRQ handler run between any two steps of the program while IRQs are enabled, or after it (the CPU idles)', () => {
+    expect(outcomes(system({ registered: true }))).toEqual(['a b c irq', 'a b irq c', 'a irq b c', 'irq a b c']);
   });
 
   it('should defer the IRQ while IRQs are disabled (never between a and b)', () => {
-    expect(outcomes(system({ registered: true, masked: true }))).toEqual(['a b c', 'a b c irq', 'a b irq c', 'irq a b c']);
+    expect(outcomes(system({ registered: true, masked: true }))).toEqual(['a b c irq', 'a b irq c', 'irq a b c']);
   });
 
   it('should drop an IRQ with no handler on that CPU (Unknown IRQ) and still EOI it', () => {

@@ -9,7 +9,7 @@ import { lockLeak, lockdep } from '../../runtime/checkers/index.js';
 import type { Message } from '../../runtime/model.js';
 import type { GlobalView, SystemSpec } from '../../runtime/system.js';
 import type { ExecContext } from '../../runtime/checkers/conventions.js';
-import { cpuMachine, lockIrqsave, unlockIrqrestore } from '../../protocols/cpu.js';
+import { cpuMachine, lockIrqsave, unlockIrqrestore, programEnded } from '../../protocols/cpu.js';
 import { SPIN_GRANTED, lockLabel, lockResources, spinlockMachine } from '../../protocols/spinlock.js';
 
 type Ctx = { context: { pt: { vcpu: string } } };
@@ -46,7 +46,7 @@ function pointed(targets: [string, string]): SystemSpec {
 /** A CPU's own record of the locks it holds (`exec.held`, what lock-leak frames remember) is empty once it is done. */
 const bookkeeping = {
   name: 'nothing recorded as held at the end',
-  check: (view: GlobalView) => ['cpu0', 'cpu1'].every((c) => view.actor(c).status !== 'done' || (view.actor(c).context as { exec: ExecContext }).exec.held.length === 0),
+  check: (view: GlobalView) => ['cpu0', 'cpu1'].every((c) => !programEnded(view.actor(c)) || (view.actor(c).context as { exec: ExecContext }).exec.held.length === 0),
 };
 
 describe('a lock chosen by a pointer', () => {

@@ -15,6 +15,7 @@ import { irqLock as straightIrqLock } from '../../examples/irqLock.js';
 import twoCpuLock from '../../examples/twoCpuLock.js';
 import twoCpuLockFixed from '../../examples/twoCpuLockFixed.js';
 import { irqLock } from '../checkers/models.js';
+import { programEnded } from '../../protocols/cpu.js';
 
 const start = (...cpus: string[]) => cpus.map((to) => ({ to, event: { type: 'start' } }));
 
@@ -80,7 +81,7 @@ describe('straight-line programs', () => {
         {
           name: 'both increments count once both CPUs are done',
           check: (view) => {
-            const done = ['cpu0', 'cpu1'].every((c) => view.actor(c).status === 'done');
+            const done = ['cpu0', 'cpu1'].every((c) => programEnded(view.actor(c)));
             const n = (view.actor('mem').context as { data: { ctr: { n: number } } }).data.ctr.n;
             return !done || view.mailbox('mem').length > 0 || n === 2;
           },

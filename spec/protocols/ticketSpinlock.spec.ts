@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { assertThat, explore, send, type GlobalView, type SystemSpec } from '../../runtime/index.js';
 import type { CheckerFactory } from '../../runtime/checkers/Checker.js';
 import { SPIN_GRANTED, SPIN_IS_LOCKED_RESULT, SPIN_TRYLOCK_RESULT, lockLabel, lockResources, spin, spinlockMachine } from '../../protocols/spinlock.js';
+import { programEnded } from '../../protocols/cpu.js';
 
 /** A CPU that asks for lock L, records the order in which grants arrive, and releases. */
 function cpu(name: string) {
@@ -144,7 +145,7 @@ describe('ticket spinlock', () => {
     // The stale case: both asked before either acquired, so both passed the assertion, and then
     // one of them spins behind the other. Reachability of "both done" shows it: as an invariant
     // that must not hold, it is violated.
-    const probe = { ...spec, invariants: [{ name: 'never both done', check: (v: GlobalView) => !(v.actor('cpu0').status === 'done' && v.actor('cpu1').status === 'done') }] };
+    const probe = { ...spec, invariants: [{ name: 'never both done', check: (v: GlobalView) => !(programEnded(v.actor('cpu0')) && programEnded(v.actor('cpu1'))) }] };
     const kinds = explore(probe, { maxViolations: 100 }).violations.map((v) => v.message);
     expect(kinds).toContain("invariant 'never both done' violated");
   });

@@ -9,12 +9,13 @@ import { timer, timerLabel, timerMachine, type TimerContext } from '../../protoc
 import { teardown } from '../../examples/timerTeardown.js';
 import { drive } from './drive.js';
 import { outcomeSet } from './outcomes.js';
+import { programEnded } from '../../protocols/cpu.js';
 
 /** Invariant: once the call returned (the caller freed `dev`), no callback is running on cpu0. */
 const returnedAfterCallback = (caller: string) => ({
   name: 'the callback has returned when the call returns',
   check: (view: GlobalView) => {
-    const returned = view.actor(caller).status === 'done' || JSON.stringify(view.actor(caller).value).includes('freed');
+    const returned = programEnded(view.actor(caller)) || JSON.stringify(view.actor(caller).value).includes('freed');
     return !(returned && JSON.stringify(view.actor('cpu0').value).includes('timer:tm'));
   },
 });

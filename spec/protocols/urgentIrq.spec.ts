@@ -22,16 +22,16 @@ describe('urgent IRQ delivery (issue 11, fault 2)', () => {
   it('an IRQ raised after a step was queued can still run before it: every position of the handler is reachable', () => {
     const out = outcomeSet(urgentModel(), ['cpu0']);
     expect(out.verdict).toBe('verified');
-    expect(out.finals).toEqual(['cpu0=irq,p1,p2,p3', 'cpu0=p1,irq,p2,p3', 'cpu0=p1,p2,irq,p3', 'cpu0=p1,p2,p3']);
+    expect(out.finals).toEqual(['cpu0=irq,p1,p2,p3', 'cpu0=p1,irq,p2,p3', 'cpu0=p1,p2,irq,p3', 'cpu0=p1,p2,p3,irq']);
   });
 
   it('an IRQ never runs while IRQs are masked, and runs first when they are unmasked, ahead of the step already queued', () => {
     // IRQs masked from the start; p2 unmasks them and queues p3. An IRQ raised meanwhile waits
     // (deferred) and then runs before p3, never after it: on hardware a pending IRQ is taken at
-    // local_irq_enable. An IRQ raised after p3 ran finds the CPU gone offline.
-    expect(outcomeSet(maskedModel(), ['cpu0']).finals).toEqual(['cpu0=p1,p2,irq,p3', 'cpu0=p1,p2,p3']);
+    // local_irq_enable. An IRQ raised after p3 ran is taken by the CPU idling after its program.
+    expect(outcomeSet(maskedModel(), ['cpu0']).finals).toEqual(['cpu0=p1,p2,irq,p3', 'cpu0=p1,p2,p3,irq']);
     // Masking again in p1 (local_irq_disable) keeps the handler out of p1..p2 in every order.
-    expect(outcomeSet(disableThenEnableModel(), ['cpu0']).finals).toEqual(['cpu0=irq,p1,p2,p3', 'cpu0=p1,p2,irq,p3', 'cpu0=p1,p2,p3']);
+    expect(outcomeSet(disableThenEnableModel(), ['cpu0']).finals).toEqual(['cpu0=irq,p1,p2,p3', 'cpu0=p1,p2,irq,p3', 'cpu0=p1,p2,p3,irq']);
   });
 
   it('the handler runs before a lock grant already waiting for the interrupted code, and never takes it (fault 1 with fault 2)', () => {
@@ -41,7 +41,7 @@ describe('urgent IRQ delivery (issue 11, fault 2)', () => {
     const spec = grantModel();
     const result = explore(spec);
     expect(result.verdict).toBe('verified');
-    expect(outcomeSet(spec, ['cpu0']).finals).toEqual(['cpu0=ask,granted', 'cpu0=ask,irq,granted', 'cpu0=irq,ask,granted']);
+    expect(outcomeSet(spec, ['cpu0']).finals).toEqual(['cpu0=ask,granted,irq', 'cpu0=ask,irq,granted', 'cpu0=irq,ask,granted']);
     // The handler ran with the program's grant already queued ahead of the IRQ in cpu0's mailbox.
     expect(grantQueuedBeforeIrqTaken(spec)).toBe(true);
   });

@@ -5,8 +5,8 @@
  * on each).
  *
  * Each model logs, in cpu0's context, the order in which its program steps (p1, p2, ...) and
- * IRQ 1's handler ran; an order without irq is a run where the IRQ came after the program ended
- * (the CPU going offline drops it, as Xen's offline CPU takes no interrupts).
+ * IRQ 1's handler ran; irq last is a run where the IRQ came after the program ended (the CPU,
+ * idle then, takes it: protocols/cpu.ts).
  */
 import { assign } from 'xstate';
 import { assertThat, send, type SystemSpec } from '../../runtime/index.js';

@@ -6,7 +6,7 @@ import { explore } from '../../runtime/index.js';
 import { sleepInAtomic, useAfterFree } from '../../runtime/checkers/index.js';
 import { send, type Message } from '../../runtime/model.js';
 import type { GlobalView, SystemSpec } from '../../runtime/system.js';
-import { cpuMachine, softirqPoint } from '../../protocols/cpu.js';
+import { cpuMachine, softirqPoint, programEnded } from '../../protocols/cpu.js';
 import { calls, straightLineCpu, type Call } from '../../protocols/program.js';
 import { MEM_VALUE, mem, memoryLabel, memoryMachine } from '../../protocols/memory.js';
 import { MUTEX_GRANTED, mutex, mutexLabel, mutexMachine, mutexResources } from '../../protocols/mutex.js';
@@ -68,7 +68,7 @@ const queue = calls.queueWork('wq', 'w');
 const free = calls.free('obj', 'obj');
 const wqOf = (view: GlobalView): WorkqueueContext => view.actor('wq').context as WorkqueueContext;
 /** Once cpu1 is done, `w` is neither pending nor running. */
-const idleAfter = { name: 'neither pending nor running after the call', check: (view: GlobalView) => view.actor('cpu1').status !== 'done' || (!wqOf(view).works.w?.pending && wqOf(view).works.w?.running === null) };
+const idleAfter = { name: 'neither pending nor running after the call', check: (view: GlobalView) => !programEnded(view.actor('cpu1')) || (!wqOf(view).works.w?.pending && wqOf(view).works.w?.running === null) };
 
 describe('workqueue', () => {
   it('cancel_work_sync leaves the work neither pending nor running, even one that re-queues itself: freeing after it is safe', () => {

@@ -11,6 +11,7 @@ import { outcomes, queriesOf, reach } from '../../runtime/queries.js';
 import { flagHandshake } from '../../examples/flagHandshake.js';
 import { twoCpus } from '../../examples/twoCpuLock.js';
 import { inProcess } from '../cli/support.js';
+import { programEnded } from '../../protocols/cpu.js';
 
 const both = (system: ReturnType<typeof flagHandshake>) => queriesOf(system, ['both-claimed']);
 
@@ -42,7 +43,7 @@ describe('reachability queries', () => {
   });
 
   it('should take a query given to the matcher, and name an unknown one with the ones the system has', () => {
-    expect(twoCpus('abba', ['vgic.lock', 'd.lock'])).toReach({ name: 'cpu0 done', when: (v) => v.actor('cpu0').status === 'done' });
+    expect(twoCpus('abba', ['vgic.lock', 'd.lock'])).toReach({ name: 'cpu0 done', when: (v) => programEnded(v.actor('cpu0')) });
     expect(() => queriesOf(flagHandshake(false), ['both'])).toThrow("system 'flag-handshake' has no reachability query 'both'; its queries are 'both-claimed'");
   });
 });

@@ -133,14 +133,13 @@ export function racyCounter(): SystemSpec {
 /**
  * RCU callback lists: each CPU queues `callbacks` call_rcu callbacks that free an object; the
  * RCU actor asks every online CPU for a quiescent state (answered at the CPUs' softirq points)
- * and lets them go offline (cpu.offline). Each object must be freed once.
+ * CPUs, idle once their program ends, answer it there too. Each object must be freed once.
  */
 export function rcuCallbacks({ cpus = 2, callbacks = 2 }: { cpus?: number; callbacks?: number } = {}): SystemSpec {
   const names = Array.from({ length: cpus }, (_, i) => `cpu${i}`);
   const cpu = (id: string) =>
     cpuMachine({
       id,
-      services: ['rcu'],
       program: {
         initial: 'idle',
         states: {
