@@ -150,7 +150,8 @@ export function planSwarm(system: SystemSpec | LoadedSystem, options: SwarmOptio
   positive('shards', options.shards);
   positive('runs', options.runs);
   const plan = planShards(system, options, env);
-  const accumulating = [...new Set([...(system.checkers ?? []), ...(env.checkers ?? [])].map((make) => make()).filter((c) => c.accumulates === true).map((c) => c.name))];
+  const own = 'actorIndex' in system ? system.checkers : loadSystem(system).checkers; // names in SystemSpec.checkers resolved
+  const accumulating = [...new Set([...own, ...(env.checkers ?? [])].map((make) => make()).filter((c) => c.accumulates === true).map((c) => c.name))];
   return accumulating.length ? { ...plan, accumulating } : plan;
 }
 
