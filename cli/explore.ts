@@ -23,7 +23,7 @@ import { UsageError } from './errors.js';
 import type { ProgressSink } from './progress.js';
 import { heapUsed, memoryBound } from './memory.js';
 import type { SystemSource } from '../runtime/parallel/source.js';
-import { exploreSupervised } from '../runtime/supervised/host.js';
+import { exploreSupervised } from './supervised/host.js';
 
 /** Strategies the command line offers: whatever the engine's registry holds. */
 export function strategyNames(): readonly string[] {
@@ -45,7 +45,7 @@ export interface RunSettings extends Omit<StrategyOptions, 'strategy' | 'onProgr
   signal?: AbortSignal;
   /**
    * Run the search in a worker thread built from this source, under the watch of this thread
-   * (runtime/supervised/host.ts): a step that never returns ends the search with a partial
+   * (cli/supervised/host.ts): a step that never returns ends the search with a partial
    * result naming it, instead of hanging the command.
    */
   supervise?: SystemSource;

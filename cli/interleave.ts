@@ -111,13 +111,22 @@ export async function start(argv: readonly string[]): Promise<void> {
     if (err.code !== 'EPIPE') throw err;
     process.exit(process.exitCode ?? 0);
   });
+  // Standard output is the command's alone (tables, --json, reports to stdout): whatever else
+  // writes there in this process, a model's console.log at load or in a guard, or
+  // process.stdout.write, goes to stderr. console writes through process.stdout.write, so one
+  // replacement catches both; the command keeps the real one. Worker threads' output reaches
+  // this thread as a stream (cli/supervised/host.ts pipes it to stderr).
+  const realWrite = process.stdout.write;
+  const stdout = realWrite.bind(process.stdout) as (text: string) => boolean;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   try {
-    process.exitCode = await main(argv, processIo(controller.signal));
+    process.exitCode = await main(argv, processIo(controller.signal, stdout));
   } finally {
     // The listener stays until the process exits: a forwarded duplicate of the Ctrl-C that
     // stopped the search may still be on its way, and must not turn exit code 3 into a death
     // by SIGINT (130). A signal listener does not keep the process alive.
     if (firstAt === undefined) process.off('SIGINT', onSigint);
+    process.stdout.write = realWrite;
   }
 }
 

@@ -20,7 +20,7 @@ export interface Io {
    */
   startedAt?: number;
   /**
-   * Run `explore`'s search in a worker thread watched by this one (runtime/supervised/), so a
+   * Run `explore`'s search in a worker thread watched by this one (cli/supervised/), so a
    * step that never returns ends with a partial result instead of a hang. The process's own
    * command line does; `main()` called in-process (specs) runs the search in its thread unless
    * asked, which saves starting a thread per call.
@@ -28,11 +28,16 @@ export interface Io {
   supervise?: boolean;
 }
 
-export function processIo(signal?: AbortSignal): Io {
+/**
+ * The real process's Io. `stdout` writes to the process's standard output; `start()` passes the
+ * one it kept before pointing `process.stdout.write` at stderr (a model's console.log must not
+ * corrupt `--json`).
+ */
+export function processIo(signal?: AbortSignal, stdout: (text: string) => unknown = (text) => process.stdout.write(text)): Io {
   return {
     startedAt: 0,
     supervise: true,
-    out: (text) => process.stdout.write(text),
+    out: (text) => void stdout(text),
     err: (text) => process.stderr.write(text),
     isTTY: process.stderr.isTTY === true,
     ...(signal ? { signal } : {}),

@@ -30,7 +30,6 @@ export { replay, runPath, type Trace, type TraceStep, type ReplayResult, type Di
 export { encodeSchedule, decodeSchedule, stepDigest, executionDigest, type Schedule, type Execution } from './schedule.js';
 export { formatTrace, describeMessage, TRACE_LEGEND } from './trace.js';
 export { explore$, type ExploreEvent, type ObserveOptions } from './observe.js';
-export { exploreSupervised, DEFAULT_STEP_TIME_LIMIT_MS, type SupervisedOptions } from './supervised/host.js';
 export { Kernel, STEP_DISABLED, STEP_OK, STEP_FAILS, type Move, type Finding } from './Kernel.js';
 export { StateStore } from './StateStore.js';
 export type { Violation, ViolationKind, DeadlockDetails, BlockedActor } from './violations.js';

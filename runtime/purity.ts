@@ -11,7 +11,7 @@
  * message. The originals are put back before `underTraps` returns. Sources no trap covers (module
  * state, a counter in a closure) are caught by evaluating each new step twice (StepTable).
  *
- * {@link stepWatch} is how a supervisor (runtime/supervised/) learns which step is running, so
+ * {@link stepWatch} is how a supervisor (cli/supervised/) learns which step is running, so
  * that when one never returns it can say which: the step table calls `begin` with a description
  * before user code runs and `end` after. Without a supervisor both are no-ops.
  */

@@ -125,7 +125,7 @@ export interface ExploreStats {
   bytesPerState: number;
 }
 
-/** `stepTimeMs`: one step ran longer than the supervised search's per-step limit (runtime/supervised/host.ts). */
+/** `stepTimeMs`: one step ran longer than the supervised search's per-step limit (cli/supervised/host.ts). */
 export type BoundName = 'maxStates' | 'maxDepth' | 'timeLimitMs' | 'maxMemoryBytes' | 'stepTimeMs';
 
 /** Why a search ended before its strategy ran out of work. */

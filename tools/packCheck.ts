@@ -61,7 +61,7 @@ function checkTarball(tarball: string): void {
     .map((f) => f.replace(/^package\//, ''));
   const bad = files.filter((f) => /(^|\/)spec\/|\.spec\.|(?<!\.d)\.ts$/.test(f));
   if (bad.length) fail(`the tarball holds sources or specs: ${bad.slice(0, 10).join(', ')}${bad.length > 10 ? ', ...' : ''}`);
-  for (const need of ['bin/interleave.js', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/protocols/index.js', 'dist/runtime/checkers/index.js', 'dist/cli/matchers.js', 'dist/cli/interleave.js', 'dist/scenarios/index.js', 'dist/runtime/parallel/bootstrap.mjs', 'README.md']) {
+  for (const need of ['bin/interleave.js', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/protocols/index.js', 'dist/runtime/checkers/index.js', 'dist/cli/matchers.js', 'dist/cli/interleave.js', 'dist/scenarios/index.js', 'dist/runtime/parallel/bootstrap.mjs', 'dist/cli/supervised/bootstrap.mjs', 'dist/cli/supervised/worker.js', 'README.md']) {
     if (!files.includes(need)) fail(`the tarball has no ${need}`);
   }
   console.log(`tarball: ${files.length} files, no sources or specs`);
@@ -98,9 +98,9 @@ function run(keep: boolean): number {
     }
 
     console.log('== the API in plain Node');
-    const probe = `import('${NAME}').then(async (api) => { const p = await import('${NAME}/protocols'); const c = await import('${NAME}/checkers'); console.log([typeof api.explore, typeof api.replay, typeof p.straightLineCpu, typeof p.lockGuard, typeof c.lockdep].join(' ')); })`;
+    const probe = `import('${NAME}').then(async (api) => { const p = await import('${NAME}/protocols'); const c = await import('${NAME}/checkers'); const s = await import('${NAME}/supervised'); console.log([typeof api.explore, typeof api.replay, typeof p.straightLineCpu, typeof p.lockGuard, typeof c.lockdep, typeof s.exploreSupervised].join(' ')); })`;
     const kinds = sh(`node -e ${JSON.stringify(probe)}`, project).trim();
-    if (kinds !== 'function function function function function') fail(`plain Node imports gave: ${kinds}`);
+    if (kinds !== 'function function function function function function') fail(`plain Node imports gave: ${kinds}`);
     console.log(kinds);
 
     console.log('== strict tsc with skipLibCheck off: no error may come from this package');

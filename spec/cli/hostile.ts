@@ -376,6 +376,11 @@ export const ROWS: Row[] = [
   { kind: 'json', what: 'explore --json', argv: ['explore', M, '--json'], code: 1, says: '"schemaVersion": 1', check: (r) => expectJson(r.out) },
   { kind: 'json', what: 'list --json', argv: ['list', '--json', '--catalogue', CAT], code: 0, says: '"entries"', check: (r) => expectJson(r.out) },
   { kind: 'json', what: 'run --json', argv: ['run', '--json', '--catalogue', CAT], code: 0, says: '"summary"', check: (r) => expectJson(r.out) },
+  { kind: 'json', what: "explore --json of a model that prints (console.log at load, in a guard and an assign; was: stdout not JSON)", run: 'bin', model: chatty('explore'), argv: ['explore', '$M', '--json'], code: 1, says: '"schemaVersion": 1', check: (r) => { expectJson(r.out); expectIn(r.err, 'loading my model'); expectIn(r.err, 'guard ran'); expectIn(r.err, 'assign ran'); } },
+  { kind: 'json', what: 'the same with parallel-bfs (the model runs in more threads)', run: 'bin', model: chatty('explore'), argv: ['explore', '$M', '--json', '--strategy', 'parallel-bfs'], code: 1, says: '"schemaVersion": 1', check: (r) => { expectJson(r.out); expectIn(r.err, 'guard ran'); } },
+  { kind: 'json', what: 'the same with dpor', run: 'bin', model: chatty('explore'), argv: ['explore', '$M', '--json', '--strategy', 'dpor'], code: 1, says: '"schemaVersion": 1', check: (r) => { expectJson(r.out); expectIn(r.err, 'assign ran'); } },
+  { kind: 'json', what: 'run --json of a catalogue whose models print', run: 'bin', model: chatty('catalogue'), argv: ['run', '--json', '--catalogue', '$M'], code: 1, says: '"summary"', check: (r) => { expectJson(r.out); expectIn(r.err, 'loading my model'); expectIn(r.err, 'guard ran'); } },
+  { kind: 'json', what: 'list --json of a catalogue that prints when loaded', run: 'bin', model: chatty('catalogue'), argv: ['list', '--json', '--catalogue', '$M'], code: 0, says: '"entries"', check: (r) => { expectJson(r.out); expectIn(r.err, 'loading my model'); } },
   { kind: 'json', what: 'npm start -- --json (npm printed its banner on stdout)', run: 'npm', argv: ['--scenario', 'C1/fixed/2g', '--json'], code: 0, says: '"schemaVersion": 1', check: (r) => expectJson(r.out) },
 
   // ---- Ctrl-C (issue 13 item 7) ----
@@ -464,6 +469,19 @@ function burst(n: number): string {
 const a = createMachine({ id: 'a', initial: 'i', states: { i: { on: { go: { target: 'd', actions: Array.from({ length: ${n} }, (_, i) => send('b', { type: 'x', i })) } } }, d: done } });
 const b = createMachine({ id: 'b', initial: 'i', states: { i: { on: { x: 'i' } } } });
 export default { name: 'burst', actors: [{ name: 'a', machine: a }, { name: 'b', machine: b, daemon: true }], initialMessages: [{ to: 'a', event: { type: 'go' } }], mailboxBound: 1_000_000 };`;
+}
+
+/**
+ * A model that prints: console.log when its module loads, console.info in a guard, process.stdout.write
+ * in an assign; `b` asserts. As a catalogue: one entry building it.
+ */
+function chatty(as: 'explore' | 'catalogue'): string {
+  const system = `{ name: 'chatty', actors: [
+  { name: 'a', machine: createMachine({ id: 'a', initial: 'i', states: { i: { on: { go: { guard: () => { console.info('guard ran'); return true; }, target: 'd', actions: [assign(() => { process.stdout.write('assign ran\\n'); return {}; }), send('b', { type: 'x' })] } } }, d: done } }) },
+  { name: 'b', machine: createMachine({ id: 'b', initial: 'i', states: { i: { on: { x: { target: 'd', actions: assertThat(() => false, 'b got x') } } }, d: done } }) },
+], initialMessages: [{ to: 'a', event: { type: 'go' } }] }`;
+  return `console.log('loading my model');
+${as === 'explore' ? `export default ${system};` : `export const catalogue = [{ id: 'C', key: 'C/a/1', variant: 'a', config: '1', title: 't', source: 's', expected: { verdict: 'verified' }, build: () => (${system}) }];`}`;
 }
 
 /** The search's milliseconds on a result line ('(1 states, ..., 13,357 ms, strategy bfs)'). */

@@ -11,15 +11,15 @@
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import { ModelError } from '../errors.js';
-import { stepWatch } from '../purity.js';
-import { systemFrom } from '../parallel/source.js';
-import type { StrategyOptions } from '../result.js';
-import { startStrategy } from '../strategies/index.js';
-import { applyCheckers } from '../checkers/apply.js';
-import { withAnalyses } from '../analyses.js';
-import { outcomes, queriesOf, reach } from '../queries.js';
-import { loadSystem } from '../system.js';
+import { ModelError } from '../../runtime/errors.js';
+import { stepWatch } from '../../runtime/purity.js';
+import { systemFrom } from '../../runtime/parallel/source.js';
+import type { StrategyOptions } from '../../runtime/result.js';
+import { startStrategy } from '../../runtime/strategies/index.js';
+import { applyCheckers } from '../../runtime/checkers/apply.js';
+import { withAnalyses } from '../../runtime/analyses.js';
+import { outcomes, queriesOf, reach } from '../../runtime/queries.js';
+import { loadSystem } from '../../runtime/system.js';
 import { IN_STEP, SERIAL, STOP, TEXT_BYTES, TEXT_LENGTH, type WorkerInput, type WorkerMessage } from './protocol.js';
 
 const input = workerData as WorkerInput;

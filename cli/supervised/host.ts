@@ -24,11 +24,11 @@
  * the caller's thread, where a step that never returns cannot be stopped.
  */
 import { Worker } from 'node:worker_threads';
-import { InternalBug, ModelError } from '../errors.js';
-import type { ExploreResult, ExploreStats, StrategyOptions } from '../result.js';
-import { BOUND_HINTS } from '../result.js';
-import type { SystemSource } from '../parallel/source.js';
-import type { Violation } from '../violations.js';
+import { InternalBug, ModelError } from '../../runtime/errors.js';
+import type { ExploreResult, ExploreStats, StrategyOptions } from '../../runtime/result.js';
+import { BOUND_HINTS } from '../../runtime/result.js';
+import type { SystemSource } from '../../runtime/parallel/source.js';
+import type { Violation } from '../../runtime/violations.js';
 import { CONTROL_SLOTS, IN_STEP, SERIAL, STOP, TEXT_BYTES, TEXT_LENGTH, type PlainOptions, type QueryResults, type QueryTask, type WorkerInput, type WorkerMessage } from './protocol.js';
 
 /** A step that runs longer than this is taken to never return. */
@@ -105,7 +105,10 @@ function supervise<T>(
   const ctrl = new Int32Array(control);
   const input: WorkerInput = { source, strategy, options: plain, ...(task ? { task } : {}), heapFraction, hostTimeOrigin: performance.timeOrigin, control, text };
   let searchStarted: number | undefined;
-  const worker = new Worker(new URL('./bootstrap.mjs', import.meta.url), { workerData: input });
+  // The worker's stdout (a model's console.log, and that of parallel-bfs's threads inside it)
+  // goes to stderr: stdout carries the command's results alone (--json).
+  const worker = new Worker(new URL('./bootstrap.mjs', import.meta.url), { workerData: input, stdout: true });
+  worker.stdout.pipe(process.stderr, { end: false });
   let stats: ExploreStats = ZERO_STATS;
   let systemName = '';
   const violations: Violation[] = [];

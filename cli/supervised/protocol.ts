@@ -9,10 +9,10 @@
  * - `TEXT_LENGTH`: bytes of the step's description ("actor 'a' in state 'i' on message 'go'")
  *   in the shared text buffer.
  */
-import type { ExploreResult, ExploreStats, StrategyOptions } from '../result.js';
-import type { SystemSource } from '../parallel/source.js';
-import type { Violation } from '../violations.js';
-import type { OutcomesResult, QueryAnswer } from '../queries.js';
+import type { ExploreResult, ExploreStats, StrategyOptions } from '../../runtime/result.js';
+import type { SystemSource } from '../../runtime/parallel/source.js';
+import type { Violation } from '../../runtime/violations.js';
+import type { OutcomesResult, QueryAnswer } from '../../runtime/queries.js';
 
 export const STOP = 0;
 export const IN_STEP = 1;

@@ -1,14 +1,16 @@
 /**
- * The library's supervised search (runtime/supervised/host.ts, issue 13 item 1): user code runs
+ * The supervised search (cli/supervised/host.ts, issue 13 item 1; the package's
+ * 'interleave-explorer/supervised' entry): user code runs
  * in a worker thread, and a step that never returns ends the search with a partial result that
  * names it, instead of hanging the caller.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ModelError, exploreSupervised, runStrategy } from '../../runtime/index.js';
+import { ModelError, runStrategy } from '../../runtime/index.js';
+import { exploreSupervised } from '../../cli/supervised/host.js';
 import twoCpuLock from '../../examples/twoCpuLock.js';
-import { ROOT } from '../cli/support.js';
+import { ROOT } from './support.js';
 
 const DIR = join(ROOT, 'spec/out/supervised');
 const model = (body: string): string => `

@@ -1,4 +1,4 @@
-// Entry of the supervised search's worker thread (runtime/supervised/host.ts). Users' .ts model
+// Entry of the supervised search's worker thread (cli/supervised/host.ts). Users' .ts model
 // files need tsx's loader in the thread that imports them, and in a source checkout so does the
 // engine, so this plain-JS file registers it first, then imports the worker module. A failure to
 // start is posted to the host, which would otherwise wait for a result that never comes.
