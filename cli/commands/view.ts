@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { CommandDef, ParsedArgs } from '../args.js';
 import { EXIT, InputError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { reportProblem, type Report } from '../reports/report.js';
+import { validateReport } from '../reports/schema.js';
 import { writeText } from '../reports/write.js';
 import { viewerHtml } from '../viewer/html.js';
 
@@ -27,9 +27,10 @@ export function viewCommand(args: ParsedArgs, io: Io): number {
   } catch (err) {
     throw new InputError(`report ${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const problem = reportProblem(data);
-  if (problem) throw new InputError(`report ${file} cannot be viewed: ${problem}`);
-  const report = data as Report;
+  // Every field the page shows is checked against cli/SCHEMA.md first: a damaged or hand-edited
+  // report is refused with the path of its first bad field, never rendered half.
+  const { report, problem } = validateReport(data);
+  if (problem !== undefined) throw new InputError(`report ${file} cannot be viewed: ${problem}`);
   writeText(output, viewerHtml(report));
   const cases = report.runs.reduce((n, r) => n + r.violations.length, 0);
   io.out(`wrote ${output}: ${cases} counterexample${cases === 1 ? '' : 's'} from ${report.runs.length} run${report.runs.length === 1 ? '' : 's'}\n`);

@@ -297,12 +297,3 @@ export function makeReport(command: string, runs: RunReport[], exitCode: number)
   };
 }
 
-/** Checks that `value` is a report this version can read; returns why not, or undefined. */
-export function reportProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return 'it is not a JSON object';
-  const r = value as Partial<Report>;
-  if (r.schemaVersion === undefined) return "it has no 'schemaVersion': it is not an interleave report (write one with --report out.json or --json)";
-  if (r.schemaVersion !== SCHEMA_VERSION) return `its schemaVersion is ${String(r.schemaVersion)}; this interleave reads version ${SCHEMA_VERSION}`;
-  if (!Array.isArray(r.runs)) return "it has no 'runs' array";
-  return undefined;
-}

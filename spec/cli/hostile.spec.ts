@@ -5,13 +5,13 @@
  * A row run as a process is killed after PROCESS_TIMEOUT_MS: a kill is reported as a hang.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/interleave.js';
 import { explore } from '../../runtime/index.js';
 import twoCpuLock from '../../examples/twoCpuLock.js';
-import { PRELUDE, RAW_CONTROL, ROWS, pingModel, type Row } from './hostile.js';
+import { PRELUDE, RAW_CONTROL, REPORT_DAMAGE, ROWS, pingModel, type Row } from './hostile.js';
 import { BIN, FIXTURES, ROOT, inProcess, type Ran } from './support.js';
 
 const OUT = 'spec/out/hostile';
@@ -45,6 +45,13 @@ beforeAll(async () => {
   expect(tokens.ping).toMatch(/^il2_/u);
   expect((await inProcess('explore', 'examples/twoCpuLock.ts', '--report', `${OUT}/report.json`)).code).toBe(1);
   expect((await inProcess('explore', `${FIXTURES}/hostile.ts`, '--report', `${OUT}/hostileReport.json`)).code).toBe(1);
+  // Damaged copies of a real report, for the view rows (REPORT_DAMAGE).
+  const real = readFileSync(join(ROOT, OUT, 'report.json'), 'utf8');
+  for (const [name, damage] of Object.entries(REPORT_DAMAGE)) {
+    const copy = JSON.parse(real) as Record<string, unknown>;
+    damage(copy as never);
+    writeFileSync(join(ROOT, OUT, `report-${name}.json`), JSON.stringify(copy));
+  }
 }, 120_000);
 
 function argvOf(row: Row, i: number): string[] {

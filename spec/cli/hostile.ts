@@ -346,6 +346,16 @@ export const ROWS: Row[] = [
   { kind: 'view', what: 'a report of a later schema', argv: ['view', `${FIXTURES}/schema2.json`], code: 2, says: 'cannot be viewed: its schemaVersion is 2; this interleave reads version 1' },
   { kind: 'view', what: 'JSON that is not a report', argv: ['view', 'package.json'], code: 2, says: "cannot be viewed: it has no 'schemaVersion': it is not an interleave report" },
   { kind: 'view', what: 'a report whose runs are not a list', model: '{ "schemaVersion": 1, "runs": "x" }', ext: 'json', argv: ['view', '$M'], code: 2, says: 'cannot be viewed' },
+  { kind: 'view', what: 'a report without tool whose runs are empty (was: exit 70, a TypeError)', model: '{ "schemaVersion": 1, "runs": [] }', ext: 'json', argv: ['view', '$M'], code: 2, says: 'cannot be viewed: tool is missing, as cli/SCHEMA.md defines it' },
+  { kind: 'view', what: 'a report whose runs are [null] (was: exit 70)', model: '{ "schemaVersion": 1, "runs": [null] }', ext: 'json', argv: ['view', '$M'], code: 2, says: 'cannot be viewed: tool is missing' },
+  { kind: 'view', what: 'a whole report whose one run is null', argv: ['view', 'spec/out/hostile/report-run-null.json'], code: 2, says: 'report spec/out/hostile/report-run-null.json cannot be viewed: runs[0] must be an object, got null, as cli/SCHEMA.md defines it' },
+  { kind: 'view', what: 'a report whose violations are [null] (was: accepted, a broken page)', argv: ['view', 'spec/out/hostile/report-violation-null.json'], code: 2, says: 'cannot be viewed: runs[0].violations[0] must be an object, got null' },
+  { kind: 'view', what: "a report whose trace.steps is \"x\" (was: accepted)", argv: ['view', 'spec/out/hostile/report-steps-string.json'], code: 2, says: 'runs[0].violations[0].trace.steps must be an array, got the string "x"' },
+  { kind: 'view', what: 'a report whose step has a mailbox of numbers', argv: ['view', 'spec/out/hostile/report-mailbox-numbers.json'], code: 2, says: /runs\[0\]\.violations\[0\]\.trace\.steps\[1\]\.mailboxes\[0\]\[0\] must be an object, got the number 7/u },
+  { kind: 'view', what: 'a report whose verdict is unknown', argv: ['view', 'spec/out/hostile/report-verdict.json'], code: 2, says: /runs\[0\]\.verdict .*\(got the string "maybe"\)/u },
+  { kind: 'view', what: 'a report whose schemaVersion is the string "1"', argv: ['view', 'spec/out/hostile/report-version-string.json'], code: 2, says: 'its schemaVersion is "1"; this interleave reads version 1' },
+  { kind: 'view', what: 'a report with no runs at all is fine (an empty page)', argv: ['view', 'spec/out/hostile/report-runs-empty.json', '-o', 'spec/out/hostile/empty.html'], code: 0, says: 'wrote spec/out/hostile/empty.html: 0 counterexamples from 0 runs' },
+  { kind: 'view', what: 'a report with fields this version does not know is fine (SCHEMA.md: ignore them)', argv: ['view', 'spec/out/hostile/report-extra-fields.json', '-o', 'spec/out/hostile/extra.html'], code: 0, says: 'wrote spec/out/hostile/extra.html: 1 counterexample from 1 run' },
   { kind: 'view', what: 'a page that is not .html', argv: ['view', 'package.json', '-o', 'out.txt'], code: 2, says: "option --output must name an .html file, got 'out.txt'" },
   { kind: 'view', what: 'a page under /proc', argv: ['view', 'spec/out/hostile/report.json', '-o', '/proc/nope/x.html'], code: 2, says: 'cannot write /proc/nope/x.html' },
   {
@@ -497,6 +507,22 @@ function growing(): string {
 const m = createMachine({ id: 'a', initial: 'i', context: { xs: Array.from({ length: 500 }, () => 0), n: 0 }, states: { i: { on: { go: { actions: [assign(({ context }: any) => ({ n: context.n + 1, xs: context.xs.map((x: number, i: number) => (i === context.n % 500 ? x + 1 : x)) })), send('a', { type: 'go' })] } } } } });
 export default { name: 'growing', actors: [{ name: 'a', machine: m, daemon: true }], initialMessages: [{ to: 'a', event: { type: 'go' } }] };`;
 }
+
+/** Damaged copies of a real JSON report (written by the spec as spec/out/hostile/report-NAME.json). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const REPORT_DAMAGE: Record<string, (r: any) => void> = {
+  'run-null': (r) => (r.runs[0] = null),
+  'violation-null': (r) => (r.runs[0].violations[0] = null),
+  'steps-string': (r) => (r.runs[0].violations[0].trace.steps = 'x'),
+  'mailbox-numbers': (r) => (r.runs[0].violations[0].trace.steps[1].mailboxes[0] = [7]),
+  verdict: (r) => (r.runs[0].verdict = 'maybe'),
+  'version-string': (r) => (r.schemaVersion = '1'),
+  'runs-empty': (r) => (r.runs = []),
+  'extra-fields': (r) => {
+    r.future = { x: 1 };
+    r.runs[0].violations[0].trace.steps[0].colour = 'red';
+  },
+};
 
 // ---- checks that rows add to the ones every row gets ----
 

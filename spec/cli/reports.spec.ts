@@ -4,7 +4,8 @@
  * (spec/cli/fixtures/hostile.ts) escaped in every format.
  */
 import { describe, expect, it } from 'vitest';
-import { explore, replay } from '../../runtime/index.js';
+import { explore, replay, runStrategy } from '../../runtime/index.js';
+import { validateReport } from '../../cli/reports/schema.js';
 import { makeReport, runReport, type Report, type RunReport } from '../../cli/reports/report.js';
 import { escapeHtml, escapeXml, jsonForScript } from '../../cli/reports/escape.js';
 import { escapeMermaid, mermaidDiagram } from '../../cli/reports/mermaid.js';
@@ -71,6 +72,30 @@ describe('the JSON report', () => {
       ['DP/buggy/3', 'violation', true],
       ['DP/fixed/3', 'verified', true],
     ]);
+  });
+});
+
+describe('the schema the viewer reads (cli/reports/schema.ts, after cli/SCHEMA.md)', () => {
+  it('should accept every kind of report the command line writes', () => {
+    const runs = [
+      fileRun(twoCpuLock, 'examples/twoCpuLock.ts'),
+      fileRun(hostile, 'hostile.ts'),
+      runReport({ origin: { kind: 'file', key: 'b.ts', file: 'b.ts' }, system: twoCpuLock, strategy: 'bfs', result: explore(twoCpuLock, { maxStates: 3 }), timeMs: 1 }),
+      runReport({ origin: { kind: 'file', key: 'p.ts', file: 'p.ts' }, system: twoCpuLock, strategy: 'pct', seed: 3, result: runStrategy('pct', twoCpuLock, { seed: 3, runs: 20 }), timeMs: 1 }),
+      ...catalogue.map((entry) => {
+        const system = entry.build();
+        return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy: 'bfs', result: explore(system), timeMs: 2 });
+      }),
+    ];
+    const report = JSON.parse(JSON.stringify(makeReport('explore', runs, 1))) as unknown;
+    expect(validateReport(report).problem).toBeUndefined();
+    expect(validateReport(JSON.parse(JSON.stringify(makeReport('run', [], 0)))).problem).toBeUndefined();
+  });
+
+  it('should name the first bad field by its path', () => {
+    const report = JSON.parse(JSON.stringify(makeReport('explore', [fileRun(twoCpuLock, 'm.ts')], 1))) as { runs: Array<{ violations: Array<{ trace: { steps: Array<{ states: unknown }> } }> }> };
+    (report.runs[0]!.violations[0]!.trace.steps[2] as { states: unknown }).states = [1];
+    expect(validateReport(report).problem).toBe('runs[0].violations[0].trace.steps[2].states[0] must be a string, got the number 1, as cli/SCHEMA.md defines it');
   });
 });
 
