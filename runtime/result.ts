@@ -222,14 +222,36 @@ export function hashCompactionNote(h: HashCompaction): string {
 /** Checks a positive-integer option, naming it on failure. */
 export function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v <= 0) throw new ModelError(`option ${name} must be a positive integer, got ${String(v)}`);
+  if (!Number.isInteger(v) || v <= 0) throw new ModelError(`option ${name} must be a positive integer, got ${shownValue(v)}`);
   return v;
+}
+
+/** An option's value as a message shows it: a string quoted and said to be one ('the string "10"'). */
+export function shownValue(v: unknown): string {
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? 'an array' : 'an object';
+  return String(v);
+}
+
+/**
+ * The caller's clock or memory probe, checked at every reading: one that returns NaN (or
+ * anything but a finite number) would silently switch its bound off, as every comparison with
+ * NaN is false.
+ */
+function readingChecked(name: 'clock' | 'memoryProbe', f: (() => number) | undefined, unit: string): (() => number) | undefined {
+  if (f === undefined) return undefined;
+  return () => {
+    const v = f();
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`option ${name} returned ${shownValue(v)}; it must return a finite number of ${unit}`);
+    return v;
+  };
 }
 
 /** Rejects a time limit that is not positive, or that comes without the caller's clock. */
 export function checkTimeLimit(options: Pick<ExploreOptions, 'timeLimitMs' | 'clock'>): void {
   if (options.timeLimitMs === undefined) return;
-  if (!(options.timeLimitMs > 0)) throw new ModelError(`option timeLimitMs must be a positive number of milliseconds, got ${String(options.timeLimitMs)}`);
+  if (!(typeof options.timeLimitMs === 'number' && options.timeLimitMs > 0)) throw new ModelError(`option timeLimitMs must be a positive number of milliseconds, got ${shownValue(options.timeLimitMs)}`);
   if (!options.clock) throw new ModelError('option timeLimitMs needs a clock: the engine reads no time itself, so pass clock: () => performance.now()');
 }
 
@@ -264,7 +286,7 @@ export function searchSettings(options: ExploreOptions, shrinkByDefault: boolean
   const o = options.timeOrigin;
   if (o !== undefined && !Number.isFinite(o)) throw new ModelError(`option timeOrigin must be a finite clock reading in milliseconds, got ${String(o)}`);
   const m = options.maxMemoryBytes;
-  if (m !== undefined && !(Number.isFinite(m) && m > 0)) throw new ModelError(`option maxMemoryBytes must be a positive number of bytes, got ${String(m)}`);
+  if (m !== undefined && !(typeof m === 'number' && Number.isFinite(m) && m > 0)) throw new ModelError(`option maxMemoryBytes must be a positive number of bytes, got ${shownValue(m)}`);
   for (const key of ['clock', 'memoryProbe', 'shouldStop', 'onProgress', 'onViolation'] as const) {
     const f = options[key];
     if (f !== undefined && typeof f !== 'function') throw new ModelError(`option ${key} must be a function, got ${typeof f}`);
@@ -278,10 +300,10 @@ export function searchSettings(options: ExploreOptions, shrinkByDefault: boolean
     distinctKinds: options.maxViolations === undefined,
     progressEveryStates: positiveInteger('progressEveryStates', options.progressEveryStates, SEARCH_DEFAULTS.progressEveryStates),
     timeLimitMs: options.timeLimitMs,
-    clock: options.clock,
+    clock: readingChecked('clock', options.clock, 'milliseconds'),
     timeOrigin: options.timeOrigin,
     maxMemoryBytes: m,
-    memoryProbe: options.memoryProbe,
+    memoryProbe: readingChecked('memoryProbe', options.memoryProbe, 'bytes'),
     shouldStop: options.shouldStop,
     checkers: options.checkers ?? [],
     onProgress: options.onProgress,

@@ -173,6 +173,9 @@ export function loadSystem(spec: SystemSpec): LoadedSystem {
     if (typeof actor.name !== 'string' || actor.name === '') {
       throw new ModelError(`${where}: actor #${i} has no name`);
     }
+    if (actor.name === ENVIRONMENT) {
+      throw new ModelError(`${where}: actor #${i} is named '${ENVIRONMENT}', the name traces give the environment (the sender of initial messages); choose another name`);
+    }
     if (actorIndex.has(actor.name)) {
       throw new ModelError(`${where}: duplicate actor name '${actor.name}' (actors #${actorIndex.get(actor.name)} and #${i})`);
     }

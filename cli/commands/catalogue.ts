@@ -15,7 +15,7 @@ import { blamed, buildEntry, loadCatalogue, selectEntries } from '../load.js';
 import { makeReport, runReport, type Report, type RunReport } from '../reports/report.js';
 import { count, table } from '../reports/table.js';
 import { violationText } from '../reports/text.js';
-import { checkReportFile, writeReport } from '../reports/write.js';
+import { checkReportFile, writeReportAfter } from '../reports/write.js';
 
 const CATALOGUE_OPTION = { name: 'catalogue', value: '<file>', help: 'use this module (exporting `catalogue`) instead of the built-in scenarios/index.ts' };
 
@@ -78,11 +78,7 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
     const closing = typeof o.catalogue === 'string' || interrupted ? [] : findingsText(report.runs);
     io.out(`${catalogueText(report, { traces: o.traces === true })}${closing.length ? `\n\n${closing.join('\n')}` : ''}${interrupted ? `\n${interruptedLine(runs.length, entries.length)}` : ''}\n`);
   }
-  if (reportFile) {
-    writeReport(reportFile, report);
-    io.err(`wrote ${reportFile}\n`);
-  }
-  return code;
+  return reportFile ? writeReportAfter(reportFile, report, code, io.err, 'run') : code;
 }
 
 function interruptedLine(ran: number, total: number): string {

@@ -22,7 +22,7 @@ import { BUILT_IN_CATALOGUE, blamed, resolveTarget, type Target } from '../load.
 import { progressSink } from '../progress.js';
 import { makeReport, replayCommand as replayCommandOf, runReport, toolVersion, traceReport, type RunOrigin, type RunReport } from '../reports/report.js';
 import { TRACE_COLUMN_WIDTH } from '../reports/text.js';
-import { checkReportFile, reportText, writeReport } from '../reports/write.js';
+import { checkReportFile, reportText, writeReportAfter } from '../reports/write.js';
 import { escapeControl, escapeControlDeep } from '../reports/escape.js';
 
 export const CHECKERS_OPTION = {
@@ -69,7 +69,7 @@ export const exploreDef: CommandDef = {
 export async function exploreCommand(args: ParsedArgs, io: Io, command: string): Promise<number> {
   const o = args.options;
   const strategyOption = choice('strategy', o.strategy, strategyNames());
-  const seed = seedValue(o.seed);
+  const givenSeed = seedValue(o.seed);
   const maxStates = positiveInt('max-states', o['max-states'], 'states');
   const maxDepth = positiveInt('max-depth', o['max-depth'], 'steps');
   const maxViolations = positiveInt('max-violations', o['max-violations'], 'violations');
@@ -113,7 +113,11 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   }
   const strategy = workers !== undefined && workers > 1 ? 'parallel-bfs' : chosen;
   const parallel = strategy === 'parallel-bfs' ? { workers: workers ?? 2, source: systemSource(target, typeof o.catalogue === 'string' ? o.catalogue : undefined) } : {};
-  if (seed !== undefined && !isRandomised(strategy)) io.err(`note: --seed has no effect with --strategy ${strategy}; it seeds randomised strategies\n`);
+  // A seed a strategy does not use is said so and dropped (as TLC takes -seed only with
+  // -simulate): the result line and the report name no seed the search did not use. A warning
+  // and not an error, so one command line can be run with every strategy.
+  if (givenSeed !== undefined && !isRandomised(strategy)) io.err(`note: --seed has no effect with --strategy ${strategy}; it seeds randomised strategies (pct, random), so it is ignored here\n`);
+  const seed = isRandomised(strategy) ? givenSeed : undefined;
   if (!o.json) io.err(`exploring ${target.key} (system '${target.system.name}') with ${strategy}; Ctrl-C stops and prints the partial result\n`);
 
   const shown = { checkers: o.checkers !== undefined, distinctKinds: maxViolations === undefined && entryOptions.maxViolations === undefined };
@@ -156,12 +160,10 @@ async function exploreTarget(
   const code = run.verdict === 'verified' ? EXIT.ok : run.verdict === 'violation' ? EXIT.violation : EXIT.incomplete;
   const report = makeReport(command, [run], code);
   if (json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else io.out(`${reportText(report)}\n${summaryLines(run, shown).map((l) => `${l}\n`).join('')}`);
-  if (reportFile) {
-    writeReport(reportFile, report);
-    io.err(`wrote ${reportFile}\n`);
-  }
-  return code;
+  else io.out(`${reportText(report)}
+${summaryLines(run, shown).map((l) => `${l}
+`).join('')}`);
+  return reportFile ? writeReportAfter(reportFile, report, code, io.err, 'explore') : code;
 }
 
 /**

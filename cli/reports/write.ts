@@ -11,7 +11,7 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { EXIT, InputError, UsageError } from '../errors.js';
 import { viewerHtml } from '../viewer/html.js';
 import { escapeControl } from './escape.js';
 import { junitXml } from './junit.js';
@@ -50,6 +50,24 @@ export function checkReportFile(file: string, option = '--report'): void {
 }
 
 /** Writes `report` to `file` in the format its extension names. */
+/**
+ * Writes the report after a search whose result was already printed, and returns the exit code.
+ * A write that fails (a full disk) is said on stderr; the verdict's own failing code stays (1 a
+ * violation, 3 incomplete: the result above stands, and a violation must not pass for a usage
+ * error), and only a clean 0 becomes 2, as the report asked for was not made.
+ */
+export function writeReportAfter(file: string, report: Report, code: number, err: (text: string) => void, command: string): number {
+  try {
+    writeReport(file, report);
+  } catch (e) {
+    if (!(e instanceof InputError || e instanceof UsageError)) throw e;
+    err(`interleave ${command}: ${e.message}; the result above stands, the report was not written\n`);
+    return code === EXIT.ok ? EXIT.usage : code;
+  }
+  err(`wrote ${file}\n`);
+  return code;
+}
+
 export function writeReport(file: string, report: Report): void {
   checkReportFile(file);
   const render = FORMATS[extname(file).toLowerCase()] as (r: Report) => string;

@@ -58,8 +58,9 @@ export const STRATEGY_NAMES: readonly string[] = [...Object.keys(policies), PARA
  */
 export function startStrategy(name: string, system: SystemSpec | LoadedSystem, options: StrategyOptions = {}): SearchRun {
   if (name === PARALLEL) return new ParallelSearch(system, options);
-  const make = policies[name];
-  if (!make) throw new ModelError(`unknown strategy '${name}'; use one of ${STRATEGY_NAMES.join(', ')}`);
+  // Own keys only: '__proto__' or 'constructor' must not find Object.prototype's.
+  const make = typeof name === 'string' && Object.hasOwn(policies, name) ? policies[name] : undefined;
+  if (!make) throw new ModelError(`unknown strategy ${typeof name === 'string' ? `'${name}'` : `(a ${typeof name})`}; use one of ${STRATEGY_NAMES.join(', ')}`);
   return new Search(system, make(options), options);
 }
 

@@ -65,6 +65,8 @@ export interface Row {
   sigintDelayMs?: number;
   /** Extra checks on what ran. */
   check?: (r: { code: number | null; out: string; err: string }) => void;
+  /** Exit 2 after the result was printed (a report that could not be written): stdout has it. */
+  resultBeforeError?: boolean;
   /** Not yet: needs this to land first. */
   waitsFor?: string;
 }
@@ -159,6 +161,9 @@ export const ROWS: Row[] = [
   { kind: 'option', what: 'a report under /proc (mkdir -p never returns there)', argv: ['explore', M, '--report', '/proc/nope/x.json'], code: 2, says: 'option --report: cannot write /proc/nope/x.json' },
   { kind: 'option', what: 'a report inside a file', argv: ['explore', M, '--report', `${FIXTURES}/notJson.json/x.json`], code: 2, says: `option --report: cannot write ${FIXTURES}/notJson.json/x.json: ${FIXTURES}/notJson.json is not a directory` },
   { kind: 'option', what: 'a report that is a directory', argv: ['explore', M, '--report', 'spec/out/hostile/adir.json'], code: 2, says: 'option --report: spec/out/hostile/adir.json is a directory; name a file' },
+  { kind: 'violation', what: 'a violation whose --report cannot be written (disk full; was: exit 2, the violation\'s code lost)', argv: ['explore', M, '--report', 'spec/out/hostile/full.json'], code: 1, says: 'violation: deadlock', check: (r) => expectIn(r.err, 'interleave explore: cannot write spec/out/hostile/full.json: ENOSPC: no space left on device, write; the result above stands, the report was not written') },
+  { kind: 'option', what: 'a verified model whose --report cannot be written: exit 2', argv: ['explore', FIXED, '--report', 'spec/out/hostile/full.json'], code: 2, resultBeforeError: true, says: 'the result above stands, the report was not written', check: (r) => expectIn(r.out, 'verified') },
+  { kind: 'option', what: 'run, every entry as expected, --report cannot be written: exit 2', argv: ['run', '--catalogue', CAT, '--report', 'spec/out/hostile/full.json'], code: 2, resultBeforeError: true, says: 'interleave run: cannot write spec/out/hostile/full.json: ENOSPC' },
   { kind: 'option', what: '--catalogue with a model file (was silently ignored)', argv: ['explore', M, '--catalogue', 'nope.ts'], code: 2, says: "option --catalogue chooses where scenario keys come from, but 'examples/twoCpuLock.ts' is a model file" },
   { kind: 'option', what: '--catalogue naming a missing file', argv: ['explore', 'DP/buggy/3', '--catalogue', `${FIXTURES}/nope.ts`], code: 2, says: `interleave explore: catalogue ${FIXTURES}/nope.ts does not exist` },
   { kind: 'option', what: '--catalogue without a catalogue export', argv: ['explore', 'DP/buggy/3', '--catalogue', `${FIXTURES}/noExport.ts`], code: 2, says: "has no 'catalogue' export that is an array of entries" },
@@ -172,6 +177,8 @@ export const ROWS: Row[] = [
   { kind: 'option', what: 'explore a directory', argv: ['explore', FIXTURES], code: 2, says: `model file ${FIXTURES} is not a file` },
   { kind: 'option', what: 'help for a command', argv: ['explore', '--help'], code: 0, says: 'usage: interleave explore' },
   { kind: 'option', what: 'the version', argv: ['--version'], code: 0, says: /^\d+\.\d+\.\d+/ },
+  { kind: 'option', what: '--seed with bfs (was: accepted, the result line said "seed 5")', argv: ['explore', M, '--seed', '5'], code: 1, says: 'violation: deadlock', check: (r) => { expectIn(r.err, 'note: --seed has no effect with --strategy bfs; it seeds randomised strategies (pct, random), so it is ignored here'); expect(r.out).not.toContain('seed 5'); } },
+  { kind: 'option', what: '--seed with pct is used and shown', argv: ['explore', M, '--seed', '5', '--strategy', 'pct'], code: 1, says: 'seed 5' },
   { kind: 'option', what: 'a usage error points to the help', argv: ['explore', M, '--seed', 'x'], code: 2, says: usage('explore') },
 
   // ---- model files that cannot be loaded ----
@@ -188,6 +195,7 @@ export const ROWS: Row[] = [
   { kind: 'model file', what: 'a null actor', model: "export default { name: 'x', actors: [null] };", argv: ['explore', '$M'], code: 2, says: "system 'x': actor #0 is null, not { name, machine }" },
   { kind: 'model file', what: 'an actor without a name', model: "export default { name: 'x', actors: [{ machine: createMachine({ id: 'a' }) }] };", argv: ['explore', '$M'], code: 2, says: "system 'x': actor #0 has no name" },
   { kind: 'model file', what: 'duplicate actor names', argv: ['explore', `${FIXTURES}/duplicateActors.ts`], code: 2, says: "system 'twins': duplicate actor name 'cpu' (actors #0 and #1)" },
+  { kind: 'model file', what: "an actor named '(env)', the environment's name in traces (was: accepted, traces ambiguous)", model: "export default { name: 'x', actors: [{ name: '(env)', machine: createMachine({ id: 'e' }) }] };", argv: ['explore', '$M'], code: 2, says: "system 'x': actor #0 is named '(env)', the name traces give the environment (the sender of initial messages); choose another name" },
   { kind: 'model file', what: 'a machine that is not a machine', model: "export default { name: 'x', actors: [{ name: 'a', machine: {} }] };", argv: ['explore', '$M'], code: 2, says: "actor 'a': 'machine' is not an xstate v5 machine" },
   { kind: 'model file', what: 'an actor without a machine', model: "export default { name: 'x', actors: [{ name: 'a' }] };", argv: ['explore', '$M'], code: 2, says: "actor 'a': 'machine' is not an xstate v5 machine" },
   { kind: 'model file', what: 'an async factory', model: "export default async () => one({ i: { on: { go: 'd' } }, d: done });", argv: ['explore', '$M'], code: 2, says: "export 'default' is an async function (it returned a promise); export the system itself, or a function that returns it synchronously" },
