@@ -154,7 +154,8 @@ function supervise<T>(
     /** Asked to stop, no user code running, and still no result: the engine is stuck in one unit of work. */
     const unresponsive = (ms: number): void => {
       const last = step();
-      const what = `the search did not stop within ${Math.round(ms).toLocaleString('en-US')} ms of ${stopAsked?.why === 'interrupt' ? 'Ctrl-C' : 'the time limit'}${last ? ` (its last step began as ${last})` : ''}`;
+      const doing = searchStarted === undefined ? 'the search thread, still loading the model file,' : 'the search';
+      const what = `${doing} did not stop within ${Math.round(ms).toLocaleString('en-US')} ms of ${stopAsked?.why === 'interrupt' ? 'Ctrl-C' : 'the time limit'}${last ? ` (its last step began as ${last})` : ''}`;
       const why = 'the search thread was stopped, and this result is what it had found by then';
       void worker.terminate();
       finish(() => {
