@@ -38,8 +38,4 @@ export default tseslint.config(
     },
   },
   { files: ['runtime/**/*.ts', 'protocols/**/*.ts', 'actors/**/*.ts', 'scenarios/**/*.ts'], rules: nondeterminism },
-  // The supervisor watches the engine from outside (issue 13 item 1): a timer and a clock in the
-  // caller's thread, and the worker's clock for the time limit, as the command line would pass.
-  // The engine it runs reads none.
-  { files: ['runtime/supervised/*.ts'], rules: { 'no-restricted-properties': 'off', 'no-restricted-globals': 'off' } },
 );

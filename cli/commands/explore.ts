@@ -9,7 +9,7 @@ import { loadSystem } from '../../runtime/system.js';
 import { replay, runPath } from '../../runtime/replay.js';
 import { Kernel } from '../../runtime/Kernel.js';
 import { outcomes, queriesOf, reach, type OutcomesResult, type QueryAnswer } from '../../runtime/queries.js';
-import { querySupervised, type SupervisedOptions } from '../../runtime/supervised/host.js';
+import { querySupervised, type SupervisedOptions } from '../supervised/host.js';
 import type { ExploreResult } from '../../runtime/result.js';
 import { formatTrace } from '../../runtime/trace.js';
 import { byteSize, choice, durationMs, positiveInt, seedValue, type CommandDef, type ParsedArgs } from '../args.js';
@@ -199,7 +199,7 @@ async function queryTarget(
   let outs: OutcomesResult | undefined;
   let stopped: ExploreResult | undefined;
   if (supervision) {
-    // In a worker thread watched by this one, as explore's search (runtime/supervised/host.ts).
+    // In a worker thread watched by this one, as explore's search (cli/supervised/host.ts).
     const got = await querySupervised(supervision.source, { ...(q.names === undefined ? {} : { names: q.names }), outcomes: q.outcomes, ...bound }, supervision.options);
     answers = got.answers;
     outs = got.outcomes;

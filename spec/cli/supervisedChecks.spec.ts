@@ -1,7 +1,7 @@
 /**
  * `--checkers`, the after-search analyses (race, liveness), `--reach` and `--outcomes` on the
  * paths that build the system in another thread: the supervised explore (the command line's
- * default: runtime/supervised/) and parallel-bfs's workers. Each answer is compared with the one
+ * default: cli/supervised/) and parallel-bfs's workers. Each answer is compared with the one
  * the same command gives in this thread, so nothing the options ask for is dropped on the way.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
