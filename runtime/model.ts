@@ -53,12 +53,15 @@ export const FRAME = 'frame';
 export const TO_FRAME = 'toFrame';
 
 /**
- * Urgent delivery (runtime/delivery.ts). A message with `urgent: true` (an interrupt:
- * protocols/irq.ts `irq.raise`) is taken ahead of the mailbox's FIFO order, as soon as the
- * receiver's current state handles it; while the state defers it (a CPU with IRQs masked), it
- * waits like any message. Traces leave the field out (it says how, not what, is delivered).
+ * Urgent delivery (runtime/delivery.ts). A message with `'interleave.urgent': true` (an
+ * interrupt: protocols/irq.ts `irq.raise`) is taken ahead of the mailbox's FIFO order, as soon
+ * as the receiver's current state handles it; while the state defers it (a CPU with IRQs
+ * masked), it waits like any message. Traces leave the field out (it says how, not what, is
+ * delivered). The key is the runtime's own (`interleave.` like the runtime's action types), so
+ * a model's message with a field of its own named `urgent` (a priority flag of the protocol
+ * modelled) is plain data and keeps FIFO order.
  */
-export const URGENT = 'urgent';
+export const URGENT = 'interleave.urgent';
 
 /** `answer`, addressed to the context that sent `request` (adds `toFrame` if the request had a `frame`). */
 export function answerTo(request: { readonly [field: string]: unknown }, answer: Message): Message {

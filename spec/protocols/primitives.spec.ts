@@ -85,13 +85,13 @@ describe('RCU', () => {
 describe('IRQ controller', () => {
   it('should route SGIs to the named CPU and SPIs to their route, coalesce a second edge while active, and re-raise after EOI', () => {
     const g = drive(irqControllerMachine('gic', ['cpu0', 'cpu1']));
-    expect(g.take('spmc', irq.trigger(8, 'cpu1')).sent).toEqual(['cpu1: irq.raise(irq=8,urgent=true)']);
+    expect(g.take('spmc', irq.trigger(8, 'cpu1')).sent).toEqual(['cpu1: irq.raise(irq=8,interleave.urgent=true)']);
     expect(g.take('spmc', irq.trigger(8, 'cpu1')).sent).toEqual([]);
     expect(g.take('spmc', irq.trigger(8, 'cpu1')).sent).toEqual([]); // one pending bit
-    expect(g.take('cpu1', { type: 'irq.eoi', irq: 8 }).sent).toEqual(['cpu1: irq.raise(irq=8,urgent=true)']);
-    expect(g.take('dev', irq.trigger(40)).sent).toEqual(['cpu0: irq.raise(irq=40,urgent=true)']);
+    expect(g.take('cpu1', { type: 'irq.eoi', irq: 8 }).sent).toEqual(['cpu1: irq.raise(irq=8,interleave.urgent=true)']);
+    expect(g.take('dev', irq.trigger(40)).sent).toEqual(['cpu0: irq.raise(irq=40,interleave.urgent=true)']);
     g.take('x', irq.route(41, 'cpu1'));
-    expect(g.take('dev', irq.trigger(41)).sent).toEqual(['cpu1: irq.raise(irq=41,urgent=true)']);
+    expect(g.take('dev', irq.trigger(41)).sent).toEqual(['cpu1: irq.raise(irq=41,interleave.urgent=true)']);
     expect(g.take('cpu0', { type: 'cpu.offline' }).sent).toEqual(['cpu0: cpu.offline_ack']);
     expect(g.take('dev', irq.trigger(1, 'cpu0')).sent).toEqual([]);
   });

@@ -10,7 +10,8 @@
  * spec/strategies/dporUrgent.spec.ts checks the reducing search on the same models.
  */
 import { describe, expect, it } from 'vitest';
-import { explore, type SystemSpec } from '../../runtime/index.js';
+import { assertThat, explore, send, type SystemSpec } from '../../runtime/index.js';
+import { createMachine } from 'xstate';
 import { IRQ_RAISE } from '../../protocols/irq.js';
 import { SPIN_GRANTED } from '../../protocols/spinlock.js';
 import { outcomeSet } from './outcomes.js';
@@ -53,6 +54,28 @@ describe('urgent IRQ delivery (issue 11, fault 2)', () => {
     expect(bfs.violations.map((v) => `${v.kind}: ${v.message}`)).toEqual(["assertion: assertion failed in actor 'cpu0': the IRQ ran before the program started"]);
     expect(dpor.violations.map((v) => `${v.kind}: ${v.message}`)).toEqual(bfs.violations.map((v) => `${v.kind}: ${v.message}`));
     expect(dpor.complete).toBe(true);
+  });
+
+  it("a model's own message field named like the runtime's flag (urgent, as a protocol's priority bit) is data: FIFO order holds", () => {
+    // Hostile tester (F1): the runtime's urgency flag was the plain key 'urgent', so a user's
+    // { type: 'second', urgent: true } overtook 'first' and BFS, DFS and DPOR reported a false
+    // violation. The runtime's key is now its own ('interleave.urgent'); every strategy agrees.
+    const a = createMachine({ id: 'a', initial: 'i', states: { i: { on: { go: { target: 'd', actions: [send('b', { type: 'first' }), send('b', { type: 'second', urgent: true, priority: 'urgent' })] } } }, d: { type: 'final' } } });
+    const b = createMachine({
+      id: 'b',
+      initial: 'w1',
+      states: {
+        w1: { on: { first: 'w2', second: { target: 'd', actions: assertThat(() => false, 'FIFO broken: second before first') } } },
+        w2: { on: { second: 'd' } },
+        d: { type: 'final' },
+      },
+    });
+    const spec: SystemSpec = { name: 'user urgent field', actors: [{ name: 'a', machine: a }, { name: 'b', machine: b }], initialMessages: [{ to: 'a', event: { type: 'go' } }] };
+    for (const strategy of ['bfs', 'dfs', 'dpor'] as const) {
+      const result = runStrategy(strategy, spec, {});
+      expect(result.violations.map((v) => v.message), strategy).toEqual([]);
+      expect(result.verdict, strategy).toBe('verified');
+    }
   });
 });
 
