@@ -79,6 +79,8 @@ export interface Move {
   interestOf: object | null;
   /** Which of those checkers want to see this move (bit i: checker i). */
   interest: number;
+  /** Kernel.sendsOf's cache: the sends by receiver name and message (null: not asked yet). */
+  named: Array<{ to: string; message: Message }> | null;
 }
 
 /**
@@ -336,6 +338,7 @@ export class Components {
       receiverMask: mask,
       failing: outcome.failures.length > 0,
       interestOf: null,
+      named: null,
       interest: 0,
     };
   }

@@ -188,20 +188,21 @@ export class Kernel {
    */
   checkTransition(checkers: readonly Checker[], v: Int32Array, actor: number, out: Int32Array, depth: number, path?: () => number[]): Finding[] {
     if (checkers.length === 0) return NO_FINDINGS;
-    const move = this.move(v, actor);
+    const move = (this.tables[actor] as ActorComponents).moves[v[actor] as number] ?? this.move(v, actor);
     if (!move) return NO_FINDINGS;
-    const mask = this.interest(checkers, move, actor, v, out);
+    const mask = move.interestOf === checkers ? move.interest : this.interest(checkers, move, actor, v, out);
     if (mask === 0) return NO_FINDINGS;
-    // The views read `v` and `out` directly: a checker may use them only during the call.
-    const event: TransitionEvent = {
-      actor: this.nameOf(actor),
-      message: this.table.message(move.message),
-      sends: this.sendsOf(move),
-      before: new StateView(this, v),
-      after: new StateView(this, out),
-      depth,
-      path,
-    };
+    // The views read `v` and `out` directly: a checker may use them only during the call. So the
+    // event and its two views are one object each, re-pointed per call: nothing is allocated
+    // for a step a checker looks at (a search shows lockdep millions of them).
+    const event = (this.transitionEvent ??= { actor: '', message: { type: '' }, sends: [], before: new StateView(this, v), after: new StateView(this, out), depth: 0 });
+    event.actor = this.nameOf(actor);
+    event.message = this.table.message(move.message);
+    event.sends = this.sendsOf(move);
+    (event.before as StateView).at(v);
+    (event.after as StateView).at(out);
+    event.depth = depth;
+    event.path = path;
     let found: Finding[] | undefined;
     for (let i = 0; i < checkers.length; i++) {
       if (i < 31 && (mask & (1 << i)) === 0) continue;
@@ -210,6 +211,9 @@ export class Kernel {
     }
     return found ?? NO_FINDINGS;
   }
+
+  /** The event {@link checkTransition} hands checkers, re-pointed per call. */
+  private transitionEvent: TransitionEvent | undefined;
 
   /** Which of `checkers` want `actor`'s move (Checker.relevant), asked once per move (cached on the move). */
   private interest(checkers: readonly Checker[], move: Move, actor: number, v: Int32Array, out: Int32Array): number {
@@ -238,16 +242,14 @@ export class Kernel {
 
   /** A move's sends by name and message, in the order they were made (the same array for the same move: do not modify it). */
   sendsOf(move: Move): Array<{ to: string; message: Message }> {
-    const known = this.sends.get(move);
+    const known = move.named;
     if (known) return known;
     const s = move.outcome.sends;
     const out: Array<{ to: string; message: Message }> = [];
     for (let j = 0; j < s.length; j += 2) out.push({ to: this.nameOf(s[j] as number), message: this.table.message(s[j + 1] as number) });
-    this.sends.set(move, out);
+    move.named = out;
     return out;
   }
-
-  private readonly sends = new WeakMap<Move, Array<{ to: string; message: Message }>>();
 
   /** Actor `a`'s local state id in `v`. */
   local(v: Int32Array, a: number): number {
@@ -390,10 +392,16 @@ class StateView implements CheckerView {
   readonly guards: readonly string[];
   constructor(
     private readonly kernel: Kernel,
-    private readonly v: Int32Array,
+    private v: Int32Array,
   ) {
     this.actorNames = kernel.system.actorNames;
     this.guards = kernel.guards;
+  }
+
+  /** This view, reading state `v` from now on. */
+  at(v: Int32Array): this {
+    this.v = v;
+    return this;
   }
 
   actor(name: string): AnyMachineSnapshot {

@@ -86,12 +86,18 @@ function guardCheckerFactory(make: CheckerFactory, index: number): CheckerFactor
     if (onTransition === undefined) return checker;
     if (typeof onTransition !== 'function') throw new ModelError(`checker '${name}': onTransition is ${describeValue(onTransition)}, not a function`);
     // A fresh instance per call of the factory: wrapping its method in place keeps its other fields.
+    // Called on every transition a checker looks at: nothing is allocated unless something is wrong.
+    const at = (event: TransitionEvent): string => `checker '${name}': onTransition() on '${event.actor}' taking '${event.message.type}'`;
     checker.onTransition = (event: TransitionEvent): Finding[] | undefined => {
-      const at = `checker '${name}': onTransition() on '${event.actor}' taking '${event.message.type}'`;
-      const found = call(() => onTransition.call(checker, event), at);
-      if (found === undefined) return undefined;
+      let found: Finding[] | undefined;
+      try {
+        found = onTransition.call(checker, event);
+      } catch (err) {
+        throw callbackError(err, at(event));
+      }
+      if (found === undefined || (Array.isArray(found) && found.length === 0)) return found;
       if (!Array.isArray(found) || !found.every((f) => typeof f === 'object' && f !== null && typeof f.kind === 'string' && typeof f.message === 'string')) {
-        throw new ModelError(`${at} returned ${describeValue(found)}; it must return undefined or an array of findings ({ kind, message })`);
+        throw new ModelError(`${at(event)} returned ${describeValue(found)}; it must return undefined or an array of findings ({ kind, message })`);
       }
       return found;
     };
@@ -104,10 +110,15 @@ function call<T>(run: () => T, what: string, context: () => string = () => ''): 
   try {
     return run();
   } catch (err) {
-    if (err instanceof ModelError || err instanceof InternalBug) throw err;
-    const hint = isFrozenWrite(err) ? `: it may read the state it is shown, never change it (${FROZEN_STATE_HINT})` : '';
-    throw new ModelError(`${what} threw${context()}: ${err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err)}${hint}`);
+    throw callbackError(err, what, context);
   }
+}
+
+/** What a throw from a user callback becomes: a ModelError naming it (an engine bug stays one). */
+function callbackError(err: unknown, what: string, context: () => string = () => ''): Error {
+  if (err instanceof ModelError || err instanceof InternalBug) return err;
+  const hint = isFrozenWrite(err) ? `: it may read the state it is shown, never change it (${FROZEN_STATE_HINT})` : '';
+  return new ModelError(`${what} threw${context()}: ${err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err)}${hint}`);
 }
 
 function mark<F extends object>(fn: F): F {

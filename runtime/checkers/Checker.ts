@@ -30,6 +30,8 @@ export interface CheckerView extends GlobalView {
 }
 
 export interface TransitionEvent {
+  // The engine hands every call the same event object, its fields set for that step: keep what
+  // you need of its fields, never the event or its views.
   /** The actor that took a message. */
   actor: string;
   /** The message it took (stamped with `from`). */
