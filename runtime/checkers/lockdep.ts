@@ -24,8 +24,11 @@
  * - **Cycles** of any length (`check_noncircular`), with read locks as lockdep has them since
  *   v5.10: a dependency records whether P was held for reading (S) or not (E) and whether N is a
  *   recursive reader (R) or not (N); a cycle deadlocks only if it is *strong* (no -(*R)-> followed
- *   by -(S*)->). One report per cycle, with the whole chain ("Chain exists of: ...") and the
- *   CPU0/CPU1 scenario for its two ends (`print_circular_bug`, `print_circular_lock_scenario`).
+ *   by -(S*)->). One report per cycle, with the whole chain (the dependencies in reverse order,
+ *   and the message's `A -> B -> C -> A`), "Chain exists of:" with the three classes the kernel
+ *   names (the new lock, the one before the held lock on the chain, the held lock) and the
+ *   CPU0/CPU1 scenario for its two ends, `rlock()` for a read-held end (`print_circular_bug`,
+ *   `print_circular_lock_scenario`).
  * - **Recursion** (`check_deadlock`): taking a class already held, unless a recursive read of a
  *   read-held class, or annotated as nested (`subclass` > 0: spin_lock_nested).
  * - **IRQ-safe -> IRQ-unsafe** (`check_irq_usage`, `print_bad_irq_dependency`): a new dependency
@@ -38,7 +41,10 @@
  * makes every reader recursive, as lib/locking-selftest.c does with force_read_lock_recursive.
  *
  * The kernel prints `<Interrupt>` in the scenario of a softirq report too (the interrupt that
- * runs the softirq on its way out), and so does this report.
+ * runs the softirq on its way out), and `local_irq_disable();` in the irq-safety scenarios of
+ * both states: print_usage_bug_scenario and print_irq_lock_scenario have no softirq wording, and
+ * no report of the kernel prints `<SoftIRQ>`. These reports print the same
+ * (spec/checkers/lockdepWording.spec.ts).
  *
  * Held locks are a function of the global state: they are read from the lock guards'
  * `resources` (conventions.ts `heldBy`), never from this checker's memory of a path, so a
@@ -694,16 +700,19 @@ export class Lockdep implements Checker {
       lines.push(`-> #${i + 1} (${d.to}):`, `       taken while holding (${d.from}) by ${d.where.actor}, at: ${d.where.step}`);
     }
     lines.push(`-> #0 (${n}):`, `       taken while holding (${h}) by ${x}, at: ${step}`, '', 'other info that might help us debug this:', '');
-    if (parent !== n) lines.push('Chain exists of:', `  ${chain.join(' --> ')}`, '');
+    // print_circular_lock_scenario: the new lock, the class just before the held one on the
+    // chain (lockdep's "parent"), the held lock; the whole chain is the list above. CPU0's two
+    // lines say rlock() for a lock taken for reading.
+    if (parent !== n) lines.push('Chain exists of:', `  ${n} --> ${parent} --> ${h}`, '');
     lines.push(
       ' Possible unsafe locking scenario:',
       '',
       '       CPU0                    CPU1',
       '       ----                    ----',
-      `  lock(${show(h, prev.instance)});`,
+      `  ${prev.read ? 'rlock' : 'lock'}(${show(h, prev.instance)});`,
       `                               lock(${show(parent, parentDep?.fromInstance ?? next.instance)});`,
       `                               lock(${show(h, parentDep?.toInstance ?? prev.instance)});`,
-      `  lock(${show(n, next.instance)});`,
+      `  ${next.read ? 'rlock' : 'lock'}(${show(n, next.instance)});`,
       '',
       ' *** DEADLOCK ***',
     );
