@@ -1,6 +1,7 @@
 /**
  * `npx tsx tools/checkerReports.ts <model> [--trace <kind>]`: what each checker reports on the
- * small models of spec/checkers/models.ts, as docs/checkers.md shows it (its transcripts run
+ * small models of spec/checkers/models.ts and examples/softirqLock.ts, lockChain.ts, as
+ * docs/checkers.md and the README's lockdep section show it (its transcripts run
  * this, so `npm run docs:paste` keeps them true when a checker's report changes).
  *
  * Transition checkers run inside the exploration (`explore({ ...system, checkers }, {
@@ -14,6 +15,8 @@ import { explore, formatTrace, replay, type SystemSpec, type Violation } from '.
 import { checkLiveness, findDataRaces, lockdep, lockLeak, sleepInAtomic, useAfterFree } from '../runtime/checkers/index.js';
 import type { CheckerFactory } from '../runtime/checkers/Checker.js';
 import { abba, domainFree, hypercallLock, irqLock, mutexIn, sharedBuffer, sriNotification } from '../spec/checkers/models.js';
+import softirqLock from '../examples/softirqLock.js';
+import lockChain from '../examples/lockChain.js';
 
 interface Found {
   header: string;
@@ -31,6 +34,8 @@ const MODELS: Record<string, () => Found> = {
   abba: () => transition(abba('abba'), 'lockdep', lockdep),
   'irq-lock-plain': () => transition(irqLock('plain'), 'lockdep', lockdep),
   'irq-lock-irqsave': () => transition(irqLock('irqsave'), 'lockdep', lockdep),
+  'softirq-lock': () => transition(softirqLock, 'lockdep', lockdep),
+  'lock-chain': () => transition(lockChain, 'lockdep', lockdep),
   'hypercall-lock-leaky': () => transition(hypercallLock('leaky'), 'lockLeak', lockLeak),
   'domain-free-xfree': () => transition(domainFree('xfree'), 'useAfterFree', useAfterFree),
   'domain-free-call_rcu': () => transition(domainFree('call_rcu'), 'useAfterFree', useAfterFree),
