@@ -105,6 +105,17 @@ export const calls = {
   /** write_lock on a rwlock: waits for the grant. */
   writeLock: (guard: string, cls: string): Call => ({ text: `write_lock(${cls})`, issue: [cpu.writeLock(guard, cls)], awaits: grantOf(RW_GRANTED, cls) }),
   writeUnlock: (guard: string, cls: string): Call => ({ text: `write_unlock(${cls})`, issue: [cpu.writeUnlock(guard, cls)] }),
+  /** spin_lock_irq: masks IRQs (Xen asserts they were enabled), then waits for the grant. */
+  lockIrq: (guard: string, cls: string): Call => ({ text: `spin_lock_irq(${cls})`, issue: [cpu.lockIrq(guard, cls)], awaits: grantOf(SPIN_GRANTED, cls) }),
+  /** spin_unlock_irq: releases, then unmasks IRQs. */
+  unlockIrq: (guard: string, cls: string): Call => ({ text: `spin_unlock_irq(${cls})`, issue: [cpu.unlockIrq(guard, cls)] }),
+  /** spin_lock_bh (Linux include/linux/spinlock.h): disables softirqs on this CPU, then waits for the grant. */
+  lockBh: (guard: string, cls: string): Call => ({ text: `spin_lock_bh(${cls})`, issue: [cpu.lockBh(guard, cls)], awaits: grantOf(SPIN_GRANTED, cls) }),
+  /** spin_unlock_bh: releases, then enables softirqs. */
+  unlockBh: (guard: string, cls: string): Call => ({ text: `spin_unlock_bh(${cls})`, issue: [cpu.unlockBh(guard, cls)] }),
+  /** local_bh_disable / local_bh_enable (Linux kernel/softirq.c): a nesting count; no softirq work runs on this CPU while it is above zero. */
+  localBhDisable: (): Call => ({ text: 'local_bh_disable()', issue: [cpu.localBhDisable()] }),
+  localBhEnable: (): Call => ({ text: 'local_bh_enable()', issue: [cpu.localBhEnable()] }),
   /** local_irq_disable / local_irq_enable. */
   irqDisable: (): Call => ({ text: 'local_irq_disable()', issue: [cpu.irqDisable()] }),
   irqEnable: (): Call => ({ text: 'local_irq_enable()', issue: [cpu.irqEnable()] }),

@@ -10,7 +10,9 @@ import { explore, formatTrace, replay, type SystemSpec } from '../../runtime/ind
 import { lockdep } from '../../runtime/checkers/index.js';
 import { reply } from '../../runtime/model.js';
 import { memoryLabel, memoryMachine } from '../../protocols/memory.js';
-import { calls, lockGuard, program, straightLineCpu, PROGRAM_NEXT } from '../../protocols/program.js';
+import { calls, lockGuard, program, straightLineCpu, PROGRAM_NEXT, type Call } from '../../protocols/program.js';
+import softirqLock from '../../examples/softirqLock.js';
+import { runStrategy } from '../../runtime/strategies/index.js';
 import { irqLock as straightIrqLock } from '../../examples/irqLock.js';
 import twoCpuLock from '../../examples/twoCpuLock.js';
 import twoCpuLockFixed from '../../examples/twoCpuLockFixed.js';
@@ -120,5 +122,41 @@ describe('straight-line programs', () => {
     const r = explore(system);
     expect(r.violations[0]?.message).toContain('the server answers 8');
     expect(formatTrace(replay(system, r.violations[0]!.token).trace)).toContain('task.ping to srv');
+  });
+});
+
+describe('straight-line softirq and IRQ-masking calls (spin_lock_bh, local_bh_disable, spin_lock_irq)', () => {
+  // examples/softirqLock.ts with cpu0 written as calls: a tasklet on cpu1 takes stats.lock, so
+  // the lock is SOFTIRQ-safe; cpu0 taking it with softirqs enabled is lockdep's "inconsistent
+  // {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W} usage", and spin_lock_bh or local_bh_disable around a plain
+  // spin_lock is what the kernel asks instead.
+  const system = (take: readonly Call[]): SystemSpec => ({
+    ...softirqLock,
+    name: 'softirq-lock (calls)',
+    actors: softirqLock.actors.map((a) => (a.name === 'cpu0' ? { name: 'cpu0', machine: straightLineCpu('cpu0', take) } : a)),
+  });
+  const plain = [calls.lock('stats', 'stats.lock'), calls.unlock('stats', 'stats.lock')];
+  const bh = [calls.lockBh('stats', 'stats.lock'), calls.unlockBh('stats', 'stats.lock')];
+  const bhAround = [calls.localBhDisable(), calls.lock('stats', 'stats.lock'), calls.unlock('stats', 'stats.lock'), calls.localBhEnable()];
+  const irq = [calls.lockIrq('stats', 'stats.lock'), calls.unlockIrq('stats', 'stats.lock')];
+
+  it('should report the SOFTIRQ-unsafe use with plain spin_lock, under bfs and dpor alike', () => {
+    for (const strategy of ['bfs', 'dpor'] as const) {
+      const r = runStrategy(strategy, system(plain), {});
+      expect(r.verdict, strategy).toBe('violation');
+      expect(r.violations[0]?.message, strategy).toMatch(/inconsistent lock state: stats.lock is taken in softirq context .* and taken with softirqs enabled \(cpu0\)/);
+    }
+  });
+
+  it('should verify spin_lock_bh, local_bh_disable around spin_lock, and spin_lock_irq (IRQs masked keep softirqs out too)', () => {
+    for (const take of [bh, bhAround, irq]) {
+      const r = explore(system(take));
+      expect(r.violations.map((v) => v.message)).toEqual([]);
+      expect(r.verdict).toBe('verified');
+    }
+  });
+
+  it('should name the states after the calls', () => {
+    expect(Object.keys(program('cpu0', [...bhAround, ...irq]).states)).toEqual(['idle', 'local_bh_disable()', 'spin_lock(stats.lock)', 'spin_unlock(stats.lock)', 'local_bh_enable()', 'spin_lock_irq(stats.lock)', 'spin_unlock_irq(stats.lock)', 'done']);
   });
 });
