@@ -260,6 +260,14 @@ function layoutOf(o: WeakMemoryOptions): Layout {
     }
   }
   const locs = obj.map((n, i) => locationKey(n, field[i] as string));
+  // Two declarations one key would name (object 'a' field 'b' and object 'a.b' with field '')
+  // would be one location: a write to either would be read through the other.
+  const firstAt = new Map<string, number>();
+  locs.forEach((l, i) => {
+    const j = firstAt.get(l);
+    if (j === undefined) firstAt.set(l, i);
+    else throw new ModelError(`weak memory '${o.name}': object '${obj[j] as string}' field '${field[j] as string}' and object '${obj[i] as string}' field '${field[i] as string}' are both location '${l}'; rename one`);
+  });
   if (!locs.length) throw new ModelError(`weak memory '${o.name}': has no locations; give objects with at least one field`);
   const maxStale = o.maxStale ?? 4;
   const maxBuffer = o.maxBuffer ?? 4;

@@ -178,6 +178,16 @@ describe('errors name the actor, the location and the option', () => {
     expect(() => weakMemory({ ...base, model: 'arm', access: { a: { reads: ['q'] } } })).toThrow(/unknown location 'q'/);
     expect(() => weakMemory({ ...base, model: 'arm', objects: {} })).toThrow(/has no locations/);
   });
+  it("two declarations one location key would name are a model error under every model, not one location (hostile tester F10)", () => {
+    // Object 'a' field 'b' and object 'a.b' (a plain variable) were merged into location 'a.b':
+    // under sc and tso a write to one was read through the other (a false assertion); under arm
+    // the lanes clashed as 'duplicate actor name'.
+    for (const model of ['sc', 'tso', 'arm'] as const) {
+      expect(() => weakMemory({ name: 'mem', model, cpus: ['P0', 'P1'], objects: { a: { b: 0 }, 'a.b': { '': 0 } } }), model).toThrow(
+        /weak memory 'mem': object 'a' field 'b' and object 'a.b' field '' are both location 'a.b'; rename one/,
+      );
+    }
+  });
 });
 
 describe('labels', () => {
