@@ -81,8 +81,15 @@ function guardCheckerFactory(make: CheckerFactory, index: number): CheckerFactor
   return mark((): Checker => {
     const checker = call(() => make(), `checker #${index}: its factory`);
     if (typeof checker !== 'object' || checker === null) throw new ModelError(`checker #${index}: its factory returned ${describeValue(checker)}, not a checker ({ name, onTransition })`);
-    const name = typeof checker.name === 'string' ? checker.name : `#${index}`;
-    const onTransition = checker.onTransition;
+    // Its fields are read once, here, under guard (a getter that throws is the model's error).
+    const declared = call(() => checker.name, `checker #${index}: reading its name`);
+    const name = typeof declared === 'string' ? declared : `#${index}`;
+    const onTransition = call(() => checker.onTransition, `checker '${name}': reading onTransition`);
+    const relevant = call(() => checker.relevant, `checker '${name}': reading relevant`);
+    if (relevant !== undefined) {
+      if (typeof relevant !== 'function') throw new ModelError(`checker '${name}': relevant is ${describeValue(relevant)}, not a function`);
+      checker.relevant = (facts) => call(() => relevant.call(checker, facts), `checker '${name}': relevant()`);
+    }
     if (onTransition === undefined) return checker;
     if (typeof onTransition !== 'function') throw new ModelError(`checker '${name}': onTransition is ${describeValue(onTransition)}, not a function`);
     // A fresh instance per call of the factory: wrapping its method in place keeps its other fields.
@@ -96,8 +103,8 @@ function guardCheckerFactory(make: CheckerFactory, index: number): CheckerFactor
         throw callbackError(err, at(event));
       }
       if (found === undefined || (Array.isArray(found) && found.length === 0)) return found;
-      if (!Array.isArray(found) || !found.every((f) => typeof f === 'object' && f !== null && typeof f.kind === 'string' && typeof f.message === 'string')) {
-        throw new ModelError(`${at(event)} returned ${describeValue(found)}; it must return undefined or an array of findings ({ kind, message })`);
+      if (!Array.isArray(found) || !found.every((f) => typeof f === 'object' && f !== null && typeof f.kind === 'string' && (f.kind as string) !== '' && typeof f.message === 'string')) {
+        throw new ModelError(`${at(event)} returned ${describeValue(found)}; it must return undefined or an array of findings ({ kind, message }, kind a non-empty string)`);
       }
       return found;
     };
