@@ -1,8 +1,9 @@
 /**
- * A small, strict argument parser. Every mistake is a {@link UsageError} that names the option
+ * The command line's arguments, over node's `util.parseArgs`. Every mistake is a {@link UsageError} that names the option
  * (or argument) and what is wrong in one line; help texts are generated from the same
  * definitions, so an option cannot be parsed without being documented.
  */
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 
 export interface OptionDef {
@@ -34,7 +35,12 @@ export interface ParsedArgs {
 
 const HELP: OptionDef = { name: 'help', short: 'h', help: 'show this help' };
 
-/** Parses `argv` (after the command name) against `def`. */
+/**
+ * Parses `argv` (after the command name) against `def`. Tokenising is node's own
+ * `util.parseArgs` (a maintained library, not ours); this layer adds what it leaves to its
+ * caller: one-line errors naming the option, an option given twice, a flag given a value, and a
+ * valued option followed by another option instead of its value.
+ */
 export function parseArgs(def: CommandDef, argv: readonly string[]): ParsedArgs {
   const defs = [...def.options, HELP];
   const byName = new Map(defs.map((d) => [d.name, d]));
@@ -42,34 +48,25 @@ export function parseArgs(def: CommandDef, argv: readonly string[]): ParsedArgs 
   const options: Record<string, string | true> = {};
   const positionals: string[] = [];
   const known = (): string => defs.map((d) => `--${d.name}`).join(', ');
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
+  const config = Object.fromEntries(defs.map((d) => [d.name, { type: d.value ? ('string' as const) : ('boolean' as const), ...(d.short ? { short: d.short } : {}) }]));
+  const { tokens } = nodeParseArgs({ args: [...argv], options: config, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
       continue;
     }
-    const eq = arg.indexOf('=');
-    const spelled = eq >= 0 ? arg.slice(0, eq) : arg;
-    const d = spelled.startsWith('--') ? byName.get(spelled.slice(2)) : byShort.get(spelled.slice(1));
-    if (!d) throw new UsageError(`unknown option '${spelled}'; the options of '${def.name}' are ${known()}`);
+    const d = token.rawName.startsWith('--') ? byName.get(token.name) : byShort.get(token.rawName.slice(1));
+    if (!d) throw new UsageError(`unknown option '${token.rawName}'; the options of '${def.name}' are ${known()}`);
     const shown = `--${d.name}`;
     if (options[d.name] !== undefined && d.name !== 'help') throw new UsageError(`option ${shown} is given twice`);
     if (!d.value) {
-      if (eq >= 0) throw new UsageError(`option ${shown} takes no value, got '${arg.slice(eq + 1)}'`);
+      if (token.inlineValue) throw new UsageError(`option ${shown} takes no value, got '${token.value ?? ''}'`);
       options[d.name] = true;
       continue;
     }
-    let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      value = argv[i + 1];
-      if (value !== undefined && value.startsWith('--')) value = undefined;
-      else i++;
-    }
+    // `--max-states --json`: node takes the next option as the value; it is a missing value.
+    const value = token.value !== undefined && !token.inlineValue && token.value.startsWith('--') ? undefined : token.value;
     if (value === undefined || value === '') throw new UsageError(`option ${shown} needs a value: ${shown} ${d.value}`);
     options[d.name] = value;
   }
