@@ -51,6 +51,7 @@ export const exploreDef: CommandDef = {
     { name: 'max-memory', value: '<size>', help: `stop when the JavaScript heap holds this much: megabytes (512), or with a unit (512MB, 2GB) (default ${Math.round(DEFAULT_HEAP_FRACTION * 100)}% of node's heap limit)` },
     { name: 'hash-compact', help: 'store 64-bit state fingerprints only (hash compaction, as TLC): far less memory, but the search is probabilistic; the report gives the chance a state was missed (bfs, symmetry, pct, random)' },
     { name: 'workers', value: '<n>', help: 'worker threads for breadth-first search (default 1; n > 1 runs parallel-bfs: same result as bfs)' },
+    { name: 'no-trace', help: "print each violation's sentence, report and replay command but not its step-by-step trace (replay prints it)" },
     { name: 'json', help: 'print the JSON report (schema: cli/SCHEMA.md) instead of text' },
     { name: 'report', value: '<file>', help: 'also write the report; format by extension: .json .txt .md (Mermaid) .xml (JUnit) .html (viewer)' },
     CATALOGUE_OPTION,
@@ -84,9 +85,10 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   }
   const reportFile = typeof o.report === 'string' ? o.report : undefined;
   if (reportFile) checkReportFile(reportFile);
+  if (o['no-trace'] && o.json) throw new UsageError('option --no-trace does not apply to --json: the JSON report always carries each trace');
   const target = await resolveTarget(args.positionals[0] as string, typeof o.catalogue === 'string' ? o.catalogue : undefined);
   if (o.reach !== undefined || o.outcomes) {
-    for (const name of ['strategy', 'seed', 'max-depth', 'max-violations', 'time-limit', 'max-memory', 'hash-compact', 'workers', 'checkers', 'report'] as const) {
+    for (const name of ['strategy', 'seed', 'max-depth', 'max-violations', 'time-limit', 'max-memory', 'hash-compact', 'workers', 'checkers', 'report', 'no-trace'] as const) {
       if (o[name] !== undefined) throw new UsageError(`option --${name} does not apply to --reach or --outcomes: they explore every reachable state breadth-first (bounded by --max-states)`);
     }
     const names = typeof o.reach === 'string' ? (o.reach === 'all' ? undefined : splitCheckerList(o.reach)) : [];
@@ -120,7 +122,7 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   const seed = isRandomised(strategy) ? givenSeed : undefined;
   if (!o.json) io.err(`exploring ${target.key} (system '${target.system.name}') with ${strategy}; Ctrl-C stops and prints the partial result\n`);
 
-  const shown = { checkers: o.checkers !== undefined, distinctKinds: maxViolations === undefined && entryOptions.maxViolations === undefined };
+  const shown = { trace: o['no-trace'] !== true, checkers: o.checkers !== undefined, distinctKinds: maxViolations === undefined && entryOptions.maxViolations === undefined };
   return blamed(target, () => exploreTarget(judged, io, command, reportFile, o.json === true, checkerNames(chosenCheckers.selection), shown, {
     ...entryOptions,
     analyses: chosenCheckers.selection.analyses,
@@ -151,7 +153,7 @@ async function exploreTarget(
   reportFile: string | undefined,
   json: boolean,
   checkers: string[],
-  shown: { checkers: boolean; distinctKinds: boolean },
+  shown: { trace: boolean; checkers: boolean; distinctKinds: boolean },
   settings: RunSettings,
 ): Promise<number> {
   const { result, timeMs, interrupted } = await runExploration(target.system, settings);
@@ -160,7 +162,7 @@ async function exploreTarget(
   const code = run.verdict === 'verified' ? EXIT.ok : run.verdict === 'violation' ? EXIT.violation : EXIT.incomplete;
   const report = makeReport(command, [run], code);
   if (json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else io.out(`${reportText(report)}
+  else io.out(`${reportText(report, { trace: shown.trace })}
 ${summaryLines(run, shown).map((l) => `${l}
 `).join('')}`);
   return reportFile ? writeReportAfter(reportFile, report, code, io.err, 'explore') : code;

@@ -33,8 +33,11 @@ export function deadlockTable(d: DeadlockDetails): string {
   return out.join('\n');
 }
 
-/** The full text report of one violation; the trace prints exactly as `replay` prints it. */
-export function violationText(v: ViolationReport, system: string): string {
+/**
+ * The full text report of one violation; the trace prints exactly as `replay` prints it.
+ * `trace: false` (explore's `--no-trace`) leaves the step table out and keeps its length.
+ */
+export function violationText(v: ViolationReport, system: string, { trace = true }: { trace?: boolean } = {}): string {
   const out = [kindAndMessage(v.kind, v.message)];
   if (v.deadlock) out.push('', deadlockTable(v.deadlock));
   if (v.report) out.push('', v.report);
@@ -43,7 +46,8 @@ export function violationText(v: ViolationReport, system: string): string {
     out.push('', `note: the finding rests on ${n} other explored execution${n === 1 ? '' : 's'}; the trace shows the one where it completed, and the replay token replays ${n === 1 ? 'that one' : 'those'} first.`);
   } else if (v.acrossExecutions) out.push('', 'note: the evidence spans several explored executions; the trace shows the one where it completed.');
   const shrunk = v.shrunkFrom === null ? '' : ` (shrunk from the ${v.shrunkFrom} steps the strategy found)`;
-  out.push('', `counterexample: ${v.length} steps${shrunk}`, formatTrace(escapeControlDeep(runtimeTrace(v.trace, system)), { maxColumnWidth: TRACE_COLUMN_WIDTH }));
+  if (trace) out.push('', `counterexample: ${v.length} steps${shrunk}`, formatTrace(escapeControlDeep(runtimeTrace(v.trace, system)), { maxColumnWidth: TRACE_COLUMN_WIDTH }));
+  else out.push('', `counterexample: ${v.length} steps${shrunk} (--no-trace: the replay command prints them)`);
   out.push('', `replay: ${v.replay}`);
   return out.join('\n');
 }

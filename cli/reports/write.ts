@@ -100,14 +100,14 @@ export function writeText(file: string, text: string): void {
   }
 }
 
-/** The text report: each run's verdict line, then each violation's report. */
-export function reportText(report: Report): string {
+/** The text report: each run's verdict line, then each violation's report (with its trace unless `trace: false`). */
+export function reportText(report: Report, { trace = true }: { trace?: boolean } = {}): string {
   const out: string[] = [];
   for (const run of report.runs) {
     out.push(verdictLine(run));
     const hint = boundHint(run);
     if (hint) out.push(hint);
-    for (const v of run.violations) out.push('', violationText(v, run.system));
+    for (const v of run.violations) out.push('', violationText(v, run.system, { trace }));
   }
   return out.join('\n');
 }

@@ -130,6 +130,22 @@ describe.concurrent('interleave explore', () => {
     expect(r.out).toContain('counterexample: 12 steps');
   });
 
+  it('should print the sentence, the report and the replay command but not the step table with --no-trace', async () => {
+    const [full, brief] = await Promise.all([cli('explore', 'DP/buggy/3', '--catalogue', CATALOGUE), cli('explore', 'DP/buggy/3', '--catalogue', CATALOGUE, '--no-trace')]);
+    expect(brief.code).toBe(1);
+    const trimmed = (out: string) => out.replace(/\d+ ms/g, 'T ms');
+    // The same text with the step table (from 'legend:' to the '!' line) replaced by one line.
+    expect(trimmed(full.out)).toContain('step |');
+    expect(trimmed(brief.out)).not.toContain('step |');
+    expect(trimmed(brief.out)).toContain('counterexample: 12 steps (--no-trace: the replay command prints them)');
+    const replayLine = (out: string) => out.split('\n').find((l) => l.startsWith('replay: '));
+    expect(replayLine(brief.out)).toBe(replayLine(full.out));
+    expect(trimmed(full.out).startsWith(trimmed(brief.out).split('\n\ncounterexample:')[0] as string)).toBe(true);
+    const json = await cli('explore', 'DP/buggy/3', '--catalogue', CATALOGUE, '--no-trace', '--json');
+    expect(json.code).toBe(2);
+    expect(json.err).toContain('option --no-trace does not apply to --json');
+  });
+
   it('should verify a fixed model file with dfs and exit 0', async () => {
     const r = await cli('explore', 'examples/twoCpuLockFixed.ts', '--strategy', 'dfs');
     expect(r.code).toBe(0);
