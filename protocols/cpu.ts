@@ -60,7 +60,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- xstate state configs are spliced generically here */
 import { and, assign, createMachine } from 'xstate';
 import { FRAME, TO_FRAME, assertThat, send, type Message } from '../runtime/model.js';
-import { LOCK_GRANT, MEM_VALUE, currentFrame, rw, spin, type ExecContext, type ExecFrame } from '../runtime/checkers/conventions.js';
+import { LOCK_GRANT, MEM_VALUE, currentFrame, rw, spin, timerMap, type ExecContext, type ExecFrame } from '../runtime/checkers/conventions.js';
 import { IRQ_RAISE, IRQ_REGISTER, IRQ_UNREGISTER, irq } from './irq.js';
 import { RCU_QS_REQUEST, rcu } from './rcu.js';
 import { TASKLET_GO, TASKLET_RUN, TASKLET_STALE, tasklet } from './tasklet.js';
@@ -128,8 +128,8 @@ const execOf = (c: Ctx): ExecContext => c.exec;
 const setExec = (f: (e: ExecContext, ev: Message) => ExecContext) => assign(({ context, event }: Args) => ({ exec: f(execOf(context), event) }));
 
 /** An action pushing a frame (a hypercall, ...); its pop is the body's end that lock-leak judges. */
-export function enterBody(kind: ExecFrame['kind'], name: string): any {
-  return setExec((e) => ({ ...e, frames: [...e.frames, { kind, name, held: [...e.held], irqsEnabled: e.irqsEnabled }] }));
+export function enterBody(kind: ExecFrame['kind'], name: string, maps?: string[]): any {
+  return setExec((e) => ({ ...e, frames: [...e.frames, { kind, name, held: [...e.held], irqsEnabled: e.irqsEnabled, ...(maps?.length ? { maps } : {}) }] }));
 }
 
 /** An action popping the innermost frame: the body returns. */
@@ -456,7 +456,9 @@ export function cpuMachine(config: CpuConfig) {
   });
   const backTo = (actions: any[] = []) =>
     softirqPoints.map((p) => ({ guard: ({ context }: Args) => execOf(context).resume === p, target: p, actions: [setExec((e) => ({ ...e, resume: null })), ...actions] }));
-  const pushFrame = (kind: 'tasklet' | 'timer', name: string) => setExec((e) => ({ ...e, frames: [...e.frames, { kind, name, held: [...e.held], irqsEnabled: e.irqsEnabled }] }));
+  // call_timer_fn holds the timer's lockdep map while the callback runs (conventions.ts timerMap).
+  const pushFrame = (kind: 'tasklet' | 'timer', name: string) =>
+    setExec((e) => ({ ...e, frames: [...e.frames, { kind, name, held: [...e.held], irqsEnabled: e.irqsEnabled, ...(kind === 'timer' ? { maps: [timerMap(name)] } : {}) }] }));
   const answers = [TASKLET_GO, TASKLET_STALE, TIMER_GO, TIMER_STALE];
   const softirqBegin = {
     meta: { defer: deferAll.filter((t) => !answers.includes(t)) },
@@ -514,6 +516,8 @@ export function cpuMachine(config: CpuConfig) {
     context: { ...(config.context ?? {}), exec } as any,
     initial: 'task',
     states: root,
+    // Deadlock reports: registering a handler is bookkeeping, not what a blocked CPU waits for.
+    meta: { background: [IRQ_REGISTER, IRQ_UNREGISTER] },
     on: {
       [IRQ_REGISTER]: { actions: setExec((e, ev) => ({ ...e, registered: [...new Set([...e.registered, Number(ev.irq)])].sort((a, b) => a - b) })) },
       [IRQ_UNREGISTER]: { actions: setExec((e, ev) => ({ ...e, registered: e.registered.filter((n) => n !== Number(ev.irq)) })) },

@@ -51,12 +51,14 @@
  */
 import { createMachine, enqueueActions } from 'xstate';
 import { FRAME, answerTo, assertThat, send, type Message } from '../runtime/model.js';
+import { TIMER_DEL_SYNC, TIMER_KILL } from '../runtime/checkers/conventions.js';
+import type { ActorSpec } from '../runtime/system.js';
 
 // The timer family's vocabulary, both sides (the CPU side is protocols/cpu.ts `timers`).
 export const TIMER_SET = 'timer.set';
 export const TIMER_STOP = 'timer.stop';
-export const TIMER_DEL_SYNC = 'timer.del_sync';
-export const TIMER_KILL = 'timer.kill';
+// del_timer_sync and kill_timer wait for the callback: lockdep knows them (conventions.ts mapsTouched).
+export { TIMER_DEL_SYNC, TIMER_KILL } from '../runtime/checkers/conventions.js';
 export const TIMER_MIGRATE = 'timer.migrate';
 /** The timer's answer to every request: `{op, pending}`. */
 export const TIMER_ACK = 'timer.ack';
@@ -245,6 +247,21 @@ export function timerMachine(id: string, cpu: string) {
       },
     },
   });
+}
+
+/**
+ * For deadlock reports (ActorSpec `waits`): the running callback, held by the CPUs running it,
+ * waited for by the callers of del_timer_sync / kill_timer, so a deadlock's wait-for cycle can go
+ * through the callback (cpu1 waits for tm's callback on cpu0, which spins on a lock cpu1 holds).
+ */
+export function timerWaits(c: TimerContext, name = 'timer'): Array<{ name: string; heldBy: string[]; waiting: string[] }> {
+  if (c.running.length === 0 && c.waiting.length === 0) return [];
+  return [{ name: `callback of ${name}`, heldBy: [...c.running], waiting: c.waiting.map((w) => w.to) }];
+}
+
+/** A timer as a system's actor: the daemon {@link timerMachine} with its trace label and `waits`. */
+export function timerActor(name: string, cpu: string): ActorSpec {
+  return { name, machine: timerMachine(name, cpu), daemon: true, label: timerLabel, waits: (c: TimerContext) => timerWaits(c, name) };
 }
 
 /** Trace label: `idle`, `armed@cpu0`, `running@cpu1`, `armed@cpu0 running@cpu1 (1 waiting)`, `killed`. */

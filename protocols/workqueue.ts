@@ -41,7 +41,7 @@
  */
 import { createMachine, enqueueActions } from 'xstate';
 import { FRAME, answerTo, assertThat, send, type Message } from '../runtime/model.js';
-import { WORK_CANCEL_SYNC, WORK_FLUSH, WQ_DESTROY, WQ_FLUSH } from '../runtime/checkers/conventions.js';
+import { WORK_CANCEL_SYNC, WORK_FLUSH, WQ_DESTROY, WQ_FLUSH, workMap, wqMap } from '../runtime/checkers/conventions.js';
 import { cpuMachine, enterBody, leaveBody, type BodyConfig } from './cpu.js';
 
 // The calls that may sleep are declared in runtime/checkers/conventions.ts.
@@ -308,7 +308,8 @@ export function workerMachine(options: WorkerOptions) {
         [WORK_RUN]: bodies.map(([name, b]) => ({
           guard: ({ event }: { event: Message }) => event.work === name,
           target: `work:${name}`,
-          actions: [enterBody('work', name), ...(b.start === undefined ? [] : Array.isArray(b.start) ? b.start : [b.start])],
+          // process_one_work holds the workqueue's and the item's lockdep maps around the function.
+          actions: [enterBody('work', name, [wqMap(options.wq), workMap(name)]), ...(b.start === undefined ? [] : Array.isArray(b.start) ? b.start : [b.start])],
         })),
       },
     },
@@ -317,6 +318,21 @@ export function workerMachine(options: WorkerOptions) {
     states[`work:${name}`] = { initial: b.initial, states: b.states, onDone: { target: 'idle', actions: [leaveBody(), send(options.wq, { type: WORK_DONE, work: name })] } };
   }
   return cpuMachine({ id: options.id, program: { initial: 'idle', states } });
+}
+
+/**
+ * For deadlock reports (ActorSpec `waits`): each running work item that a flush or
+ * cancel_work_sync waits for, held by the worker running it, so a deadlock's wait-for cycle can go
+ * through the work function (cpu1 flushes w while holding M; w, on kw0, waits for M).
+ */
+export function workqueueWaits(c: WorkqueueContext): Array<{ name: string; heldBy: string[]; waiting: string[] }> {
+  const out: Array<{ name: string; heldBy: string[]; waiting: string[] }> = [];
+  for (const [n, w] of Object.entries(c.works)) {
+    if (w.running === null) continue;
+    const waiting = [...c.flushers.filter((f) => f.targets[n] === 'running').map((f) => f.to), ...c.cancelers.filter((k) => k.work === n).map((k) => k.to)];
+    if (waiting.length) out.push({ name: `work ${n}`, heldBy: [w.running], waiting: [...new Set(waiting)] });
+  }
+  return out;
 }
 
 /** Trace label: pending and running items, e.g. `q[w1] w2@kw0`, `draining`, `destroyed`. */

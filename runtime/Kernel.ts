@@ -27,9 +27,9 @@ import { ModelError } from './errors.js';
 import type { Message } from './model.js';
 import { StepTable, awaitedEvents, stateMeta, stateName } from './StepTable.js';
 import { Components, type ActorComponents, type Move } from './Components.js';
-import { deadlockFinding, invariantFinding, overflowFinding, stepFailureFinding, type Finding } from './findings.js';
+import { deadlockFinding, invariantFinding, waitForCycle, overflowFinding, stepFailureFinding, type Finding } from './findings.js';
 import type { Checker, CheckerView, StepFacts, TransitionEvent } from './checkers/Checker.js';
-import { resourcesOf, type GlobalView, type LoadedSystem, type ResourceView } from './system.js';
+import { resourcesOf, waitsOf, type GlobalView, type LoadedSystem, type ResourceView } from './system.js';
 import type { BlockedActor, DeadlockDetails } from './violations.js';
 
 export type { Finding } from './findings.js';
@@ -352,33 +352,46 @@ export class Kernel {
    * In a state where no actor is enabled: a deadlock if some non-daemon actor has not finished
    * (its final state, or a valid end state, `meta: { end: true }`, with an empty mailbox: a CPU
    * idling after its program). Says who waits for what, from the actors' states and the
-   * daemons' `resources`.
+   * daemons' `resources` (locks) and `waits` (a running callback others wait for); a daemon
+   * that waits for one of those (a CPU whose timer callback spins on a lock) is listed too, so
+   * the wait-for cycle can go through it.
    */
   deadlockFinding(v: Int32Array): Finding | undefined {
     const n = this.actorCount;
     const resources: DeadlockDetails['resources'] = [];
+    const waits: DeadlockDetails['resources'] = [];
     for (let a = 0; a < n; a++) {
       const spec = this.system.spec.actors[a];
-      if (!spec?.resources) continue;
-      for (const r of resourcesOf(spec, this.snapshot(v, a).context)) resources.push({ ...r, guardedBy: this.nameOf(a) });
+      if (spec?.resources) for (const r of resourcesOf(spec, this.snapshot(v, a).context)) resources.push({ ...r, guardedBy: this.nameOf(a) });
+      if (spec?.waits) for (const r of waitsOf(spec, this.snapshot(v, a).context)) waits.push({ ...r, guardedBy: this.nameOf(a) });
     }
     const blocked: BlockedActor[] = [];
+    let anyBlocked = false;
+    const daemons = new Set<string>();
     for (let a = 0; a < n; a++) {
-      if (this.system.daemon[a]) continue;
+      const daemon = this.system.daemon[a] === true;
       const snap = this.snapshot(v, a);
       if (snap.status === 'done') continue;
-      if (stateMeta(snap).end && this.mailbox(v, a).length === 0) continue;
+      if (!daemon && stateMeta(snap).end && this.mailbox(v, a).length === 0) continue;
       const name = this.nameOf(a);
-      const res = resources.find((r) => r.waiting.includes(name));
+      const lock = resources.find((r) => r.waiting.includes(name));
+      const res = lock ?? waits.find((r) => r.waiting.includes(name));
+      if (daemon && !res) continue;
+      if (!daemon) anyBlocked = true;
       blocked.push({
         actor: name,
         state: stateName(snap),
         awaits: awaitedEvents(snap),
         deferred: this.mailbox(v, a).map((m) => this.table.message(m).type),
-        ...(res ? { waitsFor: { resource: res.name, guardedBy: res.guardedBy, heldBy: res.heldBy } } : {}),
+        ...(res ? { waitsFor: { resource: res.name, guardedBy: res.guardedBy, heldBy: res.heldBy, ...(lock ? {} : { running: true as const }) } } : {}),
       });
+      if (daemon) daemons.add(name);
     }
-    return blocked.length === 0 ? undefined : deadlockFinding(blocked, resources);
+    if (!anyBlocked) return undefined;
+    // A daemon is listed only when the wait-for cycle goes through it (a CPU whose callback spins).
+    const cycle = waitForCycle(blocked);
+    const shown = blocked.filter((b) => !daemons.has(b.actor) || cycle?.includes(b.actor));
+    return deadlockFinding(shown, resources);
   }
 
   private nameOf(a: number): string {

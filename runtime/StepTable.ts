@@ -490,9 +490,12 @@ export function stateMeta(snapshot: AnyMachineSnapshot): StateMeta {
 
 /** Events the active state nodes have transitions for: what a blocked actor waits for. */
 export function awaitedEvents(snapshot: AnyMachineSnapshot): string[] {
-  const nodes = (snapshot as unknown as { _nodes?: Array<{ ownEvents?: string[] }> })._nodes ?? [];
+  const nodes = (snapshot as unknown as { _nodes?: Array<{ ownEvents?: string[]; meta?: { background?: unknown } }> })._nodes ?? [];
   const events = new Set<string>();
-  for (const node of nodes) for (const e of node.ownEvents ?? []) if (!e.startsWith('xstate.')) events.add(e);
+  // `meta.background`: bookkeeping a state node takes in any state (a CPU's irq.register), never what it waits for.
+  const background = new Set<string>();
+  for (const node of nodes) if (Array.isArray(node.meta?.background)) for (const e of node.meta.background) background.add(String(e));
+  for (const node of nodes) for (const e of node.ownEvents ?? []) if (!e.startsWith('xstate.') && !background.has(e)) events.add(e);
   return [...events].sort();
 }
 

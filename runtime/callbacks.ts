@@ -32,13 +32,13 @@ export function guardSpec(spec: SystemSpec): SystemSpec {
 
 function guardActor(actor: ActorSpec): ActorSpec {
   const at = `actor '${actor.name}'`;
-  for (const key of ['label', 'resources'] as const) {
+  for (const key of ['label', 'resources', 'waits'] as const) {
     const fn: unknown = actor[key];
     if (fn !== undefined && typeof fn !== 'function') {
       throw new ModelError(`${at}: '${key}' must be a function of the actor's context, got ${describeValue(fn)}`);
     }
   }
-  const { label, resources } = actor;
+  const { label, resources, waits } = actor;
   const out: ActorSpec = { ...actor };
   if (label && !GUARDED.has(label)) {
     out.label = mark((context: unknown): string => {
@@ -52,6 +52,14 @@ function guardActor(actor: ActorSpec): ActorSpec {
       const list = call(() => resources(context as never), `${at}: resources()`);
       const problem = resourcesProblem(list);
       if (problem) throw new ModelError(`${at}: resources() returned ${problem}; it must return an array of { name: string, heldBy: string[], waiting: string[] }`);
+      return list;
+    });
+  }
+  if (waits && !GUARDED.has(waits)) {
+    out.waits = mark((context: unknown): ResourceView[] => {
+      const list = call(() => waits(context as never), `${at}: waits()`);
+      const problem = resourcesProblem(list);
+      if (problem) throw new ModelError(`${at}: waits() returned ${problem}; it must return an array of { name: string, heldBy: string[], waiting: string[] }`);
       return list;
     });
   }

@@ -81,7 +81,8 @@ export function waitForCycle(blocked: readonly BlockedActor[]): string[] | undef
 export function deadlockSentence(d: DeadlockDetails): string {
   const parts = d.blocked.map((b) => {
     if (b.waitsFor) {
-      const held = b.waitsFor.heldBy.length ? `held by ${b.waitsFor.heldBy.join(', ')}` : 'not held by anyone';
+      const by = b.waitsFor.heldBy.join(', ');
+      const held = b.waitsFor.running ? (by ? `running on ${by}` : 'not running') : by ? `held by ${by}` : 'not held by anyone';
       return `'${b.actor}' waits for ${b.waitsFor.resource} (${held})`;
     }
     const awaits = b.awaits.length ? `one of [${b.awaits.join(', ')}]` : 'nothing it can handle';

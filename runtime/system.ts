@@ -52,6 +52,12 @@ export interface ActorSpec {
   label?: (context: never) => string;
   /** What this actor guards, from its context: who holds it, who waits (for deadlock reports). */
   resources?: (context: never) => ResourceView[];
+  /**
+   * What others wait to end at this actor that is not a lock, from its context (deadlock reports
+   * only; checkers never see it): a timer's running callback (`heldBy`: the CPUs running it,
+   * `waiting`: the callers of del_timer_sync / kill_timer), a work item being flushed.
+   */
+  waits?: (context: never) => ResourceView[];
 }
 
 /**
@@ -60,6 +66,11 @@ export interface ActorSpec {
  */
 export function resourcesOf(actor: ActorSpec | undefined, context: unknown): ResourceView[] {
   return actor?.resources ? actor.resources(context as never) : [];
+}
+
+/** Actor `actor`'s `waits` in a state where its context is `context`; none without the callback. */
+export function waitsOf(actor: ActorSpec | undefined, context: unknown): ResourceView[] {
+  return actor?.waits ? actor.waits(context as never) : [];
 }
 
 /** Actor `actor`'s trace label for `context`, or undefined without a `label` callback. */

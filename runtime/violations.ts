@@ -36,8 +36,11 @@ export interface BlockedActor {
   awaits: string[];
   /** Message types waiting in its mailbox that its state defers. */
   deferred: string[];
-  /** The resource it waits for, if a daemon's `resources` names it as a waiter. */
-  waitsFor?: { resource: string; guardedBy: string; heldBy: string[] };
+  /**
+   * The resource it waits for, if a daemon's `resources` (a lock) or `waits` (`running`: a
+   * callback or work item it waits to end, `heldBy` running it) names it as a waiter.
+   */
+  waitsFor?: { resource: string; guardedBy: string; heldBy: string[]; running?: true };
 }
 
 export interface DeadlockDetails {

@@ -134,6 +134,9 @@ export const WORK_CANCEL_SYNC = 'work.cancel_sync';
 /** flush_workqueue / destroy_workqueue: `wq.flush` / `wq.destroy`. */
 export const WQ_FLUSH = 'wq.flush';
 export const WQ_DESTROY = 'wq.destroy';
+/** del_timer_sync / kill_timer: `timer.del_sync` / `timer.kill` to the timer actor (protocols/timer.ts implements them). */
+export const TIMER_DEL_SYNC = 'timer.del_sync';
+export const TIMER_KILL = 'timer.kill';
 export const SLEEPING_CALLS = [MUTEX_LOCK, RWSEM_DOWN_READ, RWSEM_DOWN_WRITE, COMPLETION_WAIT, WORK_FLUSH, WORK_CANCEL_SYNC, WQ_FLUSH, WQ_DESTROY] as const;
 const SLEEPING: ReadonlySet<string> = new Set(SLEEPING_CALLS);
 /** The message is a call that may sleep: a type in {@link SLEEPING_CALLS}, or `mightSleep: true`. */
@@ -172,6 +175,51 @@ export const MEM_ALLOC = 'mem.alloc';
 /** The home's answer to a `mem.read`: not a use of the object (the reader used it, at the read). */
 export const MEM_VALUE = 'mem.value';
 
+// Lockdep maps (include/linux/lockdep.h `struct lockdep_map`): a pseudo-lock that stands for
+// "a callback or work function is running". The body holds it while it runs (Linux
+// kernel/time/timer.c call_timer_fn and kernel/workqueue.c process_one_work take it with
+// lock_map_acquire around the function), and a call that waits for the body to end takes and
+// drops it at once (del_timer_sync/timer_delete_sync, flush_work, cancel_work_sync,
+// flush_workqueue: lock_map_acquire + lock_map_release). So "CPU holds L, waits for the
+// callback; the callback takes L" is the dependency cycle L -> map -> L, which lockdep reports
+// from runs that never deadlock. Class names as the kernel's init macros stringify them
+// (timer_setup, INIT_WORK, alloc_workqueue).
+
+/** The lockdep map of timer `t` (the timer actor's name): `(&t)`. */
+export const timerMap = (t: string): string => `(&${t})`;
+/** The lockdep map of work item `w`: `(work_completion)(&w)`. */
+export const workMap = (w: string): string => `(work_completion)(&${w})`;
+/** The lockdep map of workqueue `wq` (the workqueue actor's name): `(wq_completion)wq`. */
+export const wqMap = (wq: string): string => `(wq_completion)${wq}`;
+
+/**
+ * The lockdep maps a call takes and drops at once (it waits for a body that holds them), sent as
+ * `m` to actor `to`; `irqsOff`: the kernel takes it with IRQs disabled (del_timer_sync's
+ * local_irq_save), so it marks no IRQ-enabled usage. Empty for any other message.
+ *
+ * | message | kernel | map |
+ * |---|---|---|
+ * | `timer.del_sync` | del_timer_sync / timer_delete_sync | the timer's, IRQs off |
+ * | `timer.kill` | Xen's kill_timer (Xen has no lockdep; it waits as del_timer_sync does) | the timer's, IRQs off |
+ * | `work.flush`, `work.cancel_sync` | flush_work, cancel_work_sync (start_flush_work: touch_work_lockdep_map) | the work item's |
+ * | `wq.flush`, `wq.destroy` | flush_workqueue, destroy_workqueue (touch_wq_lockdep_map) | the workqueue's |
+ */
+export function mapsTouched(to: string, m: Message): { maps: string[]; irqsOff: boolean } | undefined {
+  switch (m.type) {
+    case TIMER_DEL_SYNC:
+    case TIMER_KILL:
+      return { maps: [timerMap(to)], irqsOff: true };
+    case WORK_FLUSH:
+    case WORK_CANCEL_SYNC:
+      return typeof m.work === 'string' ? { maps: [workMap(m.work)], irqsOff: false } : undefined;
+    case WQ_FLUSH:
+    case WQ_DESTROY:
+      return { maps: [wqMap(to)], irqsOff: false };
+    default:
+      return undefined;
+  }
+}
+
 /** One body a CPU is running. */
 export interface ExecFrame {
   kind: 'irq' | 'softirq' | 'tasklet' | 'hypercall' | 'timer' | 'work';
@@ -181,6 +229,8 @@ export interface ExecFrame {
   held: string[];
   /** Whether IRQs were enabled when the body began (restored when it returns). */
   irqsEnabled: boolean;
+  /** Lockdep maps the body holds while it runs, oldest first (a timer callback: its timer's; a work function: its workqueue's and its own). */
+  maps?: string[];
 }
 
 /** `context.exec` of a CPU actor. */

@@ -60,7 +60,7 @@
 import type { Finding } from '../findings.js';
 import type { Message } from '../model.js';
 import type { Checker, CheckerFactory, CheckerView, StepFacts, TransitionEvent } from './Checker.js';
-import { CONTEXT_FRAME_KINDS, RW_READ_LOCK, irqState, isAcquire, isRelease, isTrylock, stepName, type ExecContext, type HeldLock, type IrqState } from './conventions.js';
+import { CONTEXT_FRAME_KINDS, RW_READ_LOCK, irqState, isAcquire, isRelease, isTrylock, mapsTouched, stepName, type ExecContext, type ExecFrame, type HeldLock, type IrqState } from './conventions.js';
 
 export interface LockdepOptions {
   /**
@@ -137,13 +137,17 @@ interface LockClass {
   before: Map<string, Dep>;
 }
 
-/** One acquisition: a lock message sent. */
+/** One acquisition: a lock message sent, or a lockdep map taken (conventions.ts mapsTouched, ExecFrame.maps). */
 interface Acq {
   cls: string;
   guard: string;
   instance: string;
   read: Read;
   trylock: boolean;
+  /** A lockdep map taken with IRQs off (del_timer_sync's local_irq_save): no IRQ-enabled usage. */
+  irqsOff?: boolean;
+  /** A lockdep map a body takes when it begins: usage only (the body's context holds nothing before it). */
+  begins?: boolean;
 }
 
 /** A held lock as lockdep's held_lock sees it. */
@@ -211,9 +215,12 @@ export class Lockdep implements Checker {
   }
 
   relevant(step: StepFacts): boolean {
-    for (const s of step.sends) if (isAcquire(s.message) || isTrylock(s.message)) return true;
-    const before = irqState(execIn(step.before));
-    const after = irqState(execIn(step.after));
+    for (const s of step.sends) if (isAcquire(s.message) || isTrylock(s.message) || mapsTouched(s.to, s.message)) return true;
+    const exBefore = execIn(step.before);
+    const exAfter = execIn(step.after);
+    if (mapsBegun(exBefore, exAfter).length) return true;
+    const before = irqState(exBefore);
+    const after = irqState(exAfter);
     return (!before.hardirqsOn && after.hardirqsOn) || (!before.softirqsOn && after.softirqsOn);
   }
 
@@ -230,10 +237,16 @@ export class Lockdep implements Checker {
     const after = irqState(exAfter);
     const acqs: StepInfo['acqs'] = [];
     const released: string[] = [];
+    // A body that begins holding lockdep maps takes them first (call_timer_fn, process_one_work).
+    for (const f of mapsBegun(exBefore, exAfter)) for (const cls of f.maps ?? []) acqs.push({ acq: mapAcq(f.name, cls, { begins: true }), released: [] });
     for (const s of e.sends) {
       const m = s.message;
       if (isRelease(m)) released.push(`${s.to}:${String(m.lock)}`);
       else if (isAcquire(m) || isTrylock(m)) acqs.push({ acq: this.acquisition(s.to, m), released: [...released] });
+      else {
+        const touched = mapsTouched(s.to, m);
+        if (touched) for (const cls of touched.maps) acqs.push({ acq: mapAcq(s.to, cls, touched.irqsOff ? { irqsOff: true } : {}), released: [...released] });
+      }
     }
     const info: StepInfo = {
       actor: x,
@@ -266,7 +279,7 @@ export class Lockdep implements Checker {
 
     // mark_held_locks: turning hardirqs (softirqs) on makes every held lock HARDIRQ-ON (SOFTIRQ-ON).
     if (info.hardOn || info.softOn) {
-      for (const h of this.held(this.heldBy(e.after, x), exAfter)) {
+      for (const h of [...heldMaps(exAfter, false), ...this.held(this.heldBy(e.after, x), exAfter)]) {
         if (info.hardOn) this.markLock(out, h.cls, h, bit(HARDIRQ, ENABLED, h.read !== 0), x, step, after, true);
         if (after.softirqsOn) this.markLock(out, h.cls, h, bit(SOFTIRQ, ENABLED, h.read !== 0), x, step, after, true);
       }
@@ -283,10 +296,10 @@ export class Lockdep implements Checker {
           if (after.hardirq > 0) this.markLock(out, acq.cls, acq, bit(HARDIRQ, USED_IN, acq.read !== 0), x, step, after);
           if (after.softirq > 0) this.markLock(out, acq.cls, acq, bit(SOFTIRQ, USED_IN, acq.read !== 0), x, step, after);
         }
-        if (after.hardirqsOn) this.markLock(out, acq.cls, acq, bit(HARDIRQ, ENABLED, acq.read !== 0), x, step, after);
-        if (after.softirqsOn) this.markLock(out, acq.cls, acq, bit(SOFTIRQ, ENABLED, acq.read !== 0), x, step, after);
+        if (after.hardirqsOn && !acq.irqsOff) this.markLock(out, acq.cls, acq, bit(HARDIRQ, ENABLED, acq.read !== 0), x, step, after);
+        if (after.softirqsOn && !acq.irqsOff) this.markLock(out, acq.cls, acq, bit(SOFTIRQ, ENABLED, acq.read !== 0), x, step, after);
       }
-      if (acq.trylock) continue; // a trylock never waits: no dependency, no recursion (validate_chain)
+      if (acq.trylock || acq.begins) continue; // a trylock never waits: no dependency, no recursion (validate_chain)
       if (signature === undefined) {
         // The same step with the same held locks (the same Lock objects) was validated already.
         signature = this.signature(e, x);
@@ -295,8 +308,11 @@ export class Lockdep implements Checker {
         locks = this.heldBy(e.before, x);
       }
       heldNow ??= this.held(locks as HeldLock[], exAfter ?? exBefore);
-      const all = released.length ? heldNow.filter((h) => !released.includes(h.instance)) : heldNow;
-      const mine = this.sameContext(all, exBefore, exAfter);
+      const allLocks = released.length ? heldNow.filter((h) => !released.includes(h.instance)) : heldNow;
+      // The lockdep maps of the bodies running (a callback's timer map): held before any lock the body took.
+      const mapsAll = heldMaps(exAfter ?? exBefore, false);
+      const all = mapsAll.length ? [...mapsAll, ...allLocks] : allLocks;
+      const mine = mapsAll.length ? [...heldMaps(exAfter ?? exBefore, true), ...this.sameContext(allLocks, exBefore, exAfter)] : this.sameContext(allLocks, exBefore, exAfter);
       let key = `${after.hardirq}.${after.softirq}|`;
       for (const h of mine) key += `${h.cls}:${h.read},`;
       key += '|';
@@ -315,7 +331,7 @@ export class Lockdep implements Checker {
     }
     if (!info.usageMarked) {
       for (const { acq } of info.acqs) {
-        this.asked(x, acq.guard);
+        if (!acq.instance.startsWith(MAP_INSTANCE)) this.asked(x, acq.guard);
       }
       info.usageMarked = true;
     }
@@ -918,6 +934,54 @@ export class Lockdep implements Checker {
       [safe.usageAt[bb], unsafe.usageAt[fb], ...back.deps.map((d) => d.where), ...fwd.deps.map((d) => d.where)],
     );
   }
+}
+
+/** Held-lock instances of lockdep maps start with this (one instance per map class). */
+const MAP_INSTANCE = 'map:';
+
+function mapAcq(guard: string, cls: string, flags: { irqsOff?: boolean; begins?: boolean }): Acq {
+  return { cls, guard, instance: `${MAP_INSTANCE}${cls}`, read: 0, trylock: false, ...flags };
+}
+
+/** The frames of `after` that `before` did not have and that hold lockdep maps: bodies this step began. */
+function mapsBegun(before: ExecContext | undefined, after: ExecContext | undefined): ExecFrame[] {
+  if (!after) return [];
+  const old = before?.frames ?? [];
+  const out: ExecFrame[] = [];
+  after.frames.forEach((f, i) => {
+    const o = old[i];
+    if (f.maps?.length && (!o || o.kind !== f.kind || o.name !== f.name)) out.push(f);
+  });
+  return out;
+}
+
+const heldMapForms = new Map<string, Held>();
+/**
+ * The lockdep maps held by the bodies `exec` is running, oldest first; `contextOnly`: only those
+ * of the running context (from its innermost context frame on; all frames if none).
+ */
+function heldMaps(exec: ExecContext | undefined, contextOnly: boolean): Held[] {
+  if (!exec) return NO_HELD_LOCKS;
+  let from = 0;
+  if (contextOnly) {
+    for (let i = exec.frames.length - 1; i >= 0; i--) {
+      if (CONTEXT_FRAME_KINDS.has((exec.frames[i] as ExecFrame).kind)) {
+        from = i;
+        break;
+      }
+    }
+  }
+  let out: Held[] | undefined;
+  for (let i = from; i < exec.frames.length; i++) {
+    const f = exec.frames[i] as ExecFrame;
+    for (const cls of f.maps ?? []) {
+      const key = `${f.name}\0${cls}`;
+      let h = heldMapForms.get(key);
+      if (!h) heldMapForms.set(key, (h = { cls, guard: f.name, instance: `${MAP_INSTANCE}${cls}`, read: 0 }));
+      (out ??= []).push(h);
+    }
+  }
+  return out ?? NO_HELD_LOCKS;
 }
 
 /** `context.exec` of an actor's context, if it has one. */
