@@ -268,7 +268,7 @@ function queriesStopped(target: Target, io: Io, command: string, json: boolean, 
 }
 
 /** Where parallel-bfs's worker threads build the target's system from. */
-function systemSource(target: Target, catalogueFile: string | undefined): SystemSource {
+export function systemSource(target: Target, catalogueFile: string | undefined): SystemSource {
   if (target.kind === 'file') return { module: resolve(target.file) };
   const catalogue = catalogueFile ? resolve(catalogueFile) : fileURLToPath(BUILT_IN_CATALOGUE);
   return { module: catalogue, export: 'catalogue', key: target.key };

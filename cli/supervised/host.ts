@@ -29,6 +29,7 @@ import type { ExploreResult, ExploreStats, StrategyOptions } from '../../runtime
 import { BOUND_HINTS } from '../../runtime/result.js';
 import type { SystemSource } from '../../runtime/parallel/source.js';
 import type { Violation } from '../../runtime/violations.js';
+import type { SwarmOptions, SwarmPlan } from '../swarm/plan.js';
 import { CONTROL_SLOTS, IN_STEP, SERIAL, STOP, TEXT_BYTES, TEXT_LENGTH, type PlainOptions, type QueryResults, type QueryTask, type WorkerInput, type WorkerMessage } from './protocol.js';
 
 /** A step that runs longer than this is taken to never return. */
@@ -71,7 +72,7 @@ const ZERO_STATS: ExploreStats = { states: 0, transitions: 0, xstateCalls: 0, me
  * ```
  */
 export function exploreSupervised(source: SystemSource, strategy: string, options: SupervisedOptions = {}): Promise<ExploreResult> {
-  return supervise<ExploreResult>(source, strategy, options, undefined, (m) => (m.type === 'result' ? m.result : undefined), (partial) => partial);
+  return supervise<ExploreResult>(source, strategy, options, {}, (m) => (m.type === 'result' ? m.result : undefined), (partial) => partial);
 }
 
 /**
@@ -87,14 +88,33 @@ export type SupervisedQueries = QueryResults & { stopped?: ExploreResult };
  * with the bound or the interrupt and the step's description; the answers are then empty).
  */
 export function querySupervised(source: SystemSource, task: QueryTask, options: SupervisedOptions = {}): Promise<SupervisedQueries> {
-  return supervise<SupervisedQueries>(source, 'bfs', options, task, (m) => (m.type === 'queries' ? m.results : undefined), (partial) => ({ answers: [], stopped: partial }));
+  return supervise<SupervisedQueries>(source, 'bfs', options, { task }, (m) => (m.type === 'queries' ? m.results : undefined), (partial) => ({ answers: [], stopped: partial }));
+}
+
+/**
+ * One shard of a swarm (cli/swarm/plan.ts ShardSpec, as strategy options) under the same
+ * supervision: its result and, for bfs, the fingerprints of the states it stored; a step that
+ * never returns, the time limit or the memory bound give the partial result (no fingerprints).
+ * A catalogue entry brings only its checkers.
+ */
+export function shardSupervised(source: SystemSource, strategy: string, options: SupervisedOptions): Promise<{ result: ExploreResult; fingerprints?: string }> {
+  return supervise(source, strategy, options, { swarm: { shard: true } }, (m) => (m.type === 'result' ? { result: m.result, ...(m.fingerprints === undefined ? {} : { fingerprints: m.fingerprints }) } : undefined), (partial) => ({ result: partial }));
+}
+
+/**
+ * A swarm's plan (cli/swarm/plan.ts planSwarm, whose bfs planner searches the model itself)
+ * under the same supervision: the plan, or, when the planner was stopped (a step that did not
+ * return, the time limit, Ctrl-C), its partial result.
+ */
+export function planSupervised(source: SystemSource, swarm: SwarmOptions, options: SupervisedOptions): Promise<{ plan?: SwarmPlan; stopped?: ExploreResult }> {
+  return supervise<{ plan?: SwarmPlan; stopped?: ExploreResult }>(source, 'bfs', options, { swarm: { plan: swarm } }, (m) => (m.type === 'plan' ? { plan: m.plan } : undefined), (partial) => ({ stopped: partial }));
 }
 
 function supervise<T>(
   source: SystemSource,
   strategy: string,
   options: SupervisedOptions,
-  task: QueryTask | undefined,
+  more: Pick<WorkerInput, 'task' | 'swarm'>,
   done: (m: WorkerMessage) => T | undefined,
   stopped: (partial: ExploreResult) => T,
 ): Promise<T> {
@@ -103,7 +123,7 @@ function supervise<T>(
   const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
   const text = new SharedArrayBuffer(TEXT_BYTES);
   const ctrl = new Int32Array(control);
-  const input: WorkerInput = { source, strategy, options: plain, ...(task ? { task } : {}), heapFraction, hostTimeOrigin: performance.timeOrigin, control, text };
+  const input: WorkerInput = { source, strategy, options: plain, ...more, heapFraction, hostTimeOrigin: performance.timeOrigin, control, text };
   let searchStarted: number | undefined;
   // The worker's stdout (a model's console.log, and that of parallel-bfs's threads inside it)
   // goes to stderr: stdout carries the command's results alone (--json).

@@ -13,6 +13,7 @@ import type { ExploreResult, ExploreStats, StrategyOptions } from '../../runtime
 import type { SystemSource } from '../../runtime/parallel/source.js';
 import type { Violation } from '../../runtime/violations.js';
 import type { OutcomesResult, QueryAnswer } from '../../runtime/queries.js';
+import type { SwarmOptions, SwarmPlan } from '../swarm/plan.js';
 
 export const STOP = 0;
 export const IN_STEP = 1;
@@ -45,6 +46,13 @@ export interface WorkerInput {
   options: PlainOptions;
   /** Answer queries instead of searching. */
   task?: QueryTask;
+  /**
+   * A swarm's work (cli/swarm/plan.ts): `plan` plans the shards instead of searching (the bfs
+   * planner runs its own searches); `shard` runs one shard and, for bfs, sends the fingerprints
+   * of its states with the result. Either way a catalogue entry brings only its checkers (as the
+   * swarm plans without the entry's other explore options).
+   */
+  swarm?: { plan: SwarmOptions } | { shard: true };
   /** Stop at this share of the worker's heap limit when `options.maxMemoryBytes` is not given. */
   heapFraction: number;
   /** The host's `performance.timeOrigin`: the worker's clock reads in the host's `performance.now()` terms, so `timeOrigin` means the same. */
@@ -58,6 +66,7 @@ export type WorkerMessage =
   | { type: 'started'; system: string }
   | { type: 'progress'; stats: ExploreStats }
   | { type: 'violation'; violation: Violation }
-  | { type: 'result'; result: ExploreResult }
+  | { type: 'result'; result: ExploreResult; fingerprints?: string }
+  | { type: 'plan'; plan: SwarmPlan }
   | { type: 'queries'; results: QueryResults }
   | { type: 'error'; model: boolean; message: string; stack?: string };

@@ -20,6 +20,9 @@ import { applyCheckers } from '../../runtime/checkers/apply.js';
 import { withAnalyses } from '../../runtime/analyses.js';
 import { outcomes, queriesOf, reach } from '../../runtime/queries.js';
 import { loadSystem } from '../../runtime/system.js';
+import { Search } from '../../runtime/Search.js';
+import { storedFingerprints } from '../swarm/fingerprints.js';
+import { planSwarm } from '../swarm/plan.js';
 import { IN_STEP, SERIAL, STOP, TEXT_BYTES, TEXT_LENGTH, type WorkerInput, type WorkerMessage } from './protocol.js';
 
 const input = workerData as WorkerInput;
@@ -64,7 +67,14 @@ try {
   const chosen = applyCheckers(built, entryCheckers, input.options.checkerNames, 'option --checkers');
   const system = chosen.system;
   const shouldStop = (): boolean => Atomics.load(control, STOP) !== 0;
-  if (input.task) {
+  const clock = (): number => performance.timeOrigin - input.hostTimeOrigin + performance.now();
+  const swarm = input.swarm;
+  if (swarm && 'plan' in swarm) {
+    // The planner runs one search per depth it tries: the time limit counts from the first.
+    const { timeLimitMs, timeOrigin = clock() } = input.options;
+    const stop = { shouldStop, clock, timeOrigin, ...(timeLimitMs === undefined ? {} : { timeLimitMs }) };
+    post({ type: 'plan', plan: planSwarm(system, swarm.plan, {}, stop) });
+  } else if (input.task) {
     const { names, outcomes: wantOutcomes, maxStates } = input.task;
     const bound = { ...(maxStates === undefined ? {} : { maxStates }), shouldStop };
     const loaded = loadSystem(system);
@@ -74,11 +84,12 @@ try {
   } else {
     const heap = (): number => getHeapStatistics().used_heap_size;
     const run = startStrategy(input.strategy, system, {
-      ...entryRest,
+      // A swarm's shard takes only the entry's checkers (in `system`), as its planner did.
+      ...(swarm ? {} : entryRest),
       ...input.options,
       maxMemoryBytes,
       memoryProbe: heap,
-      clock: () => performance.timeOrigin - input.hostTimeOrigin + performance.now(),
+      clock,
       shouldStop,
       onProgress: (stats) => post({ type: 'progress', stats }),
       onViolation: (violation) => post({ type: 'violation', violation }),
@@ -91,7 +102,8 @@ try {
     // The whole-graph analyses the list names (race, liveness) run here too, after the search.
     const { maxStates, maxViolations } = { ...entryRest, ...input.options };
     const bounds = { ...(maxStates === undefined ? {} : { maxStates }), ...(maxViolations === undefined ? {} : { maxViolations }) };
-    post({ type: 'result', result: withAnalyses(loadSystem(system), chosen.selection.analyses, run.result(), bounds) });
+    const result = withAnalyses(loadSystem(system), chosen.selection.analyses, run.result(), bounds);
+    post({ type: 'result', result, ...(swarm && run instanceof Search ? { fingerprints: storedFingerprints(run) } : {}) });
   }
 } catch (err) {
   stepWatch.end();

@@ -28,7 +28,7 @@
  */
 import type { CheckerFactory } from '../../runtime/checkers/Checker.js';
 import { ModelError } from '../../runtime/errors.js';
-import type { ExploreResult } from '../../runtime/result.js';
+import type { ExploreOptions, ExploreResult, StrategyOptions } from '../../runtime/result.js';
 import { Search } from '../../runtime/Search.js';
 import { bfsPolicy } from '../../runtime/strategies/bfs.js';
 import { startStrategy, type SearchRun } from '../../runtime/strategies/index.js';
@@ -88,6 +88,8 @@ export interface ShardResult {
   runs?: number;
   /** bfs: the fingerprints of the states it stored (fingerprints.ts); not in the report. */
   fingerprints?: string;
+  /** Stopped before its end (a step that did not return, a time limit, the memory bound): why, in the bound's words. */
+  stopped?: string;
 }
 
 /** What every process running a shard adds from the target (a catalogue entry's checkers). */
@@ -125,8 +127,9 @@ export interface SwarmReport {
 
 const ALL_VIOLATIONS = 1_000_000;
 
-/** A shard's (or the planner's) result; with `search` (bfs), the fingerprints of its states. */
-export function shardResultOf(index: number, r: ExploreResult, search?: Search): ShardResult {
+/** A shard's (or the planner's) result; with `search` (bfs), the fingerprints of its states (or `fingerprints` themselves, computed where the search ran). */
+export function shardResultOf(index: number, r: ExploreResult, search?: Search | string): ShardResult {
+  const stopped = r.covered.kind === 'stopped' ? (r.bound?.hint ?? r.note ?? `stopped by ${r.covered.by}`) : undefined;
   return {
     index,
     verdict: r.verdict,
@@ -137,25 +140,29 @@ export function shardResultOf(index: number, r: ExploreResult, search?: Search):
     violations: r.violations.map((v) => ({ kind: v.kind, message: v.message, token: v.token, steps: v.path.length })),
     ...(r.seed === undefined ? {} : { seed: r.seed }),
     ...(r.runs ? { runs: r.runs.executed } : {}),
-    ...(search ? { fingerprints: storedFingerprints(search) } : {}),
+    ...(search === undefined ? {} : { fingerprints: typeof search === 'string' ? search : storedFingerprints(search) }),
+    ...(stopped === undefined ? {} : { stopped }),
   };
 }
+
+/** What lets a caller stop the planner's searches (the time limit, Ctrl-C), as for any search. */
+export type PlannerStop = Pick<ExploreOptions, 'shouldStop' | 'clock' | 'timeLimitMs' | 'timeOrigin'>;
 
 function positive(name: string, value: number | undefined): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ModelError(`option ${name} must be a positive integer, got ${String(value)}`);
 }
 
 /** Splits the work; for bfs this runs the planner's search (up to the partition depth). */
-export function planSwarm(system: SystemSpec | LoadedSystem, options: SwarmOptions, env: ShardEnv = {}): SwarmPlan {
+export function planSwarm(system: SystemSpec | LoadedSystem, options: SwarmOptions, env: ShardEnv = {}, stop: PlannerStop = {}): SwarmPlan {
   positive('shards', options.shards);
   positive('runs', options.runs);
-  const plan = planShards(system, options, env);
+  const plan = planShards(system, options, env, stop);
   const own = 'actorIndex' in system ? system.checkers : loadSystem(system).checkers; // names in SystemSpec.checkers resolved
   const accumulating = [...new Set([...own, ...(env.checkers ?? [])].map((make) => make()).filter((c) => c.accumulates === true).map((c) => c.name))];
   return accumulating.length ? { ...plan, accumulating } : plan;
 }
 
-function planShards(system: SystemSpec | LoadedSystem, options: SwarmOptions, env: ShardEnv): SwarmPlan {
+function planShards(system: SystemSpec | LoadedSystem, options: SwarmOptions, env: ShardEnv, stop: PlannerStop): SwarmPlan {
   const N = options.shards;
   const bounds = { ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }), ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }) };
   if (options.strategy === 'pct' || options.strategy === 'random') {
@@ -173,7 +180,7 @@ function planShards(system: SystemSpec | LoadedSystem, options: SwarmOptions, en
   const sys = 'actorIndex' in system ? system : loadSystem(system);
   const limit = options.maxDepth ?? Number.MAX_SAFE_INTEGER;
   for (let k = 1; ; k++) {
-    const search = new Search(sys, bfsPolicy(), { ...env, ...bounds, maxDepth: Math.min(k, limit), maxViolations: ALL_VIOLATIONS });
+    const search = new Search(sys, bfsPolicy(), { ...env, ...stop, ...bounds, maxDepth: Math.min(k, limit), maxViolations: ALL_VIOLATIONS });
     const result = search.run();
     const frontier: number[] = [];
     for (let id = 0; id < search.store.size; id++) if (search.store.depth(id) === k && !isBroken(search, id)) frontier.push(id);
@@ -208,9 +215,16 @@ export function runShard(system: SystemSpec | LoadedSystem, shard: ShardSpec, en
 
 /** The search (bfs) or sampling run of one shard, not yet run: a caller can run it in slices. */
 export function startShard(system: SystemSpec | LoadedSystem, shard: ShardSpec, env: ShardEnv = {}): SearchRun {
-  const bounds = { ...env, ...(shard.maxStates === undefined ? {} : { maxStates: shard.maxStates }), ...(shard.maxDepth === undefined ? {} : { maxDepth: shard.maxDepth }), maxViolations: ALL_VIOLATIONS };
-  if (shard.strategy === 'bfs') return new Search(system, bfsPolicy(), { ...bounds, startAt: shard.startAt ?? [] });
-  return startStrategy(shard.strategy, system, { ...bounds, seed: shard.seed as number, runs: shard.runs as number, ...(shard.depth === undefined ? {} : { depth: shard.depth }), ...(shard.maxSteps === undefined ? {} : { maxSteps: shard.maxSteps }) });
+  const options = { ...env, ...shardOptions(shard) };
+  if (shard.strategy === 'bfs') return new Search(system, bfsPolicy(), options);
+  return startStrategy(shard.strategy, system, options);
+}
+
+/** A shard as strategy options (plain data): its bounds, and its start schedules (bfs) or seed and runs (pct, random). */
+export function shardOptions(shard: ShardSpec): StrategyOptions {
+  const bounds = { ...(shard.maxStates === undefined ? {} : { maxStates: shard.maxStates }), ...(shard.maxDepth === undefined ? {} : { maxDepth: shard.maxDepth }), maxViolations: ALL_VIOLATIONS };
+  if (shard.strategy === 'bfs') return { ...bounds, startAt: shard.startAt ?? [] };
+  return { ...bounds, seed: shard.seed as number, runs: shard.runs as number, ...(shard.depth === undefined ? {} : { depth: shard.depth }), ...(shard.maxSteps === undefined ? {} : { maxSteps: shard.maxSteps }) };
 }
 
 /** Merges the planner's and every shard's result (in shard order, whatever order they came in). */
@@ -235,12 +249,18 @@ export function mergeSwarm(systemName: string, plan: SwarmPlan, results: ShardRe
   const split = plan.accumulating?.length ? plan.accumulating : undefined;
   const verdict = violations.length ? 'violation' : allComplete && !sampled && !split ? 'verified' : 'incomplete';
   const splitNote = split ? ` ${split.join(', ')} judged each shard on its own (it accumulates over the transitions it sees): what it found is real, but a finding that needs transitions of two shards is missed${violations.length || sampled ? '' : ', so the verdict is incomplete; explore on one machine (or explore --workers) for its verdict'}.` : '';
+  const stoppedNote = ordered
+    .filter((r) => r.stopped !== undefined)
+    .map((r) => ` ${r.index < 0 ? 'The planner' : `Shard ${r.index + 1}`} stopped: ${r.stopped as string}.`)
+    .join('');
   const statesSummed = ordered.reduce((s, r) => s + r.states, 0);
   const measured = !sampled && ordered.every((r) => r.fingerprints !== undefined);
   const distinctStates = measured ? distinctCount(ordered.map((r) => r.fingerprints as string)) : undefined;
   const note = sampled
-    ? `${plan.shards.length} shards of sampled ${plan.strategy} runs (seeds ${plan.shards[0]?.seed ?? '?'}..${plan.shards.at(-1)?.seed ?? '?'}); sampling proves nothing, so the verdict is at best 'incomplete'. States per shard are the states its runs visited; runs of different shards may visit the same states (not measured).${splitNote}`
-    : `bfs partitioned at depth ${plan.partitionDepth}: the planner explored depths 0..${plan.partitionDepth}; ${plan.shards.length} shards explored from its ${plan.shards.reduce((s, x) => s + (x.startAt?.length ?? 0), 0)} states at depth ${plan.partitionDepth}. Overlap: the states at depth ${plan.partitionDepth} are counted by the planner and by their shard, and a state reachable from several shards' start states is counted by each: ${distinctStates === undefined ? `the ${statesSummed} states summed are at least the distinct states` : `${statesSummed} states summed, ${distinctStates} distinct (by 64-bit fingerprint), ${statesSummed - distinctStates} counted more than once`}.${missing.length ? ` Shards not completed: ${missing.join(', ')}.` : ''}${allComplete ? '' : ' Not every shard completed, so nothing is verified.'}${splitNote}`;
+    ? `${plan.shards.length} shards of sampled ${plan.strategy} runs (seeds ${plan.shards[0]?.seed ?? '?'}..${plan.shards.at(-1)?.seed ?? '?'}); sampling proves nothing, so the verdict is at best 'incomplete'. States per shard are the states its runs visited; runs of different shards may visit the same states (not measured).${splitNote}${stoppedNote}`
+    : plan.partitionDepth === undefined
+      ? `bfs: the planner stopped before it partitioned the search, so no shard ran; nothing is verified.${stoppedNote}`
+      : `bfs partitioned at depth ${plan.partitionDepth}: the planner explored depths 0..${plan.partitionDepth}; ${plan.shards.length} shards explored from its ${plan.shards.reduce((s, x) => s + (x.startAt?.length ?? 0), 0)} states at depth ${plan.partitionDepth}. Overlap: the states at depth ${plan.partitionDepth} are counted by the planner and by their shard, and a state reachable from several shards' start states is counted by each: ${distinctStates === undefined ? `the ${statesSummed} states summed are at least the distinct states` : `${statesSummed} states summed, ${distinctStates} distinct (by 64-bit fingerprint), ${statesSummed - distinctStates} counted more than once`}.${missing.length ? ` Shards without a result: ${missing.map((i) => i + 1).join(', ')}.` : ''}${allComplete ? '' : ' Not every shard completed, so nothing is verified.'}${splitNote}${stoppedNote}`;
   return {
     system: systemName,
     strategy: plan.strategy,

@@ -9,17 +9,16 @@
  * stalled-job check (every `stalledMs`) puts the job back in the queue, and another worker runs
  * the shard again from the start. A shard's result is the return value of the one run that
  * completed its job (BullMQ refuses to complete a job whose lock the worker lost), and the merge
- * takes one result per shard index: nothing is lost or counted twice. A shard runs in slices with
- * a macrotask between them, so the worker keeps renewing its lock during a long shard.
+ * takes one result per shard index: nothing is lost or counted twice. A shard runs in a worker
+ * thread (cli/swarm/supervised.ts), so the worker's event loop keeps renewing its lock during a
+ * long shard, and a shard whose step never returns comes back incomplete instead of spinning.
  */
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
+import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Search } from '../../runtime/Search.js';
 import { InputError, UsageError } from '../errors.js';
-import type { ShardEnv, ShardResult, ShardSpec } from './plan.js';
-import { shardResultOf, startShard } from './plan.js';
-import type { SystemSpec } from '../../runtime/system.js';
+import type { ShardResult, ShardSpec } from './plan.js';
+import type { ShardLimits } from './supervised.js';
 
 /** The queue every swarm and worker uses unless told otherwise. */
 export const DEFAULT_QUEUE = 'interleave-shards';
@@ -30,6 +29,8 @@ export interface ShardJob {
   target: string;
   catalogue?: string;
   shard: ShardSpec;
+  /** The swarm's limits per shard (a worker's own may be stricter). */
+  limits?: ShardLimits;
 }
 
 /** Parses and checks a --redis URL; a clear UsageError (exit 2) for anything else. */
@@ -43,13 +44,24 @@ export function redisUrl(text: string | true | undefined): URL {
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new UsageError(`option --redis: '${text}' is not a redis:// or rediss:// URL`);
   if (!url.hostname) throw new UsageError(`option --redis: '${text}' names no host`);
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) throw new UsageError(`option --redis: '${text}' has the path '${url.pathname}'; the path of a Redis URL is a database number (redis://host:port/2), or nothing`);
   return url;
 }
 
+/** The database number a Redis URL names (its path), or undefined. */
+function databaseOf(url: URL): number | undefined {
+  const db = url.pathname.replace(/^\//, '');
+  return db === '' ? undefined : Number(db);
+}
+
 /**
- * Connects once to check that Redis answers PING within `timeoutMs`; an InputError (exit 2, one
- * line) naming the URL if it does not: refused, a name that does not resolve, a host that does
- * not answer (ioredis's connect timeout), or a server that does not speak Redis.
+ * Connects once to check that Redis answers PING within `timeoutMs`, and that it has the
+ * database the URL names; an InputError (exit 2, one line) naming the URL if not: refused, a
+ * name that does not resolve, a host that does not answer (ioredis's connect timeout), a server
+ * that does not speak Redis, or Redis's answer to SELECT (a database number out of range).
+ * Without this check ioredis only reports a failed SELECT as an 'error' event and goes on in
+ * database 0, where the swarm's jobs would then go.
  */
 export async function checkReachable(url: URL, timeoutMs = 5000): Promise<void> {
   const probe = new Redis(url.href, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, commandTimeout: timeoutMs, enableOfflineQueue: false });
@@ -62,12 +74,23 @@ export async function checkReachable(url: URL, timeoutMs = 5000): Promise<void> 
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    const why = (cause ?? (err instanceof Error ? err : new Error(String(err)))).message;
-    const said = /Unknown RESP type/.test(why) ? 'the server there does not speak the Redis protocol' : why === 'connect ETIMEDOUT' || why === 'Command timed out' ? `no answer within ${timeoutMs} ms` : why;
-    throw new InputError(`option --redis: cannot reach Redis at ${url.href}: ${said}`);
+    probe.disconnect();
+    throw unreachable(url, timeoutMs, cause, err);
+  }
+  const db = databaseOf(url);
+  try {
+    if (db !== undefined) await probe.select(db);
+  } catch (err) {
+    throw new InputError(`option --redis: Redis at ${url.host} refused SELECT ${db} (the database number in ${url.href}): ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     probe.disconnect();
   }
+}
+
+function unreachable(url: URL, timeoutMs: number, cause: Error | undefined, err: unknown): InputError {
+  const why = (cause ?? (err instanceof Error ? err : new Error(String(err)))).message;
+  const said = /Unknown RESP type/.test(why) ? 'the server there does not speak the Redis protocol' : why === 'connect ETIMEDOUT' || why === 'Command timed out' ? `no answer within ${timeoutMs} ms` : why;
+  return new InputError(`option --redis: cannot reach Redis at ${url.href}: ${said}`);
 }
 
 function connection(url: URL): Redis {
@@ -76,11 +99,35 @@ function connection(url: URL): Redis {
   return r;
 }
 
+/** How the swarm waits for its shards. */
+export interface SwarmWait {
+  /** Called with each shard's result as it comes. */
+  onResult: (r: ShardResult) => void;
+  /** Aborting (Ctrl-C) stops the wait: the swarm's jobs still queued are removed. */
+  signal?: AbortSignal;
+  /** Called once if no worker has taken any of the swarm's shards after {@link SwarmWait.quietMs}. */
+  onQuiet?: () => void;
+  /** Default 5,000 ms. */
+  quietMs?: number;
+}
+
+/** What {@link enqueueSwarm} got: the results, in the order they came; after an interrupt, what became of the rest. */
+export interface SwarmResults {
+  results: ShardResult[];
+  interrupted: boolean;
+  /** After an interrupt: shards removed from the queue before any worker took them. */
+  removed: number;
+  /** After an interrupt: shards a worker was running (BullMQ does not remove a locked job); their results go nowhere. */
+  running: number;
+}
+
 /**
- * Enqueues the shards and waits until each has a result; calls `onResult` as they come.
- * Rejects if a shard's job failed (its error, naming the shard).
+ * Enqueues the shards and waits until each has a result (or `signal` aborts: then the jobs not
+ * yet taken are removed by job id, so a worker started later runs no shard of a swarm that is
+ * gone; other swarms' jobs on the same queue are left alone). Rejects if a shard's job failed
+ * (its error, naming the shard).
  */
-export async function enqueueSwarm(url: URL, queueName: string, job: Omit<ShardJob, 'swarm' | 'shard'>, shards: readonly ShardSpec[], onResult: (r: ShardResult) => void): Promise<ShardResult[]> {
+export async function enqueueSwarm(url: URL, queueName: string, job: Omit<ShardJob, 'swarm' | 'shard'>, shards: readonly ShardSpec[], wait: SwarmWait): Promise<SwarmResults> {
   const swarm = randomUUID();
   // BullMQ does not close connections it was given: both are disconnected below, or the
   // process would not exit after the report.
@@ -88,20 +135,60 @@ export async function enqueueSwarm(url: URL, queueName: string, job: Omit<ShardJ
   const eventsConn = connection(url);
   const queue = new Queue<ShardJob, ShardResult>(queueName, { connection: conn });
   const events = new QueueEvents(queueName, { connection: eventsConn });
+  const results: ShardResult[] = [];
+  const finished = new Set<string>();
+  let interrupted = false;
   try {
     await events.waitUntilReady();
     const jobs = await queue.addBulk(shards.map((shard) => ({ name: `shard-${shard.index}`, data: { ...job, swarm, shard }, opts: { jobId: `${swarm}-${shard.index}`, attempts: 3, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } } })));
-    return await Promise.all(
-      jobs.map(async (j: Job<ShardJob, ShardResult>) => {
-        try {
-          const r = (await j.waitUntilFinished(events)) as ShardResult;
-          onResult(r);
-          return r;
-        } catch (err) {
-          throw new InputError(`shard ${j.data.shard.index + 1} of ${shards.length} failed in a worker: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }),
-    );
+    const ids = new Set(jobs.map((j) => j.id as string));
+    await new Promise<void>((resolve, reject) => {
+      let taken = false;
+      const onActive = ({ jobId }: { jobId: string }): void => {
+        if (ids.has(jobId)) taken = true;
+      };
+      const quiet = setTimeout(() => {
+        if (!taken && finished.size === 0) wait.onQuiet?.();
+      }, wait.quietMs ?? 5_000);
+      const settle = (err?: Error): void => {
+        clearTimeout(quiet);
+        events.off('active', onActive);
+        wait.signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onAbort = (): void => {
+        interrupted = true;
+        settle();
+      };
+      events.on('active', onActive);
+      for (const j of jobs) {
+        j.waitUntilFinished(events).then(
+          (r: ShardResult) => {
+            if (interrupted || finished.has(j.id as string)) return;
+            finished.add(j.id as string);
+            results.push(r);
+            wait.onResult(r);
+            if (finished.size === jobs.length) settle();
+          },
+          (err: unknown) => {
+            if (!interrupted) settle(new InputError(`shard ${j.data.shard.index + 1} of ${shards.length} failed in a worker: ${err instanceof Error ? err.message : String(err)}`));
+          },
+        );
+      }
+      if (wait.signal?.aborted) onAbort();
+      else wait.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    let removed = 0;
+    let running = 0;
+    if (interrupted) {
+      for (const id of ids) {
+        if (finished.has(id)) continue;
+        if ((await queue.remove(id)) === 1) removed++;
+        else running++;
+      }
+    }
+    return { results, interrupted, removed, running };
   } finally {
     await events.close();
     await queue.close();
@@ -117,8 +204,8 @@ export interface WorkerSettings {
   stalledMs: number;
   /** Stop after this many shards (for specs and batch use); default: run until stopped. */
   maxJobs?: number;
-  /** Builds (and caches) the system a job names, with what the target adds (a catalogue entry's checkers). */
-  build: (job: ShardJob) => Promise<{ system: SystemSpec; env: ShardEnv }>;
+  /** Runs a job's shard (under supervision: a shard that hangs comes back incomplete, naming the step). */
+  run: (job: ShardJob) => Promise<ShardResult>;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -140,10 +227,9 @@ export async function runWorker(url: URL, s: WorkerSettings): Promise<number> {
   const worker: Worker<ShardJob, ShardResult> = new Worker<ShardJob, ShardResult>(
     s.queue,
     async (job) => {
-      const { system, env } = await s.build(job.data);
       const again = job.stalledCounter > 0 ? `, run again after a worker stopped renewing its lock (${job.stalledCounter})` : '';
       s.log(`shard ${job.data.shard.index + 1}/${job.data.shard.of} of ${job.data.target} (${job.data.shard.strategy})${again}`);
-      const result = await runSliced(system, job.data.shard, env);
+      const result = await s.run(job.data);
       // The last shard: closing now (not awaited: close waits for this job) makes BullMQ complete
       // it without fetching the next job.
       if (s.maxJobs !== undefined && ++taken >= s.maxJobs) stop(worker.close());
@@ -152,7 +238,7 @@ export async function runWorker(url: URL, s: WorkerSettings): Promise<number> {
     { connection: conn, lockDuration: s.lockMs, stalledInterval: s.stalledMs, maxStalledCount: 3, concurrency: 1, autorun: true },
   );
   worker.on('completed', (job) => {
-    s.log(`shard ${job.data.shard.index + 1}/${job.data.shard.of}: ${job.returnvalue.verdict}, ${job.returnvalue.states} states`);
+    s.log(`shard ${job.data.shard.index + 1}/${job.data.shard.of}: ${job.returnvalue.verdict}, ${job.returnvalue.states} states${job.returnvalue.stopped ? `; stopped: ${job.returnvalue.stopped}` : ''}`);
     done++;
   });
   worker.on('failed', (job, err) => s.log(`shard ${job ? job.data.shard.index + 1 : '?'} failed: ${err.message}`));
@@ -162,14 +248,4 @@ export async function runWorker(url: URL, s: WorkerSettings): Promise<number> {
   await stopped;
   conn.disconnect();
   return done;
-}
-
-/** Runs a shard in slices, yielding to the event loop between them (lock renewal, signals). */
-async function runSliced(system: SystemSpec, shard: ShardSpec, env: ShardEnv): Promise<ShardResult> {
-  const run = startShard(system, shard, env);
-  while (!run.done) {
-    run.advance(1_000);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return shardResultOf(shard.index, run.result(), run instanceof Search ? run : undefined);
 }

@@ -13,6 +13,7 @@
 import { type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explore } from '../../runtime/explorer.js';
 import { c1System } from '../../scenarios/c1.js';
@@ -169,6 +170,72 @@ describe.skipIf(redisSkipReason !== undefined)(`swarm over a real Redis${redisSk
     expect(s.distinctStates).toBe(one.stats.states);
   }, 600_000);
 
+
+  it('should end a shard whose step never returns as incomplete naming the step, not retry it, and keep the worker for the next shard (hostile tester F12)', async () => {
+    const queue = `spec-${process.pid}-hang`;
+    // The hang is past the planner's depth: each of the 2 shards meets it. One worker runs both.
+    const w = worker(queue, ['--max-jobs', '2', '--step-time-limit', '1s', '--lock', '2s']);
+    const swarm = await cli('swarm', 'spec/swarm/fixtures/hangDeep.ts', '--shards', '2', '--redis', redis.url, '--queue', queue, '--json');
+    expect(swarm.code, swarm.err).toBe(3);
+    const r = reportOf(swarm);
+    expect(r.verdict).toBe('incomplete');
+    expect(r.perShard.filter((x) => x.shard >= 0).map((x) => [x.verdict, x.complete])).toEqual([
+      ['incomplete', false],
+      ['incomplete', false],
+    ]);
+    for (const n of [1, 2]) expect(r.note).toMatch(new RegExp(`Shard ${n} stopped: actor 'a' in state 'i' on message 'go' did not return within [\\d,]+ ms`));
+    const ran = await w;
+    expect(ran.code, ran.err).toBe(0);
+    expect(completed(ran.err).sort()).toEqual(['1/2', '2/2']);
+    expect(ran.err).not.toContain('run again');
+  }, 600_000);
+
+  it('should say it waits for workers, and on Ctrl-C exit 3 at once and take its queued shards off the queue (hostile tester F12)', async () => {
+    const queue = `spec-${process.pid}-nobody`;
+    let sent = false;
+    const swarm = await cliAsync(['swarm', 'C1/fixed/2g', '--shards', '2', '--redis', redis.url, '--queue', queue], (log, child) => {
+      if (!sent && log.includes(`waiting for workers on queue ${queue} at ${redis.url}`)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(sent, swarm.err).toBe(true);
+    expect(swarm.code, swarm.err).toBe(3);
+    expect(swarm.err).toContain(`interrupted with 0 of 2 shard results; removed 2 shards no worker had taken from queue ${queue}`);
+    expect(swarm.out).toContain('2 shards: incomplete');
+    // Nothing left for a worker started later.
+    const q = new Queue(queue, { connection: { url: redis.url } });
+    try {
+      expect(await q.getJobCounts('wait', 'active', 'delayed', 'prioritized')).toEqual({ wait: 0, active: 0, delayed: 0, prioritized: 0 });
+    } finally {
+      await q.close();
+    }
+  }, 120_000);
+
+  it('should refuse a database number Redis does not have: exit 2, one line with Redis\'s answer (hostile tester F13)', async () => {
+    const url = new URL(redis.url);
+    url.pathname = '/99';
+    for (const args of [['swarm', 'C1/buggy/2g', '--shards', '2'], ['worker']]) {
+      const ran = await shortCli(...args, '--redis', url.href);
+      expect(ran.code, ran.err).toBe(2);
+      expect(ran.err.trimEnd().split('\n')).toEqual([`interleave ${args[0]}: option --redis: Redis at ${url.host} refused SELECT 99 (the database number in ${url.href}): ERR DB index is out of range`]);
+    }
+  }, 60_000);
+});
+
+describe('swarm --local under the step watchdog (no Redis)', () => {
+  it('should stop a step that never returns in the planner or in a shard: exit 3, naming the step (hostile tester F12)', async () => {
+    const shallow = await cli('swarm', 'spec/swarm/fixtures/hangShallow.ts', '--shards', '2', '--local', '--step-time-limit', '1s', '--json');
+    expect(shallow.code, shallow.err).toBe(3);
+    const p = reportOf(shallow);
+    expect([p.verdict, p.shards]).toEqual(['incomplete', 0]);
+    expect(p.note).toMatch(/the planner stopped before it partitioned the search.*The planner stopped: actor 'a' in state 'i' on message 'go' did not return within/);
+    const deep = await cli('swarm', 'spec/swarm/fixtures/hangDeep.ts', '--shards', '2', '--local', '--step-time-limit', '1s', '--json');
+    expect(deep.code, deep.err).toBe(3);
+    const d = reportOf(deep);
+    expect(d.perShard.map((x) => x.complete)).toEqual([true, false, false]);
+    expect(d.note).toMatch(/Shard 1 stopped: actor 'a' in state 'i' on message 'go' did not return within .*Shard 2 stopped: actor 'a'/);
+  }, 300_000);
 });
 
 describe('swarm and worker refuse a bad --redis or --lock', () => {
