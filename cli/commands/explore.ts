@@ -88,7 +88,11 @@ export async function exploreCommand(args: ParsedArgs, io: Io, command: string):
   if (o['no-trace'] && o.json) throw new UsageError('option --no-trace does not apply to --json: the JSON report always carries each trace');
   const target = await resolveTarget(args.positionals[0] as string, typeof o.catalogue === 'string' ? o.catalogue : undefined);
   if (o.reach !== undefined || o.outcomes) {
-    for (const name of ['strategy', 'seed', 'max-depth', 'max-violations', 'time-limit', 'max-memory', 'hash-compact', 'workers', 'checkers', 'report', 'no-trace'] as const) {
+    // --strategy bfs is what they do (new-user finding): accepted; any other strategy is not.
+    if (o.strategy !== undefined && o.strategy !== 'bfs') {
+      throw new UsageError(`option --strategy ${String(o.strategy)} does not apply to --reach or --outcomes: they explore every reachable state breadth-first (--strategy bfs, bounded by --max-states)`);
+    }
+    for (const name of ['seed', 'max-depth', 'max-violations', 'time-limit', 'max-memory', 'hash-compact', 'workers', 'checkers', 'report', 'no-trace'] as const) {
       if (o[name] !== undefined) throw new UsageError(`option --${name} does not apply to --reach or --outcomes: they explore every reachable state breadth-first (bounded by --max-states)`);
     }
     const names = typeof o.reach === 'string' ? (o.reach === 'all' ? undefined : splitCheckerList(o.reach)) : [];

@@ -90,7 +90,15 @@ describe('explore --reach and --outcomes', () => {
     expect(none.err).toContain("system 'two-cpu-lock' has no reachability queries: add reachable: [{ name: 'x', when: (view) => ... }] to the system");
     const strategy = await inProcess('explore', 'examples/flagHandshake.ts', '--reach', 'both-claimed', '--strategy', 'dfs');
     expect(strategy.code).toBe(2);
-    expect(strategy.err).toContain('option --strategy does not apply to --reach or --outcomes');
+    expect(strategy.err).toContain('option --strategy dfs does not apply to --reach or --outcomes');
+    // bfs is what they do: accepted, same answer as without it (new-user finding).
+    const bfs = await inProcess('explore', 'examples/flagHandshake.ts', '--reach', 'both-claimed', '--strategy', 'bfs');
+    const plain = await inProcess('explore', 'examples/flagHandshake.ts', '--reach', 'both-claimed');
+    expect(bfs.code).toBe(0);
+    expect(bfs.out).toBe(plain.out);
+    const outcomes = await inProcess('explore', 'examples/twoCpuLock.ts', '--outcomes', '--strategy', 'bfs');
+    expect(outcomes.code).toBe(0);
+    expect(outcomes.out).toMatch(/^outcomes of examples\/twoCpuLock\.ts: 2 distinct final states/mu);
   });
 
   it('should print the outcome set, one final state a line with its token', async () => {
