@@ -19,6 +19,7 @@
  */
 import { createMachine, enqueueActions } from 'xstate';
 import { assertThat, reply, type Message } from '../runtime/model.js';
+import { ModelError } from '../runtime/errors.js';
 
 export const ATOMIC_READ = 'atomic.read';
 export const ATOMIC_ADD = 'atomic.add';
@@ -73,7 +74,7 @@ type AtomicEvent = Message & { name: string; delta?: number; expect?: number; va
 
 function counterOf(c: AtomicOwnerContext, name: string): Counter {
   const k = c.counters[name];
-  if (!k) throw new Error(`no counter '${name}' here; this actor owns ${Object.keys(c.counters).join(', ')}`);
+  if (!k) throw new ModelError(`no counter '${name}' here; this actor owns ${Object.keys(c.counters).join(', ')}`);
   return k;
 }
 

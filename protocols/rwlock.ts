@@ -25,6 +25,7 @@ import { createMachine, enqueueActions } from 'xstate';
 import { FRAME, TO_FRAME, assertThat, send, type Message } from '../runtime/model.js';
 import type { ResourceView } from '../runtime/system.js';
 import { RW_GRANTED, RW_INIT, RW_READ_LOCK, RW_READ_UNLOCK, RW_WRITE_LOCK, RW_WRITE_UNLOCK } from '../runtime/checkers/conventions.js';
+import { ModelError } from '../runtime/errors.js';
 
 // The vocabulary is owned by runtime/checkers/conventions.ts (checkers recognise it there).
 export { RW_GRANTED, RW_INIT, RW_READ_LOCK, RW_READ_UNLOCK, RW_WRITE_LOCK, RW_WRITE_UNLOCK, rw } from '../runtime/checkers/conventions.js';
@@ -58,7 +59,7 @@ const granted = (lock: string, w: RwWaiter): Message => ({ type: RW_GRANTED, loc
 
 function lockOf(context: RwOwnerContext, lock: string): RwLock {
   const l = context.rwlocks[lock];
-  if (!l) throw new Error(`no rwlock class '${lock}' here; this actor owns ${Object.keys(context.rwlocks).join(', ')}`);
+  if (!l) throw new ModelError(`no rwlock class '${lock}' here; this actor owns ${Object.keys(context.rwlocks).join(', ')}`);
   return l;
 }
 

@@ -35,6 +35,7 @@ import { createMachine, enqueueActions } from 'xstate';
 import { FRAME, TO_FRAME, answerTo, assertThat, reply, send, type Message } from '../runtime/model.js';
 import type { ResourceView } from '../runtime/system.js';
 import { SPIN_ACQUIRE, SPIN_GRANTED, SPIN_INIT, SPIN_IS_LOCKED, SPIN_IS_LOCKED_RESULT, SPIN_RELEASE, SPIN_TRYLOCK, SPIN_TRYLOCK_RESULT } from '../runtime/checkers/conventions.js';
+import { ModelError } from '../runtime/errors.js';
 
 // The vocabulary is owned by runtime/checkers/conventions.ts (checkers recognise it there);
 // re-exported so that `protocols/spinlock.js` keeps working as the place users import it from.
@@ -66,7 +67,7 @@ type LockEvent = Message & { lock: string; from: string };
 
 function lockOf(context: LockOwnerContext, event: LockEvent): TicketLock {
   const l = context.locks[event.lock];
-  if (!l) throw new Error(`no lock class '${event.lock}' here; this actor owns ${Object.keys(context.locks).join(', ')}`);
+  if (!l) throw new ModelError(`no lock class '${event.lock}' here; this actor owns ${Object.keys(context.locks).join(', ')}`);
   return l;
 }
 

@@ -43,6 +43,7 @@ import { createMachine, enqueueActions } from 'xstate';
 import { FRAME, answerTo, assertThat, send, type Message } from '../runtime/model.js';
 import { WORK_CANCEL_SYNC, WORK_FLUSH, WQ_DESTROY, WQ_FLUSH, workMap, wqMap } from '../runtime/checkers/conventions.js';
 import { cpuMachine, enterBody, leaveBody, type BodyConfig } from './cpu.js';
+import { ModelError } from '../runtime/errors.js';
 
 // The calls that may sleep are declared in runtime/checkers/conventions.ts.
 export { WORK_CANCEL_SYNC, WORK_FLUSH, WQ_DESTROY, WQ_FLUSH } from '../runtime/checkers/conventions.js';
@@ -168,7 +169,7 @@ export function workqueueMachine(options: WorkqueueOptions) {
   const { workers } = options;
   const item = (c: WorkqueueContext, name: string, wq: string): WorkItem => {
     const w = c.works[name];
-    if (!w) throw new Error(`workqueue '${wq}': no work item '${name}'; its items are ${Object.keys(c.works).join(', ')}`);
+    if (!w) throw new ModelError(`workqueue '${wq}': no work item '${name}'; its items are ${Object.keys(c.works).join(', ')}`);
     return w;
   };
   const ev = (e: unknown): WEvent => e as WEvent;

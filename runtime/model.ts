@@ -22,7 +22,7 @@
  */
 
 import { currentFrame } from './checkers/conventions.js';
-import { ActionError } from './errors.js';
+import { ActionError, ModelError } from './errors.js';
 
 /** A message as it travels: an xstate event, stamped with its sender by the runtime. */
 export interface Message {
@@ -94,7 +94,9 @@ function guarded<T>(action: string, run: () => T): T {
   try {
     return run();
   } catch (err) {
-    if (err instanceof ActionError) throw err;
+    // A ModelError is a protocol saying its input is wrong (no lock class 'C' here): it is the
+    // message, not the action that happened to ask (the step table names actor and call).
+    if (err instanceof ModelError) throw err;
     throw new ActionError(action, err);
   }
 }
