@@ -38,7 +38,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- xstate action and state configs, as in cpu.ts */
 import { assign } from 'xstate';
 import { assertThat, send, type Message } from '../runtime/model.js';
-import { MEM_VALUE, RW_GRANTED, SPIN_GRANTED } from '../runtime/checkers/conventions.js';
+import { MEM_VALUE, RW_GRANTED, SPIN_GRANTED, SPIN_TRYLOCK_RESULT } from '../runtime/checkers/conventions.js';
 import type { ActorSpec } from '../runtime/system.js';
 import * as cpu from './cpu.js';
 import { mem, type Scalar } from './memory.js';
@@ -92,6 +92,21 @@ export const calls = {
     text: options.subclass ? `spin_lock_nested(${cls}, ${options.subclass})` : `spin_lock(${cls})`,
     issue: [cpu.lock(guard, cls, options)],
     awaits: grantOf(SPIN_GRANTED, cls),
+  }),
+  /**
+   * spin_trylock: never waits; the answer (true: the CPU now holds the lock) goes into the CPU's
+   * context as `into`. Lockdep marks its usage but adds no dependency (a trylock cannot deadlock).
+   * A straight-line program cannot branch on it: unlock only in a program whose `into` is known
+   * true (`calls.assert`), or write the branch as xstate states.
+   */
+  trylock: (guard: string, cls: string, into: string): Call => ({
+    text: `spin_trylock(${cls})`,
+    issue: [cpu.trylock(guard, cls)],
+    awaits: {
+      type: SPIN_TRYLOCK_RESULT,
+      guard: cpu.isLock(cls) as (args: ProgramArgs) => boolean,
+      then: [assign(({ event }: ProgramArgs) => ({ [into]: event.ok === true }))],
+    },
   }),
   /** spin_unlock. */
   unlock: (guard: string, cls: string): Call => ({ text: `spin_unlock(${cls})`, issue: [cpu.unlock(guard, cls)] }),

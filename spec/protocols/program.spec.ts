@@ -18,6 +18,7 @@ import twoCpuLock from '../../examples/twoCpuLock.js';
 import twoCpuLockFixed from '../../examples/twoCpuLockFixed.js';
 import { irqLock } from '../checkers/models.js';
 import { programEnded } from '../../protocols/cpu.js';
+import { outcomeSet } from './outcomes.js';
 
 const start = (...cpus: string[]) => cpus.map((to) => ({ to, event: { type: 'start' } }));
 
@@ -158,5 +159,52 @@ describe('straight-line softirq and IRQ-masking calls (spin_lock_bh, local_bh_di
 
   it('should name the states after the calls', () => {
     expect(Object.keys(program('cpu0', [...bhAround, ...irq]).states)).toEqual(['idle', 'local_bh_disable()', 'spin_lock(stats.lock)', 'spin_unlock(stats.lock)', 'local_bh_enable()', 'spin_lock_irq(stats.lock)', 'spin_unlock_irq(stats.lock)', 'done']);
+  });
+});
+
+describe('calls.trylock (spin_trylock: never waits, the answer in a register)', () => {
+  /** cpu0 takes and drops L; cpu1 tries L once (label: what it got), then `after`. */
+  const system = (after: Call[] = []): SystemSpec => ({
+    name: 'trylock',
+    actors: [
+      { name: 'cpu0', machine: straightLineCpu('cpu0', [calls.lock('locks', 'L'), calls.unlock('locks', 'L')]) },
+      { name: 'cpu1', machine: straightLineCpu('cpu1', [calls.trylock('locks', 'L', 'got'), ...after]), label: (c: { got?: boolean }) => `got=${String(c.got)}` },
+      lockGuard('locks', ['L']),
+    ],
+    initialMessages: [
+      { to: 'cpu0', event: { type: 'start' } },
+      { to: 'cpu1', event: { type: 'start' } },
+    ],
+  });
+
+  it('should succeed when L is free and fail when cpu0 holds it, and never wait', () => {
+    const r = outcomeSet(system(), ['cpu1', 'locks']);
+    // cpu1 ends either way (it never waits); when it got L and keeps it, cpu0 waits for L forever.
+    expect(r.finals).toEqual(['cpu1=got=false locks=free', 'cpu1=got=true locks=cpu1', 'cpu1=got=true locks=cpu1 [cpu0]']);
+    expect(r.violations.map((v) => v.split(':')[0])).toEqual(['deadlock']);
+  });
+
+  it('should make the CPU the holder on success: spin_unlock after a successful trylock is no assertion', () => {
+    const r = outcomeSet(system([calls.assert((c) => c.got === true, 'got L'), calls.unlock('locks', 'L')]), ['cpu1', 'locks']);
+    expect(r.finals).toContain('cpu1=got=true locks=free');
+    expect(r.violations).toEqual(["assertion: assertion failed in actor 'cpu1': got L"]);
+  });
+
+  it('should add no lockdep dependency (a trylock cannot deadlock): A then trylock B against B then A is no cycle', () => {
+    const abba = (second: Call): SystemSpec => ({
+      name: 'abba-trylock',
+      actors: [
+        { name: 'cpu0', machine: straightLineCpu('cpu0', [calls.lock('locks', 'A'), second, calls.unlock('locks', 'A')]) },
+        { name: 'cpu1', machine: straightLineCpu('cpu1', [calls.lock('locks', 'B'), calls.lock('locks', 'A'), calls.unlock('locks', 'A'), calls.unlock('locks', 'B')]) },
+        lockGuard('locks', ['A', 'B']),
+      ],
+      initialMessages: [
+        { to: 'cpu0', event: { type: 'start' } },
+        { to: 'cpu1', event: { type: 'start' } },
+      ],
+      checkers: [lockdep],
+    });
+    expect(explore(abba(calls.lock('locks', 'B')), { maxViolations: 5 }).violations.map((v) => v.kind)).toContain('lock-order');
+    expect(explore(abba(calls.trylock('locks', 'B', 'gotB')), { maxViolations: 5 }).violations.map((v) => v.kind)).not.toContain('lock-order');
   });
 });
