@@ -179,7 +179,6 @@ ${summaryLines(run, shown).map((l) => `${l}
  */
 function summaryLines(run: RunReport, shown: { checkers: boolean; distinctKinds: boolean }): string[] {
   const lines: string[] = [];
-  if (shown.checkers) lines.push('', `checkers: ${run.checkers.length ? run.checkers.join(', ') : 'none'}`);
   const kinds = [...new Set(run.violations.map((v) => v.kind))];
   if (shown.distinctKinds && kinds.length > 1) {
     lines.push('', `found ${kinds.length} kinds of violation (${kinds.join(', ')}), the first of each: a checker's finding does not stop the search; --max-violations <n> collects up to n, of any kind`);

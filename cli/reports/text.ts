@@ -66,7 +66,16 @@ export function verdictLine(run: RunReport): string {
             ? `incomplete: bound ${run.bound.name} = ${count(run.bound.limit)} tripped; nothing is proven`
             : `incomplete: no violation found${run.samples ? ` in ${count(run.samples.executed)} runs` : ''}; a non-exhaustive search proves nothing`;
   const expected = run.expected === null ? '' : `; expected ${expectationSentence(run.expected)}: ${run.asExpected ? 'as expected' : 'NOT as expected'}`;
-  return `${run.key}: ${what} (${count(s.states)} states, ${count(s.transitions)} transitions, max depth ${s.maxDepthReached}, ${Math.round(run.timeMs)} ms, strategy ${run.strategy}${run.seed === null ? '' : `, seed ${run.seed}`})${expected}`;
+  return `${run.key}: ${what} (${count(s.states)} states, ${count(s.transitions)} transitions, max depth ${s.maxDepthReached}, ${Math.round(run.timeMs)} ms, strategy ${run.strategy}${run.seed === null ? '' : `, seed ${run.seed}`}; ${judgedBy(run)})${expected}`;
+}
+
+/**
+ * What judged the run, so that "verified" is not read as more than was checked: the engine's own
+ * checks (deadlock; assertions, which take in invariants and unhandled messages) and the
+ * checkers by name (`checkers: deadlock, assertions, lockdep`).
+ */
+export function judgedBy(run: Pick<RunReport, 'checkers'>): string {
+  return `checkers: ${['deadlock', 'assertions', ...run.checkers].join(', ')}`;
 }
 
 /** The hint that goes with a tripped bound, and the strategy's note on what the verdict means. */

@@ -22,7 +22,9 @@ describe('--checkers (issue 12 fault 3)', () => {
     const raced = await inProcess('explore', BUFFER, '--checkers', 'race');
     expect(raced.code).toBe(1);
     expect(raced.out).toContain("data-race: data race on buf.len: 'cpu0' writes it (step 1) and 'cpu1' writes it (step 2), and neither happens before the other");
-    expect(raced.out).toContain('checkers: race');
+    expect(raced.out).toContain('; checkers: deadlock, assertions, race)');
+    // The verdict names what judged it, so "verified" is not read as more (new-user finding).
+    expect(plain.out).toMatch(/verified: every reachable state explored, no violation \(.*; checkers: deadlock, assertions\)$/mu);
     const json = JSON.parse((await inProcess('explore', BUFFER, '--checkers', 'race,uaf', '--json')).out) as { runs: Array<{ checkers: string[]; violations: Array<{ kind: string }> }> };
     expect(json.runs[0]?.checkers).toEqual(['use-after-free', 'race']);
     expect(json.runs[0]?.violations.map((v) => v.kind)).toEqual(['data-race']);
@@ -46,7 +48,8 @@ describe('--checkers (issue 12 fault 3)', () => {
     expect(own.out).toMatch(/violation: irq-safety/u);
     const none = await inProcess('explore', 'examples/irqLock.ts', '--checkers', 'none');
     expect(none.out).toMatch(/violation: deadlock \(/u);
-    expect(none.out).toContain('checkers: none');
+    expect(none.out).toContain('; checkers: deadlock, assertions)');
+    expect(own.out).toContain('; checkers: deadlock, assertions, lockdep)');
   });
 
   it('should say so when liveness is asked of a system without liveness properties', async () => {

@@ -126,7 +126,7 @@ describe.concurrent('interleave explore', () => {
   it('should find the deadlock of a catalogue entry and exit 1', async () => {
     const r = await cli('explore', 'DP/buggy/3', '--catalogue', CATALOGUE);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^DP\/buggy\/3: violation: deadlock \(464 states, 987 transitions, max depth 12, \d+ ms, strategy bfs\); expected deadlock violation: as expected$/m);
+    expect(r.out).toMatch(/^DP\/buggy\/3: violation: deadlock \(464 states, 987 transitions, max depth 12, \d+ ms, strategy bfs; checkers: deadlock, assertions\); expected deadlock violation: as expected$/m);
     expect(r.out).toContain('counterexample: 12 steps');
   });
 
@@ -149,7 +149,7 @@ describe.concurrent('interleave explore', () => {
   it('should verify a fixed model file with dfs and exit 0', async () => {
     const r = await cli('explore', 'examples/twoCpuLockFixed.ts', '--strategy', 'dfs');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^examples\/twoCpuLockFixed.ts: verified: every reachable state explored, no violation \(123 states, 210 transitions, max depth 18, \d+ ms, strategy dfs\)$/m);
+    expect(r.out).toMatch(/^examples\/twoCpuLockFixed.ts: verified: every reachable state explored, no violation \(123 states, 210 transitions, max depth 18, \d+ ms, strategy dfs; checkers: deadlock, assertions\)$/m);
   });
 
   it('should write a JSON report that view turns into one HTML file', async () => {

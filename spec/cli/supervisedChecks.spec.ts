@@ -55,7 +55,7 @@ describe('checkers and queries under supervision', () => {
     const text = await supervised('explore', BUFFER, '--checkers', 'race');
     expect(text.code).toBe(1);
     expect(text.out).toContain("data-race: data race on buf.len: 'cpu0' writes it (step 1) and 'cpu1' writes it (step 2)");
-    expect(text.out).toContain('checkers: race');
+    expect(text.out).toContain('; checkers: deadlock, assertions, race)');
   }, 120_000);
 
   it('should say so when liveness is asked of a system without liveness properties', async () => {
