@@ -200,14 +200,11 @@ export class StepTable {
     }
     if (first.kind === 'threw') {
       if (first.error instanceof ActionError) throw new ModelError(`${where}: ${first.error.message}`);
-      // A protocol refusing its input (protocols/spinlock.ts: no lock class 'C' here): the call at fault.
-      if (first.error instanceof ModelError) throw new ModelError(`${where} from ${event.from ?? ENVIRONMENT}: ${first.error.message}`);
       return this.fail(localId, Disposition.ActorError, { kind: 'actor-error', message: `${where}: the transition threw: ${errorText(first.error)}` });
     }
     const next = first.next as AnyMachineSnapshot;
     if (next.status === 'error') {
       if (next.error instanceof ActionError) throw new ModelError(`${where}: ${next.error.message}`);
-      if (next.error instanceof ModelError) throw new ModelError(`${where} from ${event.from ?? ENVIRONMENT}: ${next.error.message}`);
       return this.fail(localId, Disposition.ActorError, { kind: 'actor-error', message: `${where}: the actor entered xstate's error status: ${errorText(next.error)}` });
     }
     if (Object.keys(next.children ?? {}).length > 0) {

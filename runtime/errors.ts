@@ -29,8 +29,10 @@ export class ActionError extends ModelError {
   constructor(
     readonly action: string,
     readonly thrown: unknown,
+    /** The thrown error is a model error of its own: its message is the whole story. */
+    plain = false,
   ) {
-    super(`${action} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+    super(plain && thrown instanceof Error ? thrown.message : `${action} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
   }
 }
 

@@ -94,9 +94,9 @@ function guarded<T>(action: string, run: () => T): T {
   try {
     return run();
   } catch (err) {
-    // A ModelError is a protocol saying its input is wrong (no lock class 'C' here): it is the
-    // message, not the action that happened to ask (the step table names actor and call).
-    if (err instanceof ModelError) throw err;
+    // A ModelError is a protocol saying its input is wrong (no lock class 'C' here): its message
+    // alone, not the action that happened to ask (the step table adds actor, state and message).
+    if (err instanceof ModelError) throw new ActionError(action, err, true);
     throw new ActionError(action, err);
   }
 }
