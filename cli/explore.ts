@@ -24,6 +24,7 @@ import type { ProgressSink } from './progress.js';
 import { heapUsed, memoryBound } from './memory.js';
 import type { SystemSource } from '../runtime/parallel/source.js';
 import { exploreSupervised } from './supervised/host.js';
+import { checkPathAlone } from '../runtime/replay.js';
 
 /** Strategies the command line offers: whatever the engine's registry holds. */
 export function strategyNames(): readonly string[] {
@@ -92,7 +93,17 @@ export interface TimedResult {
 const clock = (): number => performance.now();
 
 export async function runExploration(system: SystemSpec, settings: RunSettings): Promise<TimedResult> {
-  if (settings.supervise) return runSupervised(settings.supervise, settings);
+  if (settings.supervise) {
+    const timed = await runSupervised(settings.supervise, settings);
+    // This thread has loaded the model but run none of its steps: its module state is fresh, so
+    // a counterexample that rests on a step the search evaluated off the path (module state one
+    // actor's assign wrote and another's guard read) shows here (runtime/replay.ts).
+    if (timed.result.violations.length) {
+      const loaded = loadSystem(system);
+      for (const v of timed.result.violations) if (!v.acrossExecutions && !v.evidence?.length) checkPathAlone(loaded, v.path);
+    }
+    return timed;
+  }
   const { strategy, seed, progress, signal, analyses = [], supervise: _s, stepTimeLimitMs: _t, ...bounds } = settings;
   const started = clock();
   return new Promise<TimedResult>((resolve, reject) => {

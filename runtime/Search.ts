@@ -143,6 +143,8 @@ export class Search {
   bound: ExploreResult['bound'];
   /** Why the search was stopped early, if it was. */
   stopCause: StopCause | undefined;
+  /** Set once {@link result} has evaluated the memoized steps again. */
+  private rechecked = false;
   private units = 0;
   private nextProgress: number;
   private readonly startedAt: number | undefined;
@@ -431,6 +433,13 @@ export class Search {
   /** The result (computed once the search is done; a partial one before). Violations are shrunk here. */
   result(): ExploreResult {
     if (this.final) return this.final;
+    // Every step the verdict rests on, evaluated once more now that all ran (StepTable.recheck):
+    // a step reading module state another step wrote is a model error, whatever the actor order.
+    // Not after the time limit, the memory bound or Ctrl-C, which ask to end now.
+    if (this.done && !this.rechecked && (this.stopCause === undefined || this.stopCause === 'maxStates' || this.stopCause === 'maxViolations')) {
+      this.rechecked = true;
+      this.kernel.table.recheck();
+    }
     const violations = this.recorder.violations;
     const complete = this.finished && !this.bound && !this.stopCause;
     const base: ExploreResult = {

@@ -146,6 +146,64 @@ export class StepTable {
     return computed;
   }
 
+  /**
+   * Evaluates every memoized step once more, after the whole search, and throws a model error
+   * naming the first whose outcome is no longer the one the search used (issue 13; hostile
+   * tester F2). Each new step is evaluated twice in a row when it is first met, which catches a
+   * step that changes its own answer; but a step that writes module state another step reads
+   * (an assign setting a module-level variable that a guard of another actor reads) gives the
+   * same answer twice in a row, and which answer the memo keeps depends on the order the search
+   * met the steps: the verdict then depends on the order of the actor list. Evaluated again after
+   * every other step ran, the reader's outcome differs from the one kept, whichever came first.
+   * Costs one more evaluation of each distinct (actor, state, message); `stats` does not count it.
+   * The memo is walked in the order it was filled, so the error names the same step every time.
+   */
+  recheck(): void {
+    const saved = { ...this.stats };
+    this.rechecking = true;
+    try {
+      this.memo.forEach((table, actor) => {
+        for (const [key, kept] of table) {
+          const localId = Math.floor(key / MESSAGE_ID_LIMIT);
+          const messageId = key - localId * MESSAGE_ID_LIMIT;
+          let again: Outcome;
+          try {
+            again = this.compute(actor, localId, messageId);
+          } catch (err) {
+            if (!(err instanceof ModelError)) throw err;
+            throw new ModelError(`${err.message} (found when the step was evaluated again after the search; the search had used: ${this.describe(actor, kept)})`);
+          }
+          if (!sameOutcome(kept, again)) {
+            const snapshot = this.snapshot(actor, localId);
+            const step = `actor '${this.system.actorNames[actor] as string}' in state '${stateName(snapshot)}' on message '${this.message(messageId).type}'`;
+            throw new ModelError(
+              `not deterministic: ${step}: evaluated again after the search, the step gives a different result (the search used: ${this.describe(actor, kept)}; now: ${this.describe(actor, again)}). ` +
+                'Another step changed something this step reads outside its context and message: a module-level variable, a global or a closure written by an assign, guard or action parameter. Keep shared data in contexts and messages',
+            );
+          }
+        }
+      });
+    } finally {
+      this.rechecking = false;
+      Object.assign(this.stats, saved);
+    }
+  }
+
+  /** True while {@link recheck} runs: each step is evaluated once, not twice. */
+  private rechecking = false;
+
+  /** An outcome in a few words, for a message. */
+  private describe(actor: number, o: Outcome): string {
+    const parts: string[] = [];
+    if (o.disposition === Disposition.Handled) {
+      const next = this.snapshot(actor, o.next);
+      parts.push(`state '${stateName(next)}'${next.context && Object.keys(next.context as object).length ? ` with context ${clip(canonicalKey(next.context))}` : ''}`);
+    } else parts.push(['handled', 'ignored', 'deferred', 'not handled', 'an error'][o.disposition] as string);
+    if (o.sends.length) parts.push(`sends ${Array.from({ length: o.sends.length / 2 }, (_, i) => `'${this.message(o.sends[2 * i + 1] as number).type}' to ${this.system.actorNames[o.sends[2 * i] as number] as string}`).join(', ')}`);
+    for (const f of o.failures) parts.push(`${f.kind} ${clip(JSON.stringify(f.message))}`);
+    return parts.join(', ');
+  }
+
   private compute(actor: number, localId: number, messageId: number): Outcome {
     const snapshot = this.snapshot(actor, localId);
     const event = this.message(messageId);
@@ -174,12 +232,12 @@ export class StepTable {
       // between two calls in a row, so it cannot line up with itself.
       const firstGuards = evaluateGuards(machine, snapshot, event, step);
       this.checkUnchanged(actor, localId, messageId, step);
-      same(firstGuards, evaluateGuards(machine, snapshot, event, step), step);
+      if (!this.rechecking) same(firstGuards, evaluateGuards(machine, snapshot, event, step), step);
       first = firstGuards;
       if (firstGuards.kind === 'ok') {
         first = evaluate(machine, snapshot, event, step);
         this.checkUnchanged(actor, localId, messageId, step);
-        same(first, evaluate(machine, snapshot, event, step), step);
+        if (!this.rechecking) same(first, evaluate(machine, snapshot, event, step), step);
       }
     } finally {
       stepWatch.end();
@@ -356,6 +414,13 @@ function evaluateGuards(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, 
   if (chosen.length === 0) return { kind: 'unhandled', signature: 'unhandled', summary: () => 'the message is not handled' };
   const ids = chosen.map((t) => objectId(t));
   return { kind: 'ok', signature: `transitions ${ids.join(',')}`, summary: () => `transition${ids.length === 1 ? '' : 's'} to ${chosen.map((t) => (t.target ?? []).map((n) => `'${n.path.join('.')}'`).join(', ') || '(no target)').join('; ')}` };
+}
+
+/** Whether two outcomes of one step are the same (ids are interned, so equal ids are equal values). */
+function sameOutcome(a: Outcome, b: Outcome): boolean {
+  if (a.disposition !== b.disposition || a.next !== b.next || a.sends.length !== b.sends.length || a.failures.length !== b.failures.length) return false;
+  for (let i = 0; i < a.sends.length; i++) if (a.sends[i] !== b.sends[i]) return false;
+  return a.failures.every((f, i) => f.kind === b.failures[i]?.kind && f.message === b.failures[i]?.message);
 }
 
 /** Throws the nondeterminism model error if two evaluations of `step` differ. */

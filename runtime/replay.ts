@@ -6,7 +6,8 @@
  * The explorer uses the same function to turn a found path into a trace and a token, so what
  * a report prints is exactly what replay reproduces.
  */
-import { Kernel, type Finding, type Move } from './Kernel.js';
+import { Kernel, STEP_DISABLED, type Finding, type Move } from './Kernel.js';
+import { ModelError } from './errors.js';
 import type { Message } from './model.js';
 import { TokenError, decodeSchedule, encodeSchedule, executionDigest, stepDigest, type Execution, type Schedule } from './schedule.js';
 import { stateName } from './StepTable.js';
@@ -214,4 +215,75 @@ export function replay(
 
 function sameSet(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Checks that `path` (a counterexample's actor indices) means the same when only its own
+ * steps run as when every enabled step of each state along it is evaluated too, as a search
+ * and {@link runPath} evaluate them; throws a ModelError naming the first step whose outcome
+ * differs (issue 13; hostile tester F2). A step that reads a module-level variable another
+ * actor's assign writes gives a false counterexample this way: the search evaluated the
+ * writer's step while listing the enabled steps of a state, so the reader saw a write that never
+ * happened on the path. Run it first thing in a freshly loaded copy of the model (the caller's
+ * thread after a supervised search, whose module state no step has touched yet): there the lone
+ * run sees the module as the path leaves it. For a model whose steps read only their context
+ * and message the two runs agree step by step, so it never throws for one.
+ */
+export function checkPathAlone(system: LoadedSystem, path: readonly number[]): void {
+  const alone = new Kernel(system);
+  const names = system.actorNames;
+  const lone: string[] = [];
+  let v = alone.initial();
+  for (let i = 0; i < path.length; i++) {
+    const actor = path[i] as number;
+    const next = alone.newState();
+    if (alone.step(v, actor, next) === STEP_DISABLED) {
+      lone.push('not enabled');
+      break;
+    }
+    lone.push(stepText(alone, v, actor, next));
+    v = next;
+  }
+  const aloneEnd = alone.invariantFindings(v).map((f) => f.message);
+  const full = new Kernel(system);
+  let w = full.initial();
+  for (let i = 0; i < path.length; i++) {
+    const actor = path[i] as number;
+    full.enabledActors(w);
+    const next = full.newState();
+    const text = full.step(w, actor, next) === STEP_DISABLED ? 'not enabled' : stepText(full, w, actor, next);
+    if (text !== lone[i]) {
+      const snap = full.snapshot(w, actor);
+      const move = full.move(w, actor);
+      const on = move ? ` on message '${full.table.message(move.message).type}'` : '';
+      throw new ModelError(
+        `not deterministic: actor '${names[actor] as string}' in state '${stateName(snap)}'${on} (step ${i + 1} of a counterexample) gives a different result depending on which other steps were evaluated before it: ` +
+          `run alone in a freshly loaded model, ${lone[i] ?? 'not reached'}; after the other enabled steps were evaluated, as the search does, ${text}. ` +
+          'Another step writes something this step reads outside its context and message: a module-level variable, a global or a closure changed by an assign, guard or action parameter. Keep shared data in contexts and messages',
+      );
+    }
+    if (text === 'not enabled') return;
+    w = next;
+  }
+  const fullEnd = full.invariantFindings(w).map((f) => f.message);
+  if (fullEnd.join('\n') !== aloneEnd.join('\n')) {
+    throw new ModelError(
+      `not deterministic: the invariants at the end of a ${path.length}-step counterexample give a different result depending on which other steps were evaluated: run alone in a freshly loaded model, ${aloneEnd.length ? aloneEnd.join('; ') : 'none fails'}; after the other enabled steps were evaluated too, ${fullEnd.length ? fullEnd.join('; ') : 'none fails'}. ` +
+        'A step or an invariant reads something outside the states it is shown: a module-level variable, a global or a closure. Keep shared data in contexts and messages',
+    );
+  }
+}
+
+/** One step of {@link checkPathAlone} in words: the actor's next state, its sends and failures. */
+function stepText(kernel: Kernel, v: Int32Array, actor: number, next: Int32Array): string {
+  const move = kernel.move(v, actor) as Move;
+  const snap = kernel.snapshot(next, actor);
+  const context = snap.context && Object.keys(snap.context as object).length ? ` with context ${clipped(JSON.stringify(snap.context))}` : '';
+  const sends = kernel.sendsOf(move).map((s) => `'${s.message.type}' to ${s.to}`);
+  const failures = move.outcome.failures.map((f) => `${f.kind} ${clipped(JSON.stringify(f.message))}`);
+  return [`it goes to state '${stateName(snap)}'${context}`, ...(sends.length ? [`sends ${sends.join(', ')}`] : []), ...failures].join(', ');
+}
+
+function clipped(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

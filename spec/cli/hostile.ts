@@ -105,6 +105,17 @@ export default {
   initialMessages: [{ to: 'a', event: { type: 'go' } }],
 };`;
 
+/**
+ * Two actors that share a module-level object (hostile tester 2, F2): `a`'s assign writes it and
+ * `b`'s guard reads it; `first` is the actor listed first.
+ */
+const MODSTATE = (first: 'a' | 'b'): string => `
+const shared = { x: 0 };
+const a = createMachine({ id: 'a', initial: 'i', states: { i: { on: { go: { target: 'd', actions: assign(({ context }: any) => { shared.x = 1; return context; }) } } }, d: done } });
+const b = createMachine({ id: 'b', initial: 'i', states: { i: { on: { go: [{ guard: () => shared.x === 1, target: 'd', actions: assertThat(() => false, "b saw a's write") }, { target: 'd' }] } }, d: done } });
+const actors = [{ name: 'a', machine: a }, { name: 'b', machine: b }];
+export default { name: 'modstate', actors: ${first === 'a' ? 'actors' : 'actors.reverse()'}, initialMessages: [{ to: 'a', event: { type: 'go' } }, { to: 'b', event: { type: 'go' } }] };`;
+
 const usage = (command: string): string => `run 'interleave ${command} --help' for usage`;
 
 export const ROWS: Row[] = [
@@ -457,6 +468,16 @@ export const ROWS: Row[] = [
   { kind: 'nondeterminism', what: 'a guard that catches the trap', model: "export default one({ i: { on: { go: [{ guard: () => { try { return Math.random() < 0.5; } catch { return true; } }, target: 'd' }, { target: 'e' }] } }, d: done, e: done });", argv: ['explore', '$M'], code: 2, says: 'called Math.random()' },
   { kind: 'nondeterminism', what: 'an assign that changes the message in place', model: "export default one({ i: { on: { go: { target: 'i', actions: assign(({ event }: any) => { event.n = (event.n ?? 0) + 1; return {}; }) } } } }, { actor: { daemon: true } });", argv: ['explore', '$M'], code: 2, says: 'changes the message in place' },
   { kind: 'nondeterminism', what: 'an assign that mutates the context in place', model: "export default one({ i: { on: { go: { target: 'i', actions: assign(({ context }: any) => { context.list.push(1); return {}; }) } } } }, { context: { list: [] }, system: { initialMessages: [{ to: 'a', event: { type: 'go' } }, { to: 'a', event: { type: 'go' } }] }, actor: { daemon: true } });", argv: ['explore', '$M'], code: 2, says: 'changes its context in place' },
+  // Module state one actor's assign writes and another's guard reads (hostile tester 2, F2): a
+  // false violation whose 1-step trace never ran the writer, or "verified", by the actor order.
+  // The first is caught in the command's own thread, where the model is fresh (a process: the
+  // in-process rows search in the test's thread).
+  { kind: 'nondeterminism', what: 'module state written by a, read by b (a listed first)', model: MODSTATE('a'), argv: ['explore', '$M'], run: 'bin', code: 2, says: "not deterministic: actor 'b' in state 'i' on message 'go' (step 1 of a counterexample) gives a different result depending on which other steps were evaluated before it: run alone in a freshly loaded model, it goes to state 'd'; after the other enabled steps were evaluated, as the search does, it goes to state 'd', assertion" },
+  { kind: 'nondeterminism', what: 'module state written by a, read by b (a listed first), dpor', model: MODSTATE('a'), argv: ['explore', '$M', '--strategy', 'dpor'], run: 'bin', code: 2, says: "not deterministic: actor 'b' in state 'i' on message 'go' (step 1 of a counterexample)" },
+  { kind: 'nondeterminism', what: 'module state written by a, read by b (b listed first)', model: MODSTATE('b'), argv: ['explore', '$M'], code: 2, says: "not deterministic: actor 'b' in state 'i' on message 'go': evaluated again after the search, the step gives a different result (the search used: state 'd'; now: state 'd', assertion \"b saw a's write\")" },
+  { kind: 'nondeterminism', what: 'module state written by a, read by b (b listed first), dfs', model: MODSTATE('b'), argv: ['explore', '$M', '--strategy', 'dfs'], code: 2, says: "not deterministic: actor 'b' in state 'i' on message 'go': evaluated again after the search" },
+  { kind: 'nondeterminism', what: 'module state written by a, read by b (b listed first), dpor', model: MODSTATE('b'), argv: ['explore', '$M', '--strategy', 'dpor'], code: 2, says: "not deterministic: actor 'b' in state 'i' on message 'go': evaluated again after the search" },
+  { kind: 'nondeterminism', what: 'module state written by a, read by b (b listed first), pct', model: MODSTATE('b'), argv: ['explore', '$M', '--strategy', 'pct'], code: 2, says: "not deterministic: actor 'b' in state 'i' on message 'go': evaluated again after the search" },
 ];
 
 /** 1,000 actors in a line: each passes the token to the next and is done. */
