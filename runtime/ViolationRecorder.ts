@@ -57,10 +57,20 @@ export function toViolation(system: LoadedSystem, f: Finding, path: number[], ex
   const replayed = runPath(new Kernel(system), path, undefined, extraCheckers, f.evidence ?? []);
   const withoutEvidence = f.acrossExecutions === true && !f.evidence?.length;
   const reproduced = withoutEvidence || replayed.trace.findings.some((g) => violationKey(g) === key);
-  if (!reproduced) {
+  if (!reproduced && replayed.divergence && replayed.divergence.execution > 0) {
     throw new ModelError(
-      `the model is not deterministic: a fresh replay of the schedule ${replayed.token} did not reproduce "${f.message}". ` +
-        'Look for Math.random, Date.now or mutable module state in guards, assigns or action parameters.',
+      `a checker's finding '${f.kind}' ("${f.message}") rests on evidence execution ${replayed.divergence.execution} of ${f.evidence?.length ?? 0}, which cannot be replayed: ${replayed.divergence.message}. ` +
+        "A finding's evidence must be paths the checker was shown (TransitionEvent.path), in the order it saw them",
+    );
+  }
+  if (!reproduced) {
+    // Steps run under traps for Math.random and clocks (purity.ts) and are evaluated twice and
+    // again after the search (StepTable), so what is left is state outside the contexts and
+    // messages that something else changes between the search and this replay.
+    throw new ModelError(
+      `the model is not deterministic: the search found "${f.message}" at the end of the schedule ${replayed.token}, but a replay of that schedule on a new engine did not show it. ` +
+        'Something the steps, invariants or checkers read is not in the actors\' contexts and messages and changed in between: a module-level variable, a global or a closure ' +
+        'that an assign, guard, action parameter, invariant or checker writes, or a call of Math.random or a clock in an invariant or checker.',
     );
   }
   return violationOf(f, path, replayed.token);

@@ -26,7 +26,8 @@ export function guardSpec(spec: SystemSpec): SystemSpec {
   const where = `system '${spec.name}'`;
   const actors = spec.actors.map((a) => guardActor(a));
   const invariants = spec.invariants?.map((inv) => guardInvariant(inv, where));
-  const checkers = spec.checkers?.map((make, i) => (typeof make === 'function' ? guardCheckerFactory(make, i) : make));
+  const actorCount = Array.isArray(spec.actors) ? spec.actors.length : 0;
+  const checkers = spec.checkers?.map((make, i) => (typeof make === 'function' ? guardCheckerFactory(make, i, actorCount) : make));
   return { ...spec, actors, ...(invariants ? { invariants } : {}), ...(checkers ? { checkers } : {}) };
 }
 
@@ -84,7 +85,7 @@ function guardInvariant(inv: Invariant, where: string): Invariant {
   };
 }
 
-function guardCheckerFactory(make: CheckerFactory, index: number): CheckerFactory {
+function guardCheckerFactory(make: CheckerFactory, index: number, actorCount: number): CheckerFactory {
   if (typeof make !== 'function' || GUARDED.has(make)) return make;
   return mark((): Checker => {
     const checker = call(() => make(), `checker #${index}: its factory`);
@@ -114,10 +115,36 @@ function guardCheckerFactory(make: CheckerFactory, index: number): CheckerFactor
       if (!Array.isArray(found) || !found.every((f) => typeof f === 'object' && f !== null && typeof f.kind === 'string' && (f.kind as string) !== '' && typeof f.message === 'string')) {
         throw new ModelError(`${at(event)} returned ${describeValue(found)}; it must return undefined or an array of findings ({ kind, message }, kind a non-empty string)`);
       }
+      for (const f of found) {
+        const problem = findingProblem(f, actorCount);
+        if (problem) throw new ModelError(`${at(event)} returned finding '${f.kind}' ${problem}`);
+      }
       return found;
     };
     return checker;
   });
+}
+
+/**
+ * Kinds the engine reports itself, which a checker's finding may not take: a checker's
+ * 'deadlock' would be printed as the engine's (with no blocked actors) and stop the search as
+ * one; a checker names its own kind ('lock-order', 'x-bug').
+ */
+export const ENGINE_KINDS: ReadonlySet<string> = new Set(['assertion', 'invariant', 'deadlock', 'unhandled-message', 'mailbox-overflow', 'actor-error']);
+
+/** What is wrong with a checker's finding (its kind and message are strings already), or undefined. */
+function findingProblem(f: Finding, actorCount: number): string | undefined {
+  if (ENGINE_KINDS.has(f.kind)) return `of a kind the engine reports itself (${[...ENGINE_KINDS].join(', ')}); give the checker's findings a kind of their own`;
+  const evidence: unknown = f.evidence;
+  if (evidence === undefined) return undefined;
+  const paths = 'paths (arrays of actor indices, as TransitionEvent.path gives them)';
+  if (!Array.isArray(evidence)) return `with evidence ${describeValue(evidence)}, not an array of ${paths}`;
+  for (const [i, path] of evidence.entries()) {
+    if (!Array.isArray(path)) return `with evidence[${i}] ${describeValue(path)}, not an array of actor indices`;
+    const bad = path.findIndex((a: unknown) => !Number.isInteger(a) || (a as number) < 0 || (a as number) >= actorCount);
+    if (bad >= 0) return `with evidence[${i}][${bad}] ${describeValue(path[bad])}, not an actor index (0 to ${actorCount - 1}): evidence holds ${paths}`;
+  }
+  return undefined;
 }
 
 /** Runs a user callback; a throw becomes a ModelError naming it (an engine bug stays one). */

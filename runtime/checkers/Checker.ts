@@ -78,7 +78,13 @@ export interface Checker {
    * one thread (runtime/parallel/coordinator.ts).
    */
   readonly accumulates?: boolean;
-  /** Judges one transition; returns what is wrong (empty or undefined if nothing). */
+  /**
+   * Judges one transition; returns what is wrong (empty or undefined if nothing). A finding's
+   * `kind` is a non-empty string of the checker's own: the engine's kinds ('assertion',
+   * 'invariant', 'deadlock', 'unhandled-message', 'mailbox-overflow', 'actor-error') are refused,
+   * as is `evidence` that is not an array of paths of actor indices (a model error naming the
+   * checker; runtime/callbacks.ts).
+   */
   onTransition?(event: TransitionEvent): Finding[] | undefined;
   /**
    * Whether `onTransition` can find anything, or learn anything, from a step with these facts, in
