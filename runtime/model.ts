@@ -48,9 +48,20 @@ export const SEND_ACTION = 'interleave.send';
  * runtime/checkers/conventions.ts `currentFrame`); an answer to it carries {@link TO_FRAME} with
  * the same name ({@link reply} and {@link answerTo} add it), and only that context takes it.
  * Messages sent from task context, and by actors without contexts, carry neither field.
+ * The keys are the runtime's own (`interleave.`, as {@link URGENT}), so a model's message with a
+ * field of its own named `frame` or `toFrame` (a network frame, say) is plain data: it neither
+ * keeps the runtime from stamping the sender's context nor addresses an answer to a context.
+ * Traces show them as `frame=` and `toFrame=` (runtime/trace.ts).
  */
-export const FRAME = 'frame';
-export const TO_FRAME = 'toFrame';
+export const FRAME = 'interleave.frame';
+export const TO_FRAME = 'interleave.toFrame';
+
+const SHOWN_AS: Readonly<Record<string, string>> = { [FRAME]: 'frame', [TO_FRAME]: 'toFrame' };
+
+/** How traces and reports name a message field: the runtime's reply-addressing keys by their short names. */
+export function shownField(key: string): string {
+  return SHOWN_AS[key] ?? key;
+}
 
 /**
  * Urgent delivery (runtime/delivery.ts). A message with `'interleave.urgent': true` (an
@@ -63,7 +74,7 @@ export const TO_FRAME = 'toFrame';
  */
 export const URGENT = 'interleave.urgent';
 
-/** `answer`, addressed to the context that sent `request` (adds `toFrame` if the request had a `frame`). */
+/** `answer`, addressed to the context that sent `request` (adds {@link TO_FRAME} if the request had a {@link FRAME}). */
 export function answerTo(request: { readonly [field: string]: unknown }, answer: Message): Message {
   const frame = request[FRAME];
   return typeof frame === 'string' && answer[TO_FRAME] === undefined ? { ...answer, [TO_FRAME]: frame } : answer;

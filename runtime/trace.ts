@@ -9,7 +9,7 @@
  * `!` a step or state where a violation shows.
  */
 import type { Trace } from './replay.js';
-import { URGENT, type Message } from './model.js';
+import { URGENT, shownField, type Message } from './model.js';
 
 export const TRACE_LEGEND =
   "legend: one row per step; each actor column shows that actor's state after the step; " +
@@ -40,8 +40,9 @@ export function formatTrace(trace: Trace, options: { maxColumnWidth?: number } =
 }
 
 /**
- * `type` plus the message's scalar fields other than `from` and `urgent` (how it is delivered,
- * runtime/delivery.ts), e.g. `spin.granted(lock=rx)`.
+ * `type` plus the message's scalar fields other than `from` and `interleave.urgent` (how it is
+ * delivered, runtime/delivery.ts), e.g. `spin.granted(lock=rx)`; the runtime's `interleave.frame`
+ * and `interleave.toFrame` show as `frame` and `toFrame`.
  * Integers of 0x10000 and above print in hex, so FF-A function ids and versions read like the
  * registers a reviewer would see: `smc(fid=0x84000068)`.
  */
@@ -49,6 +50,6 @@ export function describeMessage(m: Message): string {
   const show = (v: unknown): string => (typeof v === 'number' && Number.isInteger(v) && v >= 0x10000 ? `0x${v.toString(16)}` : String(v));
   const fields = Object.entries(m)
     .filter(([k, v]) => k !== 'type' && k !== 'from' && k !== URGENT && (v === null || typeof v !== 'object'))
-    .map(([k, v]) => `${k}=${show(v)}`);
+    .map(([k, v]) => `${shownField(k)}=${show(v)}`);
   return fields.length ? `${m.type}(${fields.join(',')})` : m.type;
 }

@@ -36,7 +36,7 @@
  * read with `mem.value {obj, field, value}`. `mem.free {obj}` frees; any other message with an
  * `obj` field is "a message for" that object.
  */
-import { URGENT, type Message } from '../model.js';
+import { URGENT, shownField, type Message } from '../model.js';
 import type { CheckerView } from './Checker.js';
 
 // The lock protocols' vocabulary. It is owned here, not in protocols/, because checkers must
@@ -385,7 +385,7 @@ export function heapEntry(view: CheckerView, obj: string): { home: string; entry
 export function describe(m: Message): string {
   const fields = Object.entries(m)
     .filter(([k, v]) => k !== 'type' && k !== 'from' && k !== URGENT && (v === null || typeof v !== 'object'))
-    .map(([k, v]) => `${k}=${String(v)}`);
+    .map(([k, v]) => `${shownField(k)}=${String(v)}`);
   return fields.length ? `${m.type}(${fields.join(',')})` : m.type;
 }
 

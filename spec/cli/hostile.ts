@@ -116,6 +116,12 @@ const b = createMachine({ id: 'b', initial: 'i', states: { i: { on: { go: [{ gua
 const actors = [{ name: 'a', machine: a }, { name: 'b', machine: b }];
 export default { name: 'modstate', actors: ${first === 'a' ? 'actors' : 'actors.reverse()'}, initialMessages: [{ to: 'a', event: { type: 'go' } }, { to: 'b', event: { type: 'go' } }] };`;
 
+/** `a` sends `b` a request with fields of its own named `frame` and `toFrame`; `b` replies; each checks what it got. */
+const USER_FRAME = `
+const a = createMachine({ id: 'a', initial: 'i', states: { i: { on: { go: { target: 'w', actions: send('b', { type: 'req', frame: 'eth0', toFrame: 'lan' }) } } }, w: { on: { ans: { target: 'd', actions: assertThat(({ event }: any) => event.toFrame === undefined && event.frame === undefined, 'no toFrame on the answer') } } }, d: done } });
+const b = createMachine({ id: 'b', initial: 'i', states: { i: { on: { req: { target: 'd', actions: [assertThat(({ event }: any) => event.frame === 'eth0' && event.toFrame === 'lan', 'the request keeps its fields'), reply({ type: 'ans' })] } } }, d: done } });
+export default { name: 'userframe', actors: [{ name: 'a', machine: a }, { name: 'b', machine: b }], initialMessages: [{ to: 'a', event: { type: 'go' } }] };`;
+
 const usage = (command: string): string => `run 'interleave ${command} --help' for usage`;
 
 export const ROWS: Row[] = [
@@ -323,6 +329,11 @@ export const ROWS: Row[] = [
   // ---- violations: the right answer, with the right code (held before issue 13) ----
   { kind: 'violation', what: 'a deadlock', argv: ['explore', M], code: 1, says: "deadlock: no actor can take a step, and 'cpu0' waits for vgic.lock (held by cpu1)" },
   { kind: 'violation', what: 'a verified model', argv: ['explore', FIXED], code: 0, says: 'verified: every reachable state explored, no violation' },
+  // A user's own message fields named like the runtime's keys (hostile tester 2, after F1's
+  // `urgent`): `frame`/`toFrame` were the runtime's reply addressing, so a reply to a request
+  // carrying `frame: 'eth0'` gained `toFrame: 'eth0'`, which routes answers inside a CPU.
+  { kind: 'violation', what: "a user message with its own 'frame' and 'toFrame' fields, and a reply to it", model: USER_FRAME, argv: ['explore', '$M'], code: 0, says: 'verified: every reachable state explored, no violation' },
+  { kind: 'violation', what: "a user message with its own 'frame' field: the trace shows it as sent", model: USER_FRAME.replace("'no toFrame on the answer'", "'shown'").replace('event.toFrame === undefined', 'false'), argv: ['explore', '$M'], code: 1, says: 'sends req(frame=eth0,toFrame=lan) to b' },
   { kind: 'violation', what: 'a transition that throws', model: "export default one({ i: { on: { go: { target: 'd', actions: assign(() => { throw new Error('index out of range'); }) } } }, d: done });", argv: ['explore', '$M'], code: 1, says: "actor 'a', state 'i', message 'go': the transition threw: index out of range" },
   { kind: 'callback', what: "a send() whose computed target throws (issue 12 fault 7)", model: "export default one({ i: { on: { go: { target: 'd', actions: send(({ context }: any) => context.pt.vcpu.id, { type: 'kick' }) } } }, d: done });", argv: ['explore', '$M'], code: 2, says: "actor 'a', state 'i', message 'go': send('kick')'s target threw: Cannot read properties of undefined (reading 'vcpu')" },
   { kind: 'callback', what: "spin_lock of a class its guard does not own (new-user finding: was wrapped as assertThat('recursive spin_lock: ...')'s predicate threw)", model: "import { calls, lockGuard, straightLineCpu } from '../../../protocols/program.js';\nexport default { name: 'nolock', actors: [{ name: 'cpu0', machine: straightLineCpu('cpu0', [calls.lock('locks', 'C')]) }, lockGuard('locks', ['A', 'B'])], initialMessages: [{ to: 'cpu0', event: { type: 'start' } }] };", argv: ['explore', '$M'], code: 2, says: "actor 'locks', state '(root)', message 'spin.acquire': no lock class 'C' here; this actor owns A, B" },
