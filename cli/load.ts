@@ -23,7 +23,7 @@ export const BUILT_IN_CATALOGUE = new URL(`../scenarios/index${import.meta.url.e
 
 /** What `explore` and `replay` run: a catalogue entry or a model file. */
 export type Target =
-  | { kind: 'entry'; key: string; entry: CatalogueEntry; system: SystemSpec }
+  | { kind: 'entry'; key: string; entry: CatalogueEntry; system: SystemSpec; /** The `--catalogue` file it came from (absent: the built-in one). */ catalogue?: string }
   | { kind: 'file'; key: string; file: string; system: SystemSpec };
 
 /** File names that mean "a model file", not a catalogue key. */
@@ -37,12 +37,41 @@ export async function loadCatalogue(file?: string): Promise<CatalogueEntry[]> {
   const mod = await importModule(url, shown, 'catalogue');
   const catalogue = mod.catalogue;
   if (!Array.isArray(catalogue)) throw new InputError(`catalogue ${shown} has no 'catalogue' export that is an array of entries`);
+  const seen = new Map<string, number>();
   catalogue.forEach((e: Partial<CatalogueEntry>, i) => {
     if (!e || typeof e.key !== 'string' || typeof e.id !== 'string' || typeof e.build !== 'function' || !e.expected) {
       throw new InputError(`catalogue ${shown}: entry #${i} is not a catalogue entry (it needs id, key, build() and expected)`);
     }
+    const problem = keyProblem(e.key) ?? expectationProblem(e.expected);
+    if (problem) throw new InputError(`catalogue ${shown}: entry #${i} (key ${JSON.stringify(clipText(e.key))}): ${problem}`);
+    const first = seen.get(e.key);
+    if (first !== undefined) {
+      throw new InputError(`catalogue ${shown}: entries #${first} and #${i} have the same key '${e.key}'; keys must be unique (--scenario, explore and replay would only ever reach the first)`);
+    }
+    seen.set(e.key, i);
   });
   return catalogue as CatalogueEntry[];
+}
+
+/** Why `key` cannot name a catalogue entry on the command line, or undefined if it can. */
+function keyProblem(key: string): string | undefined {
+  const rules = "a key names an entry on the command line: it is not empty, has no '@' (replay's target@token), no spaces or control characters, and does not look like a model file (start with '.' or '/', or end in .ts or .js)";
+  if (key === '' || /[@\s\p{Cc}]/u.test(key)) return `the key cannot be used: ${rules}`;
+  if (MODEL_FILE.test(key) || key.startsWith('.') || key.startsWith('/')) return `the key would be taken for a model file: ${rules}`;
+  return undefined;
+}
+
+/** What is wrong with an entry's `expected`, or undefined. */
+function expectationProblem(expected: unknown): string | undefined {
+  const e = expected as { verdict?: unknown; kind?: unknown };
+  if (typeof expected !== 'object' || expected === null) return `expected is ${describeValue(expected)}, not { verdict, kind? }`;
+  if (e.verdict !== 'violation' && e.verdict !== 'verified' && e.verdict !== 'incomplete') return `expected.verdict is ${describeValue(e.verdict)}; it must be 'violation', 'verified' or 'incomplete'`;
+  if (e.verdict === 'violation' && (typeof e.kind !== 'string' || e.kind === '')) return `expected.kind is ${describeValue(e.kind)}; a violation's expected kind must be a non-empty string ('deadlock', 'assertion', 'lock-order', ...)`;
+  return undefined;
+}
+
+function clipText(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /**
@@ -72,7 +101,7 @@ export async function resolveTarget(arg: string, catalogueFile?: string): Promis
     throw new UsageError(`scenario '${arg}' names ${entries.length} catalogue entries; pick one key: ${entries.map((e) => e.key).join(', ')}`);
   }
   const entry = entries[0] as CatalogueEntry;
-  return { kind: 'entry', key: entry.key, entry, system: buildEntry(entry) };
+  return { kind: 'entry', key: entry.key, entry, system: buildEntry(entry), ...(catalogueFile === undefined ? {} : { catalogue: catalogueFile }) };
 }
 
 /** How an error names a target: `model file m.ts` or `catalogue entry C1/buggy/2g`. */
@@ -96,11 +125,16 @@ export async function blamed<T>(target: Pick<Target, 'kind' | 'key'>, work: () =
 
 /** Builds an entry's system, turning a builder's mistake into a one-line error. */
 export function buildEntry(entry: CatalogueEntry): SystemSpec {
+  let built: unknown;
   try {
-    return entry.build();
+    built = entry.build();
   } catch (err) {
     throw new InputError(`catalogue entry ${entry.key}: build() threw: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (typeof (built as { then?: unknown } | null)?.then === 'function') throw new InputError(`catalogue entry ${entry.key}: build() returned a promise; it must return the system synchronously`);
+  const problem = systemProblem(built);
+  if (problem) throw new InputError(`catalogue entry ${entry.key}: build() did not return a system ({ name, actors: [...] }, a SystemSpec): ${problem}`);
+  return built as SystemSpec;
 }
 
 /**

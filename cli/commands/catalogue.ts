@@ -66,7 +66,7 @@ export async function runCommand(args: ParsedArgs, io: Io, command: string): Pro
   if (!o.json) io.err(`running ${entries.length} catalogue entr${entries.length === 1 ? 'y' : 'ies'}; Ctrl-C stops and prints the rows done\n`);
   const runs: RunReport[] = [];
   for (const entry of entries) {
-    runs.push(await runEntry(entry, io, o.checkers));
+    runs.push(await runEntry(entry, io, o.checkers, typeof o.catalogue === 'string' ? o.catalogue : undefined));
     if (io.signal?.aborted) break; // Ctrl-C: keep the rows done, run no more
   }
   const interrupted = io.signal?.aborted === true;
@@ -85,13 +85,13 @@ function interruptedLine(ran: number, total: number): string {
   return `interrupted (Ctrl-C): ran ${ran} of ${total} entries; the last one run was stopped${ran < total ? `, ${total - ran} did not run` : ''}`;
 }
 
-async function runEntry(entry: CatalogueEntry, io: Io, checkers: string | true | undefined): Promise<RunReport> {
+async function runEntry(entry: CatalogueEntry, io: Io, checkers: string | true | undefined, catalogueFile: string | undefined): Promise<RunReport> {
   return blamed({ kind: 'entry', key: entry.key }, async () => {
     const { checkers: entryCheckers = [], ...options } = entry.explore ?? {};
     const { system, selection } = chooseCheckers(buildEntry(entry), entryCheckers, checkers);
     const strategy = entry.strategy ?? entry.explore?.strategy ?? 'bfs';
     const { result, timeMs, interrupted } = await runExploration(system, { ...options, strategy, analyses: selection.analyses, ...(io.signal ? { signal: io.signal } : {}) });
-    return runReport({ origin: { kind: 'entry', key: entry.key, entry }, system, strategy, result, timeMs, interrupted, checkerNames: checkerNames(selection) });
+    return runReport({ origin: { kind: 'entry', key: entry.key, entry, ...(catalogueFile === undefined ? {} : { catalogue: catalogueFile }) }, system, strategy, result, timeMs, interrupted, checkerNames: checkerNames(selection) });
   });
 }
 

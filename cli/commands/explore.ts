@@ -254,7 +254,7 @@ async function queryTarget(
     const states = `${n(outs.states)} states`;
     out.push(`outcomes of ${target.key}: ${outs.outcomes.length} distinct final state${outs.outcomes.length === 1 ? '' : 's'} (${outs.complete ? `every reachable state explored, ${states}` : outs.interrupted ? `incomplete: Ctrl-C stopped the search after ${states}; more may exist` : `incomplete: the bound maxStates = ${n(outs.maxStates)} cut the search; more may exist`})`);
     for (const x of outs.outcomes) out.push(`  ${x.labels.join('; ')};${x.deadlock ? '  (deadlock)' : ''}  ${x.token}`);
-    if (outs.outcomes.length) out.push(`replay one: npx interleave replay ${target.key}@<token>`);
+    if (outs.outcomes.length) out.push(`replay one: ${replayCommandOf(originOf(target), '<token>')}`);
   }
   io.out(`${out.join('\n')}\n`);
   return code;
@@ -278,7 +278,7 @@ export function systemSource(target: Target, catalogueFile: string | undefined):
 }
 
 export function originOf(target: Target): RunOrigin {
-  return target.kind === 'entry' ? { kind: 'entry', key: target.key, entry: target.entry } : { kind: 'file', key: target.key, file: target.file };
+  return target.kind === 'entry' ? { kind: 'entry', key: target.key, entry: target.entry, ...(target.catalogue === undefined ? {} : { catalogue: target.catalogue }) } : { kind: 'file', key: target.key, file: target.file };
 }
 
 export const replayDef: CommandDef = {

@@ -126,7 +126,8 @@ export interface StepReport {
 }
 
 /** What a run was made from. */
-export type RunOrigin = { kind: 'entry'; key: string; entry: CatalogueEntry } | { kind: 'file'; key: string; file: string };
+/** Where a run's system came from; an entry's `catalogue` is the `--catalogue` file (absent: the built-in catalogue). */
+export type RunOrigin = { kind: 'entry'; key: string; entry: CatalogueEntry; catalogue?: string } | { kind: 'file'; key: string; file: string };
 
 export interface RunInput {
   origin: RunOrigin;
@@ -181,7 +182,12 @@ export function matchesExpectation(expected: Expectation, result: ExploreResult)
 
 /** The command that replays `token` on what `origin` names. */
 export function replayCommand(origin: RunOrigin, token: string): string {
-  return `npx interleave replay ${origin.key}@${token}`;
+  return `npx interleave replay ${origin.key}@${token}${origin.kind === 'entry' && origin.catalogue !== undefined ? ` --catalogue ${shellWord(origin.catalogue)}` : ''}`;
+}
+
+/** `word` as one shell word: as it is when it is plain, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[\w./:@%+=,-]+$/u.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /** One run's report, with the full trace of every violation. */

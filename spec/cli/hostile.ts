@@ -122,6 +122,11 @@ const a = createMachine({ id: 'a', initial: 'i', states: { i: { on: { go: { targ
 const b = createMachine({ id: 'b', initial: 'i', states: { i: { on: { req: { target: 'd', actions: [assertThat(({ event }: any) => event.frame === 'eth0' && event.toFrame === 'lan', 'the request keeps its fields'), reply({ type: 'ans' })] } } }, d: done } });
 export default { name: 'userframe', actors: [{ name: 'a', machine: a }, { name: 'b', machine: b }], initialMessages: [{ to: 'a', event: { type: 'go' } }] };`;
 
+/** A catalogue module whose entries are `entries` (source text), each spreading `entry`: the ABBA deadlock, expected. */
+const CATALOGUE = (entries: string): string => `
+const entry = { id: 'X', variant: 'buggy', config: 'c', title: 't', source: 's', build: () => abba(() => {}), expected: { verdict: 'violation', kind: 'deadlock' } };
+export const catalogue: any[] = [${entries}];`;
+
 const usage = (command: string): string => `run 'interleave ${command} --help' for usage`;
 
 export const ROWS: Row[] = [
@@ -236,6 +241,19 @@ export const ROWS: Row[] = [
   { kind: 'model file', what: 'a checker that is not a factory', model: "export default { ...one({ i: {} }), checkers: [{ name: 'c' }] };", argv: ['explore', '$M'], code: 2, says: 'checker #0 is not a factory function (() => Checker)' },
   { kind: 'model file', what: 'a label that is not a function', model: "export default one({ i: {} }, { actor: { label: 'a' } });", argv: ['explore', '$M'], code: 2, says: "actor 'a': 'label' must be a function of the actor's context, got the string \"a\"" },
   { kind: 'model file', what: 'resources that are not a function', model: 'export default one({ i: {} }, { actor: { resources: [] } });', argv: ['explore', '$M'], code: 2, says: "actor 'a': 'resources' must be a function of the actor's context, got an array of 0 items" },
+  // A catalogue's entries (hostile tester 2, F8 and F9): build() returning junk and a non-string
+  // expected kind were exit 70; duplicate and path-shaped keys were accepted; the printed replay
+  // command left out --catalogue, so it could not run.
+  { kind: 'model file', what: 'a catalogue entry whose build() returns 42', model: CATALOGUE("{ ...entry, key: 'X/g', build: () => 42 }"), argv: ['run', '--catalogue', '$M'], code: 2, says: 'catalogue entry X/g: build() did not return a system ({ name, actors: [...] }, a SystemSpec): it is a number (42)' },
+  { kind: 'model file', what: 'a catalogue entry whose build() returns a promise', model: CATALOGUE("{ ...entry, key: 'X/p', build: async () => abba(() => {}) }"), argv: ['explore', 'X/p', '--catalogue', '$M'], code: 2, says: 'catalogue entry X/p: build() returned a promise' },
+  { kind: 'model file', what: 'a catalogue entry expecting kind 42', model: CATALOGUE("{ ...entry, key: 'X/d', expected: { verdict: 'violation', kind: 42 } }"), argv: ['run', '--catalogue', '$M'], code: 2, says: "entry #0 (key \"X/d\"): expected.kind is a number (42); a violation's expected kind must be a non-empty string" },
+  { kind: 'model file', what: "a catalogue entry expecting verdict 'ok'", model: CATALOGUE("{ ...entry, key: 'X/v', expected: { verdict: 'ok' } }"), argv: ['list', '--catalogue', '$M'], code: 2, says: "expected.verdict is the string \"ok\"; it must be 'violation', 'verified' or 'incomplete'" },
+  { kind: 'model file', what: 'two catalogue entries with the same key', model: CATALOGUE("{ ...entry, key: 'X/a' }, { ...entry, key: 'X/a', expected: { verdict: 'verified' } }"), argv: ['run', '--catalogue', '$M'], code: 2, says: "entries #0 and #1 have the same key 'X/a'; keys must be unique" },
+  { kind: 'model file', what: "a catalogue key with '@' and a path", model: CATALOGUE("{ ...entry, key: '../../etc/passwd@il2_x' }"), argv: ['run', '--catalogue', '$M'], code: 2, says: "entry #0 (key \"../../etc/passwd@il2_x\"): the key cannot be used: a key names an entry on the command line" },
+  { kind: 'model file', what: 'a catalogue key ending in .ts', model: CATALOGUE("{ ...entry, key: 'X/model.ts' }"), argv: ['run', '--catalogue', '$M'], code: 2, says: 'the key would be taken for a model file' },
+  { kind: 'replay', what: 'run --catalogue: the replay command printed names the catalogue', model: CATALOGUE("{ ...entry, key: 'X/ok' }"), argv: ['run', '--catalogue', '$M', '--traces'], code: 0, says: /replay: npx interleave replay X\/ok@il2_\S+ --catalogue spec\/out\/hostile\/r\d+\.ts\n/u },
+  { kind: 'replay', what: "run --catalogue --json: the report's replay field names the catalogue", model: CATALOGUE("{ ...entry, key: 'X/ok' }"), argv: ['run', '--catalogue', '$M', '--json'], code: 0, says: /"replay": "npx interleave replay X\/ok@il2_\S+ --catalogue spec\/out\/hostile\/r\d+\.ts"/u },
+  { kind: 'replay', what: 'explore of a --catalogue key: the replay command names the catalogue', model: CATALOGUE("{ ...entry, key: 'X/ok' }"), argv: ['explore', 'X/ok', '--catalogue', '$M'], code: 1, says: /replay: npx interleave replay X\/ok@il2_\S+ --catalogue spec\/out\/hostile\/r\d+\.ts\n/u },
 
   // ---- contexts that are not plain data (held before issue 13) ----
   ...(
