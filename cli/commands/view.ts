@@ -23,7 +23,8 @@ export function viewCommand(args: ParsedArgs, io: Io): number {
   if (!statSync(file).isFile()) throw new InputError(`report ${file} is a directory, not a file: name a JSON report written with --report <file>.json or --json`);
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    // A byte order mark (Windows editors save one) is not part of the JSON.
+    data = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/u, ''));
   } catch (err) {
     throw new InputError(`report ${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -122,6 +122,26 @@ function at(data: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   return v;
 }
 
+/** Deepest nesting of objects and arrays a report may have (a model's context or message nested this deep is not a model). */
+export const MAX_DEPTH = 1_000;
+
+/**
+ * The path of the first value nested deeper than `limit` in `data`, or undefined. Iterative:
+ * the schema check and the escaping walk recurse, so a hostile report nested 100,000 deep would
+ * overflow the stack in them; this refuses it first.
+ */
+function tooDeep(data: unknown, limit: number): string | undefined {
+  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: data, depth: 0, path: '' }];
+  while (stack.length) {
+    const { value, depth, path } = stack.pop() as { value: unknown; depth: number; path: string };
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= limit) return path.length > 80 ? `${path.slice(0, 77)}...` : path || '(top)';
+    if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, depth: depth + 1, path: depth < 8 ? `${path}[${i}]` : path }));
+    else for (const [k, v] of Object.entries(value)) stack.push({ value: v, depth: depth + 1, path: depth < 8 ? (path ? `${path}.${k}` : k) : path });
+  }
+  return undefined;
+}
+
 /**
  * Checks `data` against the schema: the report, or why not (the first problem, with its path).
  * The version is checked first, so a report of another version is told so, not picked apart.
@@ -130,7 +150,10 @@ export function validateReport(data: unknown): { report: Report; problem?: undef
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { problem: `it is ${kindOf(data)}, not a JSON object` };
   const version = (data as { schemaVersion?: unknown }).schemaVersion;
   if (version === undefined) return { problem: "it has no 'schemaVersion': it is not an interleave report (write one with --report out.json or --json)" };
+  if (typeof version !== 'number') return { problem: `its schemaVersion is ${kindOf(version)}; it must be the number ${SCHEMA_VERSION}, as cli/SCHEMA.md defines it` };
   if (version !== SCHEMA_VERSION) return { problem: `its schemaVersion is ${JSON.stringify(version)}; this interleave reads version ${SCHEMA_VERSION}` };
+  const deep = tooDeep(data, MAX_DEPTH);
+  if (deep !== undefined) return { problem: `it nests more than ${MAX_DEPTH} levels deep (at ${deep}); interleave's reports nest a few dozen at most, so it was not written by interleave` };
   const parsed = reportSchema.safeParse(data);
   if (parsed.success) return { report: data as Report };
   const issue = parsed.error.issues[0] as z.core.$ZodIssue;

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/interleave.js';
 import { explore } from '../../runtime/index.js';
 import twoCpuLock from '../../examples/twoCpuLock.js';
-import { PRELUDE, RAW_CONTROL, REPORT_DAMAGE, ROWS, pingModel, type Row } from './hostile.js';
+import { DEEP, PRELUDE, RAW_CONTROL, REPORT_DAMAGE, ROWS, pingModel, type Row } from './hostile.js';
 import { BIN, FIXTURES, ROOT, inProcess, type Ran } from './support.js';
 
 const OUT = 'spec/out/hostile';
@@ -49,10 +49,11 @@ beforeAll(async () => {
   expect((await inProcess('explore', `${FIXTURES}/hostile.ts`, '--report', `${OUT}/hostileReport.json`)).code).toBe(1);
   // Damaged copies of a real report, for the view rows (REPORT_DAMAGE).
   const real = readFileSync(join(ROOT, OUT, 'report.json'), 'utf8');
+  writeFileSync(join(ROOT, OUT, 'report-bom.json'), `\uFEFF${real}`);
   for (const [name, damage] of Object.entries(REPORT_DAMAGE)) {
     const copy = JSON.parse(real) as Record<string, unknown>;
     damage(copy as never);
-    writeFileSync(join(ROOT, OUT, `report-${name}.json`), JSON.stringify(copy));
+    writeFileSync(join(ROOT, OUT, `report-${name}.json`), JSON.stringify(copy).replace(JSON.stringify(DEEP), `${'['.repeat(100_000)}${']'.repeat(100_000)}`));
   }
 }, 120_000);
 

@@ -415,7 +415,13 @@ export const ROWS: Row[] = [
   { kind: 'view', what: "a report whose trace.steps is \"x\" (was: accepted)", argv: ['view', 'spec/out/hostile/report-steps-string.json'], code: 2, says: 'runs[0].violations[0].trace.steps must be an array, got the string "x"' },
   { kind: 'view', what: 'a report whose step has a mailbox of numbers', argv: ['view', 'spec/out/hostile/report-mailbox-numbers.json'], code: 2, says: /runs\[0\]\.violations\[0\]\.trace\.steps\[1\]\.mailboxes\[0\]\[0\] must be an object, got the number 7/u },
   { kind: 'view', what: 'a report whose verdict is unknown', argv: ['view', 'spec/out/hostile/report-verdict.json'], code: 2, says: /runs\[0\]\.verdict .*\(got the string "maybe"\)/u },
-  { kind: 'view', what: 'a report whose schemaVersion is the string "1"', argv: ['view', 'spec/out/hostile/report-version-string.json'], code: 2, says: 'its schemaVersion is "1"; this interleave reads version 1' },
+  { kind: 'view', what: 'a report whose schemaVersion is the string "1"', argv: ['view', 'spec/out/hostile/report-version-string.json'], code: 2, says: 'cannot be viewed: its schemaVersion is the string "1"; it must be the number 1, as cli/SCHEMA.md defines it' },
+  // Hostile tester 2, F3: nested 100,000 deep where the schema lets unknown fields be (was exit
+  // 70, a stack overflow in the escaping walk), and a UTF-8 byte order mark (was "not JSON").
+  { kind: 'view', what: 'a report with a field nested 100,000 deep in a trace step', argv: ['view', 'spec/out/hostile/report-deep-extra.json', '-o', 'spec/out/hostile/deep.html'], code: 2, says: 'cannot be viewed: it nests more than 1000 levels deep (at runs[0].violations[0].trace.steps[0].colour' },
+  { kind: 'view', what: 'a report with a top-level field nested 100,000 deep', argv: ['view', 'spec/out/hostile/report-deep-top.json', '-o', 'spec/out/hostile/deep.html'], code: 2, says: "nests more than 1000 levels deep (at future[0][0][0][0][0][0][0]); interleave's reports nest a few dozen at most" },
+  { kind: 'view', what: 'runs nested 100,000 deep, no tool', model: `{ "schemaVersion": 1, "runs": ${'['.repeat(100_000)}${']'.repeat(100_000)} }`, ext: 'json', argv: ['view', '$M'], code: 2, says: 'nests more than 1000 levels deep (at runs[0][0][0][0][0][0][0])' },
+  { kind: 'view', what: 'a report saved with a UTF-8 byte order mark is read', argv: ['view', 'spec/out/hostile/report-bom.json', '-o', 'spec/out/hostile/bom.html'], code: 0, says: 'wrote spec/out/hostile/bom.html: 1 counterexample from 1 run' },
   { kind: 'view', what: 'a report with no runs at all is fine (an empty page)', argv: ['view', 'spec/out/hostile/report-runs-empty.json', '-o', 'spec/out/hostile/empty.html'], code: 0, says: 'wrote spec/out/hostile/empty.html: 0 counterexamples from 0 runs' },
   { kind: 'view', what: 'a report with fields this version does not know is fine (SCHEMA.md: ignore them)', argv: ['view', 'spec/out/hostile/report-extra-fields.json', '-o', 'spec/out/hostile/extra.html'], code: 0, says: 'wrote spec/out/hostile/extra.html: 1 counterexample from 1 run' },
   { kind: 'view', what: 'a page that is not .html', argv: ['view', 'package.json', '-o', 'out.txt'], code: 2, says: "option --output must name an .html file, got 'out.txt'" },
@@ -581,6 +587,9 @@ const m = createMachine({ id: 'a', initial: 'i', context: { xs: Array.from({ len
 export default { name: 'growing', actors: [{ name: 'a', machine: m, daemon: true }], initialMessages: [{ to: 'a', event: { type: 'go' } }] };`;
 }
 
+/** A marker REPORT_DAMAGE leaves where hostile.spec.ts writes arrays nested 100,000 deep (JSON.stringify cannot). */
+export const DEEP = '__nested 100,000 deep__';
+
 /** Damaged copies of a real JSON report (written by the spec as spec/out/hostile/report-NAME.json). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const REPORT_DAMAGE: Record<string, (r: any) => void> = {
@@ -590,6 +599,9 @@ export const REPORT_DAMAGE: Record<string, (r: any) => void> = {
   'mailbox-numbers': (r) => (r.runs[0].violations[0].trace.steps[1].mailboxes[0] = [7]),
   verdict: (r) => (r.runs[0].verdict = 'maybe'),
   'version-string': (r) => (r.schemaVersion = '1'),
+  // Nested 100,000 deep where unknown fields may be (hostile.spec.ts puts the nesting in for DEEP).
+  'deep-extra': (r) => (r.runs[0].violations[0].trace.steps[0].colour = DEEP),
+  'deep-top': (r) => (r.future = DEEP),
   'runs-empty': (r) => (r.runs = []),
   'extra-fields': (r) => {
     r.future = { x: 1 };
