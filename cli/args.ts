@@ -143,6 +143,9 @@ export function byteSize(name: string, raw: string | true | undefined): number |
   const m = /^([0-9]+(?:\.[0-9]+)?) ?([a-z]+)?$/i.exec(raw);
   const scale = m ? BYTE_UNITS[(m[2] ?? 'mb').toLowerCase()] : undefined;
   const bytes = m && scale ? Math.floor(Number(m[1]) * scale) : NaN;
+  if (bytes >= 1 << 20 && !Number.isSafeInteger(bytes)) {
+    throw new UsageError(`option --${name} is too large: at most ${Math.floor(Number.MAX_SAFE_INTEGER / 2 ** 30).toLocaleString('en-US')}GB (the largest byte count it can hold), got '${raw}'`);
+  }
   if (!(bytes >= 1 << 20) || !Number.isSafeInteger(bytes)) {
     throw new UsageError(`option --${name} must be a size of at least 1MB: megabytes (512), or with a unit (512MB, 2GB), got '${raw}'`);
   }

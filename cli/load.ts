@@ -210,6 +210,14 @@ async function importModule(url: URL, shown: string, what: string): Promise<Reco
     if (what === 'catalogue' && code === 'ERR_MODULE_NOT_FOUND' && !existsSync(url)) {
       throw new InputError(`the catalogue ${shown} does not exist`);
     }
+    // A .ts/.js file with no package.json saying "type": "module" above it is loaded as
+    // CommonJS; node then refuses its ES imports as "require(esm) in a cycle" (hostile tester 2).
+    if (code === 'ERR_REQUIRE_CYCLE_MODULE' || code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE') {
+      throw new InputError(
+        `${what} ${shown} failed to load: node loaded it as CommonJS, because no package.json with "type": "module" is in its folder or above, and it uses ES modules (import/export). ` +
+          'Add a package.json containing {"type": "module"} to its folder (or a parent), or rename it to .mts',
+      );
+    }
     const text = err instanceof Error ? err.message : String(err);
     // tsx's module lexer fails on a .js/.mjs file with "Parse error <absolute path>:1:0".
     const lexer = /^Parse error /.test(text);

@@ -42,6 +42,10 @@ beforeAll(async () => {
   });
   expect(body[mid + 1]).not.toBe(body[mid]);
   writeFileSync(join(ROOT, OUT, 'ping.ts'), `${PRELUDE}\n${pingModel('ping')}\n`);
+  // A model in a folder whose package.json does not say "type": "module": node loads it as CommonJS.
+  mkdirSync(join(ROOT, OUT, 'cjs'), { recursive: true });
+  writeFileSync(join(ROOT, OUT, 'cjs', 'package.json'), '{ "name": "cjs-models" }\n');
+  writeFileSync(join(ROOT, OUT, 'cjs', 'model.ts'), `${PRELUDE.replaceAll("'../../../", "'../../../../")}\n${pingModel('ping')}\n`);
   const ping = await inProcess('explore', `${OUT}/ping.ts`);
   tokens.ping = /replay: npx interleave replay \S+@(il2_\S+)/u.exec(ping.out)?.[1] as string;
   expect(tokens.ping).toMatch(/^il2_/u);
