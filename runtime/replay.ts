@@ -165,6 +165,13 @@ function runOne(kernel: Kernel, checkers: Checker[], path: readonly number[], re
     }
   }
   done.digest = executionDigest(taken);
+  if (!divergence && recorded?.digest !== undefined && path.length === 0 && recorded.digest !== done.digest) {
+    divergence = {
+      step: 0,
+      execution,
+      message: `replay cannot check ${execution ? `evidence execution ${execution}` : 'the token'}: it has no steps, but its digest is that of some steps; a token interleave makes for an execution of no steps has the digest of none (the token was edited)`,
+    };
+  }
   if (!divergence && recorded?.digest !== undefined && recorded.digests.length === path.length && recorded.digest !== done.digest) {
     divergence = {
       step: path.length,

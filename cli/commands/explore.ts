@@ -344,8 +344,17 @@ function replayTarget(target: Target, token: string, args: ParsedArgs, io: Io): 
   if (replayed.recorded.version === 1) {
     io.err("note: this is a version 1 token (il1_): it has no step digests and no checksum, so only a change in the enabled actors shows as a divergence; run explore again for an il2_ token\n");
   }
-  io.out(`replaying ${token} (${replayed.recorded.steps.length} steps) on ${target.key} (system '${loaded.name}')\n`);
-  if (replayed.evidence.length) io.out(`replayed ${replayed.evidence.length} evidence execution${replayed.evidence.length === 1 ? '' : 's'} first: the finding rests on what the checkers saw in them\n`);
+  // The token as given, unless it is very long (a forged one of 116,000 characters): its start then.
+  const shownToken = token.length > 400 ? `${token.slice(0, 60)}... (${token.length.toLocaleString('en-US')} characters)` : token;
+  io.out(`replaying ${shownToken} (${replayed.recorded.steps.length} steps) on ${target.key} (system '${loaded.name}')\n`);
+  if (replayed.evidence.length) {
+    const executions = `${replayed.evidence.length.toLocaleString('en-US')} evidence execution${replayed.evidence.length === 1 ? '' : 's'}`;
+    io.out(
+      loaded.checkers.length
+        ? `replayed ${executions} first: the finding rests on what the checkers saw in them\n`
+        : `replayed ${executions} first, though no checker runs on this system to read them: they change nothing here (was the token made with --checkers? give the same list)\n`,
+    );
+  }
   io.out(`${formatTrace(escapeControlDeep(trace), { maxColumnWidth: TRACE_COLUMN_WIDTH })}\n`);
   // A checker's report (lockdep's chain and CPU0/CPU1 table) goes with its finding.
   if (!divergence) for (const f of trace.findings) if (f.report) io.out(`\n${escapeControl(f.report)}\n`);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/interleave.js';
 import { explore } from '../../runtime/index.js';
+import { decodeSchedule, encodeSchedule } from '../../runtime/schedule.js';
 import twoCpuLock from '../../examples/twoCpuLock.js';
 import { DEEP, PRELUDE, RAW_CONTROL, REPORT_DAMAGE, ROWS, pingModel, type Row } from './hostile.js';
 import { BIN, FIXTURES, ROOT, inProcess, type Ran } from './support.js';
@@ -46,9 +47,15 @@ beforeAll(async () => {
   mkdirSync(join(ROOT, OUT, 'cjs'), { recursive: true });
   writeFileSync(join(ROOT, OUT, 'cjs', 'package.json'), '{ "name": "cjs-models" }\n');
   writeFileSync(join(ROOT, OUT, 'cjs', 'model.ts'), `${PRELUDE.replaceAll("'../../../", "'../../../../")}\n${pingModel('ping')}\n`);
-  const ping = await inProcess('explore', `${OUT}/ping.ts`);
-  tokens.ping = /replay: npx interleave replay \S+@(il2_\S+)/u.exec(ping.out)?.[1] as string;
+  const pinged = await inProcess('explore', `${OUT}/ping.ts`);
+  tokens.ping = /replay: npx interleave replay \S+@(il2_\S+)/u.exec(pinged.out)?.[1] as string;
   expect(tokens.ping).toMatch(/^il2_/u);
+  // Forged from the ping token (valid checksums; hostile tester 2): 3,000 copies of its execution
+  // as evidence (a long token, on a system without checkers), and an execution of no steps.
+  const ping = decodeSchedule(tokens.ping);
+  const main = { steps: ping.steps, enabled: ping.enabled, digests: ping.digests, digest: ping.digest };
+  tokens['ping-evidence'] = encodeSchedule({ ...ping, evidence: Array.from({ length: 3000 }, () => main) });
+  tokens['ping-empty'] = encodeSchedule({ ...ping, steps: [], enabled: [], digests: [], digest: 0 });
   expect((await inProcess('explore', 'examples/twoCpuLock.ts', '--report', `${OUT}/report.json`)).code).toBe(1);
   expect((await inProcess('explore', `${FIXTURES}/hostile.ts`, '--report', `${OUT}/hostileReport.json`)).code).toBe(1);
   // Damaged copies of a real report, for the view rows (REPORT_DAMAGE).

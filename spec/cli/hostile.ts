@@ -396,6 +396,9 @@ export const ROWS: Row[] = [
   { kind: 'replay', what: 'a target and no token at all', argv: ['replay', M], code: 2, says: 'missing token: write <target>@<token>' },
   { kind: 'replay', what: 'nothing to replay', argv: ['replay'], code: 2, says: 'interleave replay: missing <target@token>' },
   { kind: 'replay', what: 'a token on a missing file', argv: ['replay', 'spec/out/hostile/missing.ts@$T{abba}'], code: 2, says: 'model file spec/out/hostile/missing.ts does not exist' },
+  { kind: 'replay', what: 'a forged token of 3,000 evidence executions: the replaying line shows its start (was the whole token)', model: pingModel('ping'), argv: ['replay', '$M', '$T{ping-evidence}'], code: 1, says: /^replaying il2_\S{56}\.\.\. \([\d,]+ characters\) \(2 steps\) on /mu, check: (r) => expect(r.out.split('\n')[0]?.length).toBeLessThan(200) },
+  { kind: 'replay', what: 'evidence executions on a system without checkers are said to change nothing', model: pingModel('ping'), argv: ['replay', '$M', '$T{ping-evidence}'], code: 1, says: 'replayed 3,000 evidence executions first, though no checker runs on this system to read them: they change nothing here' },
+  { kind: 'replay', what: 'a forged token of no steps whose digest is not that of none (was "diverged by step 0 ... matched by chance")', model: pingModel('ping'), argv: ['replay', '$M', '$T{ping-empty}'], code: 1, says: 'replay cannot check the token: it has no steps, but its digest is that of some steps' },
   { kind: 'replay', what: 'replay --json of a changed model', model: pingModel('pong'), argv: ['replay', '$M', '$T{ping}', '--json'], code: 1, says: '"divergence": {', check: (r) => expectJson(r.out) },
 
   // ---- view (held before issue 13, except a directory) ----
