@@ -126,15 +126,16 @@ function guardCheckerFactory(make: CheckerFactory, index: number, actorCount: nu
 }
 
 /**
- * Kinds the engine reports itself, which a checker's finding may not take: a checker's
- * 'deadlock' would be printed as the engine's (with no blocked actors) and stop the search as
- * one; a checker names its own kind ('lock-order', 'x-bug').
+ * Kinds that state a fact only the engine establishes, which a checker's finding may not take: a
+ * checker's 'deadlock' would be printed as the engine's (with no blocked actors), its
+ * 'mailbox-overflow' as a bound the engine checked. A checker may report 'assertion' or
+ * 'invariant' (a property it asserts, ending the run as those do) or a kind of its own.
  */
-export const ENGINE_KINDS: ReadonlySet<string> = new Set(['assertion', 'invariant', 'deadlock', 'unhandled-message', 'mailbox-overflow', 'actor-error']);
+export const ENGINE_KINDS: ReadonlySet<string> = new Set(['deadlock', 'unhandled-message', 'mailbox-overflow', 'actor-error']);
 
 /** What is wrong with a checker's finding (its kind and message are strings already), or undefined. */
 function findingProblem(f: Finding, actorCount: number): string | undefined {
-  if (ENGINE_KINDS.has(f.kind)) return `of a kind the engine reports itself (${[...ENGINE_KINDS].join(', ')}); give the checker's findings a kind of their own`;
+  if (ENGINE_KINDS.has(f.kind)) return `of a kind only the engine reports (${[...ENGINE_KINDS].join(', ')}: facts about the state it establishes); a checker reports 'assertion', 'invariant' or a kind of its own`;
   const evidence: unknown = f.evidence;
   if (evidence === undefined) return undefined;
   const paths = 'paths (arrays of actor indices, as TransitionEvent.path gives them)';

@@ -80,10 +80,10 @@ export interface Checker {
   readonly accumulates?: boolean;
   /**
    * Judges one transition; returns what is wrong (empty or undefined if nothing). A finding's
-   * `kind` is a non-empty string of the checker's own: the engine's kinds ('assertion',
-   * 'invariant', 'deadlock', 'unhandled-message', 'mailbox-overflow', 'actor-error') are refused,
-   * as is `evidence` that is not an array of paths of actor indices (a model error naming the
-   * checker; runtime/callbacks.ts).
+   * `kind` is a non-empty string: 'assertion', 'invariant' or a kind of the checker's own; the
+   * kinds only the engine establishes ('deadlock', 'unhandled-message', 'mailbox-overflow',
+   * 'actor-error') are refused, as is `evidence` that is not an array of paths of actor indices
+   * (a model error naming the checker; runtime/callbacks.ts).
    */
   onTransition?(event: TransitionEvent): Finding[] | undefined;
   /**
