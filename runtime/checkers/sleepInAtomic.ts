@@ -18,7 +18,7 @@
  * the same bad call reached by other paths is one bug.
  */
 import type { Finding } from '../Kernel.js';
-import type { Message } from '../model.js';
+import { FRAME, type Message } from '../model.js';
 import { stateName } from '../StepTable.js';
 import type { Checker, CheckerFactory, CheckerView, TransitionEvent } from './Checker.js';
 import { describe, execOf, heldBy, mightSleep, stepName, type ExecContext, type LockView } from './conventions.js';
@@ -27,7 +27,7 @@ const ATOMIC_FRAMES: ReadonlySet<string> = new Set(['irq', 'softirq', 'tasklet',
 
 /** The call as reports show it: its type and fields, without the reply address (`frame`). */
 function callText(m: Message): string {
-  const { frame: _frame, ...rest } = m as Message & { frame?: unknown };
+  const { [FRAME]: _frame, ...rest } = m;
   return describe(rest as Message);
 }
 
