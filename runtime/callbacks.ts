@@ -48,22 +48,16 @@ function guardActor(actor: ActorSpec): ActorSpec {
       return text;
     });
   }
-  if (resources && !GUARDED.has(resources)) {
-    out.resources = mark((context: unknown): ResourceView[] => {
-      const list = call(() => resources(context as never), `${at}: resources()`);
+  // resources() and waits() return the same shape and are checked the same way.
+  const views = (name: 'resources' | 'waits', fn: (context: never) => unknown) =>
+    mark((context: unknown): ResourceView[] => {
+      const list = call(() => fn(context as never), `${at}: ${name}()`);
       const problem = resourcesProblem(list);
-      if (problem) throw new ModelError(`${at}: resources() returned ${problem}; it must return an array of { name: string, heldBy: string[], waiting: string[] }`);
-      return list;
+      if (problem) throw new ModelError(`${at}: ${name}() returned ${problem}; it must return an array of { name: string, heldBy: string[], waiting: string[] }`);
+      return list as ResourceView[];
     });
-  }
-  if (waits && !GUARDED.has(waits)) {
-    out.waits = mark((context: unknown): ResourceView[] => {
-      const list = call(() => waits(context as never), `${at}: waits()`);
-      const problem = resourcesProblem(list);
-      if (problem) throw new ModelError(`${at}: waits() returned ${problem}; it must return an array of { name: string, heldBy: string[], waiting: string[] }`);
-      return list;
-    });
-  }
+  if (resources && !GUARDED.has(resources)) out.resources = views('resources', resources);
+  if (waits && !GUARDED.has(waits)) out.waits = views('waits', waits);
   return out;
 }
 
