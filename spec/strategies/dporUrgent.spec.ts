@@ -24,7 +24,7 @@ import { DporSearch } from '../../runtime/strategies/dpor.js';
 import type { SystemSpec } from '../../runtime/system.js';
 import { findEntry } from '../../scenarios/index.js';
 import { URGENT_MODELS } from '../protocols/urgentModels.js';
-import { endStates, violationKeys, type Outcomes } from './outcomes.js';
+import { endStates, expectSameAnswers, violationKeys, type Outcomes } from './outcomes.js';
 import { buildKernelSystem, kernelBlueprintArb } from './randomKernelSystems.js';
 
 const SEED = 20261201;
@@ -70,16 +70,6 @@ function dporOutcomes(spec: SystemSpec, maxStates?: number): Counted {
   const search = new DporSearch(spec, { ...ALL, ...(maxStates ? { maxStates } : {}) });
   const r = search.run();
   return { verdict: r.verdict, violations: violationKeys(r), ...endStates(search.kernel, search.store), states: r.stats.states, complete: r.complete, overtakes: 0 };
-}
-
-function expectSameAnswers(full: Counted, dpor: Counted): void {
-  expect(full.complete).toBe(true);
-  expect(dpor.complete).toBe(true);
-  expect(dpor.verdict).toBe(full.verdict);
-  expect(dpor.violations).toEqual(full.violations);
-  expect(dpor.deadlocks).toEqual(full.deadlocks);
-  expect(dpor.terminals).toEqual(full.terminals);
-  expect(dpor.states).toBeLessThanOrEqual(full.states);
 }
 
 describe("dpor on issue 11's urgent delivery models", () => {

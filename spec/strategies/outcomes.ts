@@ -4,6 +4,7 @@
  * by value (local states and mailboxes as canonical keys), since interned ids differ between
  * explorations.
  */
+import { expect } from 'vitest';
 import { Kernel } from '../../runtime/Kernel.js';
 import { canonicalKey } from '../../runtime/plainData.js';
 import type { StateStore } from '../../runtime/StateStore.js';
@@ -44,4 +45,22 @@ export function endStates(kernel: Kernel, store: StateStore): Pick<Outcomes, 'de
 
 export function violationKeys(result: ExploreResult): string[] {
   return result.violations.map((v) => `${v.kind}: ${v.message}`).sort();
+}
+
+/**
+ * A reduced search (DPOR) against full search on one system: the same violations, deadlocks and
+ * terminal states (and verdict, where both carry one), storing no more states; `complete` is
+ * checked on whichever side carries it.
+ */
+export function expectSameAnswers(
+  full: Outcomes & { states: number; complete?: boolean; verdict?: string },
+  reduced: Outcomes & { states: number; complete?: boolean; verdict?: string },
+): void {
+  if (full.complete !== undefined) expect(full.complete).toBe(true);
+  if (reduced.complete !== undefined) expect(reduced.complete).toBe(true);
+  if (full.verdict !== undefined) expect(reduced.verdict).toBe(full.verdict);
+  expect(reduced.violations).toEqual(full.violations);
+  expect(reduced.deadlocks).toEqual(full.deadlocks);
+  expect(reduced.terminals).toEqual(full.terminals);
+  expect(reduced.states).toBeLessThanOrEqual(full.states);
 }
